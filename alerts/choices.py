@@ -1,0 +1,43 @@
+"""Warning levels, statuses, and the transition table every service checks."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Level(models.TextChoices):
+    YELLOW = "yellow", _("Yellow")
+    ORANGE = "orange", _("Orange")
+    RED = "red", _("Red")
+
+
+class Status(models.TextChoices):
+    PENDING_APPROVAL = "pending_approval", _("Awaiting approval")
+    ISSUED = "issued", _("In force")
+    REJECTED = "rejected", _("Rejected")
+    LIFT_PENDING = "lift_pending", _("Lift awaiting approval")
+    LIFTED = "lifted", _("Lifted")
+    SUPERSEDED = "superseded", _("Superseded")
+
+
+# Ordered from low to high: upgrades and downgrades compare by this rank.
+LEVEL_RANK = {Level.YELLOW: 1, Level.ORANGE: 2, Level.RED: 3}
+# The plan: yellow starts the level III response, orange level II, red level I.
+RESPONSE_LEVEL = {Level.YELLOW: "III", Level.ORANGE: "II", Level.RED: "I"}
+LEVEL_COLOUR = {Level.YELLOW: "#f5c400", Level.ORANGE: "#ff7e00", Level.RED: "#e60012"}
+
+# A warning "in force" is issued, or issued with a lift request waiting.
+IN_FORCE = (Status.ISSUED, Status.LIFT_PENDING)
+
+# Every allowed transition: (from, to). Services refuse anything else with a 409.
+TRANSITIONS = {
+    (None, Status.PENDING_APPROVAL),  # office proposes orange/red
+    (None, Status.ISSUED),  # office issues yellow; a leader issues any level
+    (Status.PENDING_APPROVAL, Status.ISSUED),  # leader approves
+    (Status.PENDING_APPROVAL, Status.REJECTED),  # leader rejects
+    (Status.ISSUED, Status.LIFT_PENDING),  # office asks to lift orange/red
+    (Status.LIFT_PENDING, Status.ISSUED),  # leader refuses the lift
+    (Status.ISSUED, Status.LIFTED),  # office lifts yellow; a leader lifts any level
+    (Status.LIFT_PENDING, Status.LIFTED),  # leader approves the lift
+    (Status.ISSUED, Status.SUPERSEDED),  # another level issued for the area
+    (Status.LIFT_PENDING, Status.SUPERSEDED),
+}

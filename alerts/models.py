@@ -1,0 +1,93 @@
+"""The warning (预警) and its lifecycle fields."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from alerts.choices import IN_FORCE, LEVEL_COLOUR, LEVEL_RANK, RESPONSE_LEVEL, Level, Status
+
+
+def _default_area():
+    return settings.DISTRICT_NAME
+
+
+class AlertQuerySet(models.QuerySet):
+    def in_force(self):
+        return self.filter(status__in=IN_FORCE)
+
+    def official(self):
+        """Drills are left out of official statistics and the public "in force" state."""
+        return self.filter(drill=False)
+
+
+class Alert(models.Model):
+    """A graded heavy-pollution warning for an area, from proposal to lift."""
+
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, db_index=True)
+    reason = models.TextField(_("reason"))
+    basis = models.TextField(_("basis"), blank=True, help_text=_("Forecast figures and consultation notes."))
+    proposal = models.ForeignKey(
+        "feeds.Proposal", on_delete=models.PROTECT, null=True, blank=True, related_name="alerts", verbose_name=_("proposal")
+    )
+    area = models.CharField(_("area"), max_length=60, default=_default_area)
+    starts_at = models.DateTimeField(_("starts"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("expected end"), null=True, blank=True)
+    drill = models.BooleanField(_("drill"), default=False)
+    supersedes = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by", verbose_name=_("supersedes")
+    )
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    issued_at = models.DateTimeField(_("issued"), null=True, blank=True, db_index=True)
+    rejected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    rejected_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField(blank=True)
+    lift_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    lift_requested_at = models.DateTimeField(null=True, blank=True)
+    lift_reason = models.TextField(blank=True)
+    lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    lifted_at = models.DateTimeField(_("lifted"), null=True, blank=True)
+
+    objects = AlertQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("warning")
+        verbose_name_plural = _("warnings")
+        permissions = [
+            ("issue_yellow", "Can issue and lift yellow warnings, propose orange and red, and ask to lift them"),
+            ("propose_alert", "Can propose orange and red warnings"),
+            ("approve_alert", "Can approve or reject orange and red, and issue or lift any level"),
+        ]
+        constraints = [
+            # At most one warning in force per area (drills run beside real warnings).
+            models.UniqueConstraint(
+                fields=["area", "drill"], condition=models.Q(status__in=IN_FORCE), name="alert_one_in_force_per_area"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_level_display()} #{self.pk}"
+
+    @property
+    def in_force(self) -> bool:
+        return self.status in IN_FORCE
+
+    @property
+    def rank(self) -> int:
+        return LEVEL_RANK[self.level]
+
+    @property
+    def response_level(self) -> str:
+        return RESPONSE_LEVEL[self.level]
+
+    @property
+    def colour(self) -> str:
+        return LEVEL_COLOUR[self.level]

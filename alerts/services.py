@@ -1,0 +1,279 @@
+"""Every warning transition, one function each (Zulip's do_* discipline).
+
+Each one: takes the area lock, locks the row, does nothing if already in the target
+state, checks the actor's authority and the transition table, saves, writes the
+audit entry and the event in the same transaction. Pushes leave after the commit
+(``events.services``). The plan's rule (附件1 二): the office issues and lifts yellow
+itself and proposes orange and red to the district government, whose leaders decide
+issuing and lifting.
+"""
+
+import datetime
+import zlib
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alerts.choices import IN_FORCE, TRANSITIONS, Level, Status
+from alerts.models import Alert
+from command_center.errors import ActionRefused
+from events.choices import Audience, EventType
+from events.services import audit_record, event_record
+
+PERM_YELLOW = "alerts.issue_yellow"
+PERM_PROPOSE = "alerts.propose_alert"
+PERM_APPROVE = "alerts.approve_alert"
+
+
+def alert_payload(alert: Alert) -> dict:
+    """What dashboards and the public page need to show a warning."""
+    return {
+        "id": alert.pk,
+        "level": alert.level,
+        "level_display": alert.get_level_display(),
+        "status": alert.status,
+        "response_level": alert.response_level,
+        "colour": alert.colour,
+        "reason": alert.reason,
+        "area": alert.area,
+        "drill": alert.drill,
+        "supersedes": alert.supersedes_id,
+        "issued_at": alert.issued_at.isoformat() if alert.issued_at else None,
+        "ends_at": alert.ends_at.isoformat() if alert.ends_at else None,
+        "lifted_at": alert.lifted_at.isoformat() if alert.lifted_at else None,
+    }
+
+
+def can_issue_directly(actor, level: str) -> bool:
+    return actor.has_perm(PERM_APPROVE) or (level == Level.YELLOW and actor.has_perm(PERM_YELLOW))
+
+
+def _check_transition(alert: Alert | None, to_state: str) -> None:
+    from_state = alert.status if alert is not None else None
+    if (from_state, to_state) not in TRANSITIONS:
+        raise ActionRefused(
+            _("A warning that is %(from)s cannot become %(to)s.")
+            % {"from": alert.get_status_display() if alert else "-", "to": Status(to_state).label}
+        )
+
+
+def _lock_area(area: str, drill: bool) -> None:
+    """Serialise every transition that can change what is in force for one area.
+
+    Two leaders approving two proposals for the same area at once must not both
+    issue; the partial unique index would catch it, but as an error, not an answer.
+    """
+    if connection.vendor == "postgresql":
+        key = zlib.crc32(f"alert-area:{area}:{int(drill)}".encode()) - 2**31
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def _lock(alert: Alert) -> Alert:
+    """Take the area lock, then the row lock (always in this order), and return the fresh row."""
+    _lock_area(alert.area, alert.drill)
+    return Alert.objects.select_for_update().get(pk=alert.pk)
+
+
+def _announce(alert: Alert, event_type: str, audience: str = Audience.ALL) -> None:
+    event_record(type=event_type, payload=alert_payload(alert), audience=audience)
+
+
+def _validate_new(level: str, reason: str, starts_at, ends_at) -> None:
+    errors = {}
+    if level not in Level.values:
+        errors["level"] = _("Choose yellow, orange or red.")
+    if not (reason or "").strip():
+        errors["reason"] = _("Give the reason for the warning.")
+    if starts_at and ends_at and ends_at <= starts_at:
+        errors["ends_at"] = _("The end must be after the start.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def alert_create(
+    *,
+    actor,
+    level: str,
+    reason: str,
+    basis: str = "",
+    drill: bool = False,
+    starts_at: datetime.datetime | None = None,
+    ends_at: datetime.datetime | None = None,
+    area: str | None = None,
+    proposal=None,
+) -> Alert:
+    """Issue a warning directly (office: yellow; leader: any level) or propose it for approval."""
+    if not (actor.has_perm(PERM_APPROVE) or actor.has_perm(PERM_YELLOW) or actor.has_perm(PERM_PROPOSE)):
+        raise PermissionDenied(_("You may not issue or propose warnings."))
+    _validate_new(level, reason, starts_at, ends_at)
+    direct = can_issue_directly(actor, level)
+    if not direct and not actor.has_perm(PERM_PROPOSE):
+        raise PermissionDenied(_("You may not propose orange or red warnings."))
+    alert = Alert(
+        level=level,
+        reason=reason.strip(),
+        basis=basis,
+        drill=drill,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        proposal=proposal,
+        proposed_by=actor,
+    )
+    if area:
+        alert.area = area
+    with transaction.atomic():
+        _lock_area(alert.area, alert.drill)
+        if direct:
+            _issue(alert, actor=actor, comment=reason)
+        else:
+            alert.status = Status.PENDING_APPROVAL
+            alert.save()
+            audit_record(actor=actor, action="propose", target=alert, to_state=alert.status, comment=reason)
+            _announce(alert, EventType.ALERT_PENDING_APPROVAL, Audience.COMMAND)
+        if proposal is not None:
+            from feeds.services import proposal_accept
+
+            proposal_accept(proposal=proposal, actor=actor, alert=alert)
+    return alert
+
+
+def _issue(alert: Alert, *, actor, comment: str, approving: bool = False) -> None:
+    """Put ``alert`` in force for its area, superseding the warning in force, and start or change the response.
+
+    The caller holds the area lock and, for an existing row, its row lock.
+    """
+    from responses.services import response_apply_level
+
+    current = (
+        Alert.objects.select_for_update().filter(area=alert.area, drill=alert.drill, status__in=IN_FORCE).exclude(pk=alert.pk).first()
+    )
+    if current is not None and current.level == alert.level:
+        raise ActionRefused(_("A %(level)s warning is already in force for this area.") % {"level": current.get_level_display()})
+    _check_transition(alert if alert.pk else None, Status.ISSUED)
+    now = timezone.now()
+    if current is not None:
+        _check_transition(current, Status.SUPERSEDED)
+        previous_status = current.status
+        current.status = Status.SUPERSEDED
+        current.save(update_fields=["status"])
+        audit_record(
+            actor=actor, action="supersede", target=current, from_state=previous_status, to_state=current.status,
+            comment=_("Superseded by a %(level)s warning.") % {"level": alert.get_level_display()},
+        )
+        _announce(current, EventType.ALERT_SUPERSEDED)
+    from_state = alert.status if alert.pk else ""
+    alert.status = Status.ISSUED
+    alert.issued_by = actor
+    alert.issued_at = now
+    alert.starts_at = alert.starts_at or now
+    alert.supersedes = current
+    if approving:
+        alert.approved_by = actor
+        alert.approved_at = now
+    alert.save()
+    audit_record(
+        actor=actor, action="approve" if approving else "issue", target=alert, from_state=from_state,
+        to_state=alert.status, comment=comment,
+    )
+    _announce(alert, EventType.ALERT_ISSUED)
+    response_apply_level(alert=alert, previous=current, actor=actor)
+
+
+def alert_approve(*, alert: Alert, actor, comment: str = "") -> Alert:
+    """A leader approves what is pending: the issue of an orange/red warning, or its lift."""
+    if not actor.has_perm(PERM_APPROVE):
+        raise PermissionDenied(_("Only headquarters leaders approve warnings."))
+    with transaction.atomic():
+        alert = _lock(alert)
+        if alert.status == Status.PENDING_APPROVAL:
+            _issue(alert, actor=actor, comment=comment, approving=True)
+        elif alert.status == Status.LIFT_PENDING:
+            _lift(alert, actor=actor, comment=comment or alert.lift_reason, approving=True)
+        elif alert.status == Status.LIFTED or (alert.status == Status.ISSUED and alert.approved_by_id is not None):
+            return alert  # approved already (a double click, or two leaders at once): nothing to do
+        else:
+            raise ActionRefused(_("This warning has nothing awaiting approval."))
+    return alert
+
+
+def alert_reject(*, alert: Alert, actor, reason: str) -> Alert:
+    """A leader rejects a proposed warning, or refuses a requested lift (the warning stays in force)."""
+    if not actor.has_perm(PERM_APPROVE):
+        raise PermissionDenied(_("Only headquarters leaders reject warnings."))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Give the reason for rejecting.")})
+    with transaction.atomic():
+        alert = _lock(alert)
+        if alert.status == Status.REJECTED:
+            return alert
+        if alert.status == Status.PENDING_APPROVAL:
+            _check_transition(alert, Status.REJECTED)
+            alert.status = Status.REJECTED
+            alert.rejected_by = actor
+            alert.rejected_at = timezone.now()
+            alert.rejection_reason = reason
+            alert.save(update_fields=["status", "rejected_by", "rejected_at", "rejection_reason"])
+            audit_record(actor=actor, action="reject", target=alert, from_state=Status.PENDING_APPROVAL, to_state=alert.status, comment=reason)
+            _announce(alert, EventType.ALERT_REJECTED, Audience.COMMAND)
+        elif alert.status == Status.LIFT_PENDING:
+            _check_transition(alert, Status.ISSUED)
+            alert.status = Status.ISSUED
+            alert.save(update_fields=["status"])
+            audit_record(actor=actor, action="refuse_lift", target=alert, from_state=Status.LIFT_PENDING, to_state=alert.status, comment=reason)
+            _announce(alert, EventType.ALERT_LIFT_REFUSED, Audience.COMMAND)
+        else:
+            raise ActionRefused(_("This warning has nothing awaiting approval."))
+    return alert
+
+
+def alert_lift(*, alert: Alert, actor, reason: str = "") -> Alert:
+    """Lift a warning: office lifts yellow directly and asks to lift orange/red; a leader lifts any level."""
+    leader = actor.has_perm(PERM_APPROVE)
+    office = actor.has_perm(PERM_YELLOW) or actor.has_perm(PERM_PROPOSE)
+    if not (leader or office):
+        raise PermissionDenied(_("You may not lift warnings."))
+    with transaction.atomic():
+        alert = _lock(alert)
+        if alert.status == Status.LIFTED:
+            return alert
+        if alert.status == Status.LIFT_PENDING:
+            if not leader:
+                return alert  # already asked; the leaders decide
+            _lift(alert, actor=actor, comment=reason or alert.lift_reason, approving=True)
+        elif alert.status == Status.ISSUED:
+            if leader or (alert.level == Level.YELLOW and actor.has_perm(PERM_YELLOW)):
+                _lift(alert, actor=actor, comment=reason)
+            else:
+                _check_transition(alert, Status.LIFT_PENDING)
+                alert.status = Status.LIFT_PENDING
+                alert.lift_requested_by = actor
+                alert.lift_requested_at = timezone.now()
+                alert.lift_reason = reason
+                alert.save(update_fields=["status", "lift_requested_by", "lift_requested_at", "lift_reason"])
+                audit_record(actor=actor, action="request_lift", target=alert, from_state=Status.ISSUED, to_state=alert.status, comment=reason)
+                _announce(alert, EventType.ALERT_LIFT_PENDING, Audience.COMMAND)
+        else:
+            raise ActionRefused(_("Only a warning in force can be lifted."))
+    return alert
+
+
+def _lift(alert: Alert, *, actor, comment: str, approving: bool = False) -> None:
+    from responses.services import response_close
+
+    _check_transition(alert, Status.LIFTED)
+    from_state = alert.status
+    alert.status = Status.LIFTED
+    alert.lifted_by = actor
+    alert.lifted_at = timezone.now()
+    if not alert.lift_reason:
+        alert.lift_reason = comment
+    alert.save(update_fields=["status", "lifted_by", "lifted_at", "lift_reason"])
+    audit_record(
+        actor=actor, action="approve_lift" if approving else "lift", target=alert, from_state=from_state,
+        to_state=alert.status, comment=comment,
+    )
+    _announce(alert, EventType.ALERT_LIFTED)
+    response_close(alert=alert, actor=actor, reason=comment)

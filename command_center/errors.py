@@ -1,0 +1,11 @@
+"""Domain errors raised by services, mapped to HTTP answers by the API and the pages."""
+
+
+class ActionRefused(Exception):
+    """The action is not allowed in the object's current state (answered 409)."""
+
+    status_code = 409
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message

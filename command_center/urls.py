@@ -1,0 +1,31 @@
+"""URL map. Pages in Chinese (English via /i18n/setlang/), the API under /api/, the public pages under /public/."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from command_center import views
+
+api_patterns = [
+    path("", include("alerts.api.urls")),
+    path("", include("responses.api.urls")),
+    path("", include("events.api_urls")),
+    path("", include("feeds.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/", include(api_patterns)),
+    path("alerts/", include("alerts.urls")),
+    path("responses/", include("responses.urls")),
+    path("dashboard/", include("events.urls")),
+    path("feeds/", include("feeds.urls")),
+    path("public/", include("alerts.public_urls")),
+]

@@ -1,0 +1,36 @@
+"""Event types and audiences."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Audience(models.TextChoices):
+    ALL = "all", _("Everyone")
+    UNIT = "unit", _("One unit")
+    COMMAND = "command", _("Command (office and leaders)")
+
+
+class EventType(models.TextChoices):
+    ALERT_PENDING_APPROVAL = "alert.pending_approval", _("Warning awaiting approval")
+    ALERT_ISSUED = "alert.issued", _("Warning issued")
+    ALERT_REJECTED = "alert.rejected", _("Warning rejected")
+    ALERT_LIFT_PENDING = "alert.lift_pending", _("Lift awaiting approval")
+    ALERT_LIFT_REFUSED = "alert.lift_refused", _("Lift refused")
+    ALERT_LIFTED = "alert.lifted", _("Warning lifted")
+    ALERT_SUPERSEDED = "alert.superseded", _("Warning superseded")
+    RESPONSE_OPENED = "response.opened", _("Response started")
+    RESPONSE_LEVEL_CHANGED = "response.level_changed", _("Response level changed")
+    RESPONSE_CLOSED = "response.closed", _("Response ended")
+    ASSIGNMENT_CREATED = "assignment.created", _("Task assigned")
+    ASSIGNMENT_ACKNOWLEDGED = "assignment.acknowledged", _("Task acknowledged")
+    ASSIGNMENT_PROGRESS = "assignment.progress", _("Task progress")
+    ASSIGNMENT_COMPLETED = "assignment.completed", _("Task completed")
+    ASSIGNMENT_RETURNED = "assignment.returned", _("Task returned")
+    ASSIGNMENT_CANCELLED = "assignment.cancelled", _("Task closed")
+    ASSIGNMENT_OVERDUE = "assignment.overdue", _("Task overdue")
+    ASSIGNMENT_ESCALATED = "assignment.escalated", _("Task escalated")
+    PROPOSAL_CREATED = "proposal.created", _("Warning proposed by the feeds")
+    PROPOSAL_CLOSED = "proposal.closed", _("Proposal closed")
+    FEED_FAILED = "feed.failed", _("Feed failure")
+    FEED_STALE = "feed.stale", _("Feed data stale")
+    SESSION_REVOKED = "session.revoked", _("User deactivated")

@@ -1,0 +1,80 @@
+"""The dashboard WebSocket: ``/ws/dashboard/?after=<last id>``."""
+
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from events.hub import Subscriber, get_hub
+from events.push import wire_text
+from events.selectors import events_visible_to
+from units.roles import is_command
+
+CLOSE_UNAUTHENTICATED = 4401
+REPLAY_PAGE = 500
+
+
+def _profile(user) -> tuple[int | None, bool]:
+    return user.unit_id, is_command(user)
+
+
+def _replay_page(user, after: int) -> list[tuple[int, str]]:
+    return [(e.id, wire_text(e)) for e in events_visible_to(user).filter(id__gt=after)[:REPLAY_PAGE]]
+
+
+def parse_after(query_string: bytes) -> int | None:
+    values = parse_qs(query_string.decode("latin-1")).get("after")
+    if not values:
+        return None
+    try:
+        after = int(values[0])
+    except ValueError:
+        return None
+    return after if after >= 0 else None
+
+
+class DashboardConsumer(AsyncWebsocketConsumer):
+    """Read-only stream of the events the user may see, after a replay of what they missed.
+
+    Session-authenticated (Channels' AuthMiddlewareStack) and origin-checked
+    (AllowedHostsOriginValidator, in ``command_center.asgi``). Live events come from
+    this process's hub (``events.hub``), not from the channel layer.
+    """
+
+    # The hub delivers; this consumer needs no channel layer of its own.
+    channel_layer_alias = "no-channel-layer"
+
+    sub: Subscriber | None = None
+
+    async def connect(self):
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated or not user.is_active:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        unit_id, command = await database_sync_to_async(_profile)(user)
+        after = parse_after(self.scope.get("query_string", b""))
+        await self.accept()
+        hub = await get_hub()
+        self.sub = Subscriber(
+            self, user_id=user.pk, unit_id=unit_id, command=command, cursor=hub.last_id if after is None else after
+        )
+        hub.add(self.sub)
+        if after is not None:
+            # Register first, then replay: live events meanwhile are held and de-duplicated by id.
+            while True:
+                page = await database_sync_to_async(_replay_page)(user, self.sub.cursor)
+                for event_id, text in page:
+                    self.sub.replayed(event_id, text)
+                if len(page) < REPLAY_PAGE or self.sub.closed:
+                    break
+        self.sub.finish_replay()
+
+    async def disconnect(self, code):
+        if self.sub is not None:
+            (await get_hub()).remove(self.sub)
+            self.sub.stop()
+
+    async def receive(self, text_data=None, bytes_data=None):
+        # The stream is one-way; a client "ping" gets a "pong" so it can check liveness.
+        if text_data == "ping":
+            await self.send(text_data="pong")

@@ -1,0 +1,447 @@
+"""Responses and assignments: opening, changing level, closing, and every unit action.
+
+Opening a response creates every unit's assignments in the issuing transaction, in
+bulk: a constant number of queries whatever the size of the roster.
+"""
+
+import datetime
+from collections.abc import Sequence
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from command_center.errors import ActionRefused
+from events.choices import Audience, EventType
+from events.models import AuditEntry, Event
+from events.services import audit_record, audits_record, event_record, events_record
+from responses.choices import (
+    ASSIGNMENT_TRANSITIONS,
+    LEVEL_ORDER,
+    OPEN_STATUSES,
+    AssignmentStatus,
+    ResponseStatus,
+    Stage,
+    UpdateKind,
+)
+from responses.models import Attachment, AssignmentUpdate, Response, TaskAssignment, TaskTemplate
+from responses.uploads import validate_upload
+
+PERM_ACT = "responses.act_on_assignment"
+PERM_SUPERVISE = "responses.supervise_assignment"
+
+
+def assignment_payload(a: TaskAssignment, unit_name: str | None = None) -> dict:
+    return {
+        "id": a.pk,
+        "response": a.response_id,
+        "unit": a.unit_id,
+        "unit_name": unit_name if unit_name is not None else a.unit.name,
+        "title": a.title,
+        "instructions": a.instructions,
+        "level": a.level,
+        "stage": a.stage,
+        "status": a.status,
+        "report_required": a.report_required,
+        "ack_deadline": a.ack_deadline.isoformat(),
+        "acknowledged_at": a.acknowledged_at.isoformat() if a.acknowledged_at else None,
+        "completed_at": a.completed_at.isoformat() if a.completed_at else None,
+        "overdue": a.overdue,
+    }
+
+
+def response_payload(r: Response) -> dict:
+    return {"id": r.pk, "alert": r.alert_id, "level": r.level, "status": r.status, "drill": r.drill, "area": r.area}
+
+
+# --- Opening, changing and closing a response (called by alerts.services in its transaction) ---
+
+
+def response_apply_level(*, alert, previous, actor) -> Response:
+    """Open the response for an issued warning, or move the running one to the new warning's level."""
+    level = alert.response_level
+    response = None
+    if previous is not None:
+        response = Response.objects.select_for_update().filter(alert=previous, status=ResponseStatus.ACTIVE).first()
+    if response is None:
+        response = Response.objects.create(alert=alert, level=level, area=alert.area, drill=alert.drill)
+        audit_record(actor=actor, action="open", target=response, to_state=level)
+        event_record(type=EventType.RESPONSE_OPENED, payload=response_payload(response))
+        upgrade = True
+    else:
+        old_level = response.level
+        response.alert = alert
+        response.level = level
+        response.save(update_fields=["alert", "level"])
+        audit_record(actor=actor, action="change_level", target=response, from_state=old_level, to_state=level)
+        event_record(type=EventType.RESPONSE_LEVEL_CHANGED, payload=response_payload(response))
+        upgrade = LEVEL_ORDER[level] > LEVEL_ORDER[old_level]
+    _sync_assignments(response, level=level, actor=actor, upgrade=upgrade)
+    return response
+
+
+def _sync_assignments(response: Response, *, level: str, actor, upgrade: bool) -> None:
+    """Give every active unit the level's tasks it does not hold yet; on a downgrade close what no longer applies.
+
+    An upgrade keeps everything already assigned or done (the issue's rule); the same
+    template key at both levels is the same task and is not assigned twice.
+    """
+    templates = list(
+        TaskTemplate.objects.filter(stage=Stage.RESPONSE, level=level, active=True, unit__active=True)
+        .select_related("unit")
+        .only("unit__name", "unit_id", "key", "title", "instructions", "report_required", "ack_minutes", "level", "stage")
+    )
+    live = {
+        (unit_id, key): (pk, status)
+        for pk, unit_id, key, status in TaskAssignment.objects.filter(response=response, stage=Stage.RESPONSE)
+        .exclude(status=AssignmentStatus.CANCELLED)
+        .values_list("pk", "unit_id", "key", "status")
+    }
+    if not upgrade:
+        wanted = {(t.unit_id, t.key) for t in templates}
+        stale = [pk for k, (pk, status) in live.items() if k not in wanted and status in OPEN_STATUSES]
+        _close_assignments(stale, actor=actor, reason=_("Response level lowered to %(level)s.") % {"level": level})
+    now = timezone.now()
+    new = [
+        TaskAssignment(
+            response=response,
+            unit_id=t.unit_id,
+            template=t,
+            key=t.key,
+            stage=t.stage,
+            level=level,
+            title=t.title,
+            instructions=t.instructions,
+            report_required=t.report_required,
+            assigned_at=now,
+            ack_deadline=now + datetime.timedelta(minutes=t.ack_deadline_minutes(level)),
+        )
+        for t in templates
+        if (t.unit_id, t.key) not in live
+    ]
+    _create_assignments(new, {t.unit_id: t.unit.name for t in templates})
+
+
+def _create_assignments(new: list[TaskAssignment], unit_names: dict[int, str]) -> None:
+    if not new:
+        return
+    created = TaskAssignment.objects.bulk_create(new)
+    events_record(
+        Event(
+            type=EventType.ASSIGNMENT_CREATED,
+            audience=Audience.UNIT,
+            unit_id=a.unit_id,
+            payload=assignment_payload(a, unit_names[a.unit_id]),
+        )
+        for a in created
+    )
+
+
+def _close_assignments(pks: Sequence[int], *, actor, reason: str) -> None:
+    """Close open assignments in bulk, with a reason, an audit entry and an event each."""
+    if not pks:
+        return
+    now = timezone.now()
+    closing = list(
+        TaskAssignment.objects.select_for_update().filter(pk__in=pks, status__in=OPEN_STATUSES).select_related("unit")
+    )
+    TaskAssignment.objects.filter(pk__in=[a.pk for a in closing]).update(
+        status=AssignmentStatus.CANCELLED, closed_reason=reason, closed_at=now
+    )
+    for a in closing:
+        a.from_status, a.status, a.closed_reason, a.closed_at = a.status, AssignmentStatus.CANCELLED, reason, now
+    audits_record(
+        AuditEntry(
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            action="close",
+            target_type="taskassignment",
+            target_id=a.pk,
+            from_state=a.from_status,
+            to_state=a.status,
+            comment=reason,
+        )
+        for a in closing
+    )
+    events_record(
+        Event(type=EventType.ASSIGNMENT_CANCELLED, audience=Audience.UNIT, unit_id=a.unit_id, payload=assignment_payload(a))
+        for a in closing
+    )
+
+
+def response_close(*, alert, actor, reason: str) -> Response | None:
+    """End the response of a lifted warning: close open tasks, then hand the office its closing tasks."""
+    response = Response.objects.select_for_update().filter(alert=alert, status=ResponseStatus.ACTIVE).first()
+    if response is None:
+        return None
+    open_pks = list(
+        TaskAssignment.objects.filter(response=response, status__in=OPEN_STATUSES).values_list("pk", flat=True)
+    )
+    _close_assignments(open_pks, actor=actor, reason=_("Warning lifted: %(reason)s") % {"reason": reason} if reason else _("Warning lifted."))
+    response.status = ResponseStatus.ENDED
+    response.ended_at = timezone.now()
+    response.save(update_fields=["status", "ended_at"])
+    audit_record(actor=actor, action="end", target=response, from_state=ResponseStatus.ACTIVE, to_state=response.status, comment=reason)
+    event_record(type=EventType.RESPONSE_CLOSED, payload=response_payload(response))
+    # After the response: the office organises the summary evaluation (附件1 二).
+    closing = list(TaskTemplate.objects.filter(stage=Stage.CLOSING, active=True, unit__active=True).select_related("unit"))
+    now = timezone.now()
+    _create_assignments(
+        [
+            TaskAssignment(
+                response=response,
+                unit_id=t.unit_id,
+                template=t,
+                key=t.key,
+                stage=t.stage,
+                level=response.level,
+                title=t.title,
+                instructions=t.instructions,
+                report_required=t.report_required,
+                assigned_at=now,
+                ack_deadline=now + datetime.timedelta(minutes=t.ack_deadline_minutes(response.level)),
+            )
+            for t in closing
+        ],
+        {t.unit_id: t.unit.name for t in closing},
+    )
+    return response
+
+
+# --- Unit actions ---
+
+
+def _lock_assignment(assignment: TaskAssignment) -> TaskAssignment:
+    return TaskAssignment.objects.select_for_update(of=("self",)).select_related("unit").get(pk=assignment.pk)
+
+
+def _check_member(actor, assignment: TaskAssignment) -> None:
+    """Only a member of the assignment's own unit acts on it (object-level check)."""
+    if not actor.has_perm(PERM_ACT) or actor.unit_id != assignment.unit_id:
+        raise PermissionDenied(_("Only members of %(unit)s act on this task.") % {"unit": assignment.unit.name})
+
+
+def _move(assignment: TaskAssignment, to_status: str, *, actor, action: str, comment: str = "", fields: Sequence[str] = ()):
+    from_status = assignment.status
+    if (from_status, to_status) not in ASSIGNMENT_TRANSITIONS:
+        raise ActionRefused(
+            _("A task that is %(from)s cannot become %(to)s.")
+            % {"from": assignment.get_status_display(), "to": AssignmentStatus(to_status).label}
+        )
+    assignment.status = to_status
+    assignment.save(update_fields=["status", *fields])
+    audit_record(actor=actor, action=action, target=assignment, from_state=from_status, to_state=to_status, comment=comment)
+
+
+def _announce(assignment: TaskAssignment, event_type: str) -> None:
+    event_record(
+        type=event_type, audience=Audience.UNIT, unit_id=assignment.unit_id, payload=assignment_payload(assignment)
+    )
+
+
+def _acknowledge_locked(assignment: TaskAssignment, actor) -> None:
+    now = timezone.now()
+    assignment.acknowledged_at = assignment.acknowledged_at or now
+    assignment.acknowledged_by = assignment.acknowledged_by or actor
+    _move(
+        assignment, AssignmentStatus.ACKNOWLEDGED, actor=actor, action="acknowledge",
+        fields=["acknowledged_at", "acknowledged_by"],
+    )
+    _announce(assignment, EventType.ASSIGNMENT_ACKNOWLEDGED)
+
+
+def assignment_acknowledge(*, assignment: TaskAssignment, actor) -> TaskAssignment:
+    """The unit confirms it has the task; the time is recorded once. Repeating it changes nothing."""
+    with transaction.atomic():
+        assignment = _lock_assignment(assignment)
+        _check_member(actor, assignment)
+        if assignment.status in (AssignmentStatus.ACKNOWLEDGED, AssignmentStatus.COMPLETED):
+            return assignment
+        _acknowledge_locked(assignment, actor)
+    return assignment
+
+
+def _save_files(update: AssignmentUpdate, files) -> None:
+    for upload in files:
+        content_type = validate_upload(upload)
+        attachment = Attachment(update=update, original_name=upload.name[:200], content_type=content_type, size=upload.size)
+        attachment.file.save("upload", upload, save=False)
+        attachment.save()
+
+
+def assignment_progress(*, assignment: TaskAssignment, actor, text: str, files=()) -> TaskAssignment:
+    """Add a progress note (acknowledging the task first if the unit had not yet)."""
+    if not (text or "").strip():
+        raise ValidationError({"text": _("Write what has been done.")})
+    for upload in files:
+        validate_upload(upload)
+    with transaction.atomic():
+        assignment = _lock_assignment(assignment)
+        _check_member(actor, assignment)
+        if assignment.status in (AssignmentStatus.CANCELLED, AssignmentStatus.COMPLETED):
+            raise ActionRefused(_("This task is %(status)s.") % {"status": assignment.get_status_display()})
+        if assignment.status == AssignmentStatus.ASSIGNED:
+            _acknowledge_locked(assignment, actor)
+        update = AssignmentUpdate.objects.create(assignment=assignment, kind=UpdateKind.PROGRESS, text=text, author=actor)
+        _save_files(update, files)
+        audit_record(actor=actor, action="progress", target=assignment, from_state=assignment.status, to_state=assignment.status, comment=text)
+        _announce(assignment, EventType.ASSIGNMENT_PROGRESS)
+    return assignment
+
+
+def assignment_complete(*, assignment: TaskAssignment, actor, report: str = "", files=()) -> TaskAssignment:
+    """The unit reports the task done, with text and optional images or PDFs. Repeating it changes nothing."""
+    for upload in files:
+        validate_upload(upload)
+    with transaction.atomic():
+        assignment = _lock_assignment(assignment)
+        _check_member(actor, assignment)
+        if assignment.status == AssignmentStatus.COMPLETED:
+            return assignment
+        if assignment.report_required and not (report or "").strip():
+            raise ValidationError({"report": _("This task needs a completion report.")})
+        if assignment.status == AssignmentStatus.ASSIGNED:
+            _acknowledge_locked(assignment, actor)
+        assignment.completed_at = timezone.now()
+        assignment.completed_by = actor
+        assignment.report = report
+        _move(
+            assignment, AssignmentStatus.COMPLETED, actor=actor, action="complete", comment=report,
+            fields=["completed_at", "completed_by", "report"],
+        )
+        update = AssignmentUpdate.objects.create(assignment=assignment, kind=UpdateKind.REPORT, text=report, author=actor)
+        _save_files(update, files)
+        _announce(assignment, EventType.ASSIGNMENT_COMPLETED)
+    return assignment
+
+
+def assignment_return(*, assignment: TaskAssignment, actor, reason: str) -> TaskAssignment:
+    """The office sends a task back to the unit, with the reason."""
+    if not actor.has_perm(PERM_SUPERVISE):
+        raise PermissionDenied(_("Only the office sends tasks back."))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the task is sent back.")})
+    with transaction.atomic():
+        assignment = _lock_assignment(assignment)
+        if assignment.status == AssignmentStatus.RETURNED:
+            return assignment
+        assignment.closed_reason = reason
+        _move(assignment, AssignmentStatus.RETURNED, actor=actor, action="return", comment=reason, fields=["closed_reason"])
+        AssignmentUpdate.objects.create(assignment=assignment, kind=UpdateKind.RETURN, text=reason, author=actor)
+        _announce(assignment, EventType.ASSIGNMENT_RETURNED)
+    return assignment
+
+
+# --- Deadlines and escalation (run by Celery beat through responses.tasks) ---
+
+
+def _unit_recipients(unit) -> list[str]:
+    return [u.email or u.username for u in unit.members.filter(is_active=True)]
+
+
+def _command_recipients() -> list[str]:
+    from units.models import User
+
+    return [
+        u.email or u.username
+        for u in User.objects.filter(is_active=True, groups__name__in=["office", "leader"]).distinct()
+    ]
+
+
+def _notify(assignment: TaskAssignment, *, kind: str, recipients: list[str], message: str) -> None:
+    from responses.models import Notification
+    from responses.tasks import send_notification
+
+    notification = Notification.objects.create(
+        assignment=assignment,
+        kind=kind,
+        idempotency_key=f"{kind}:{assignment.pk}",
+        recipients=recipients,
+        message=message,
+    )
+    transaction.on_commit(lambda: send_notification.delay(notification.pk))
+
+
+def assignments_escalate_overdue(*, now: datetime.datetime | None = None, limit: int = 500) -> dict:
+    """Remind units of tasks past their acknowledgement deadline, then escalate to the command.
+
+    Each step is claimed by a conditional UPDATE (``reminded_at``/``escalated_at`` from
+    NULL), so a second run, or a second beat scheduler started by mistake, sends nothing twice.
+    """
+    from django.conf import settings
+
+    from responses.models import Notification
+
+    now = now or timezone.now()
+    counts = {"reminded": 0, "escalated": 0}
+    due = TaskAssignment.objects.filter(status=AssignmentStatus.ASSIGNED, ack_deadline__lt=now)
+    for pk in list(due.filter(reminded_at__isnull=True).values_list("pk", flat=True)[:limit]):
+        with transaction.atomic():
+            claimed = TaskAssignment.objects.filter(
+                pk=pk, status=AssignmentStatus.ASSIGNED, reminded_at__isnull=True
+            ).update(reminded_at=now)
+            if not claimed:
+                continue
+            a = TaskAssignment.objects.select_related("unit").get(pk=pk)
+            message = _("Task overdue: %(unit)s has not acknowledged “%(title)s” (deadline %(deadline)s).") % {
+                "unit": a.unit.name, "title": a.title, "deadline": timezone.localtime(a.ack_deadline).strftime("%H:%M"),
+            }
+            audit_record(actor=None, action="remind", target=a, from_state=a.status, to_state=a.status, comment=message)
+            _announce(a, EventType.ASSIGNMENT_OVERDUE)
+            _notify(a, kind=Notification.Kind.REMINDER, recipients=_unit_recipients(a.unit), message=message)
+            counts["reminded"] += 1
+    grace = datetime.timedelta(minutes=settings.ESCALATE_AFTER_MINUTES)
+    late = due.filter(ack_deadline__lt=now - grace, reminded_at__isnull=False, escalated_at__isnull=True)
+    for pk in list(late.values_list("pk", flat=True)[:limit]):
+        with transaction.atomic():
+            claimed = TaskAssignment.objects.filter(
+                pk=pk, status=AssignmentStatus.ASSIGNED, escalated_at__isnull=True
+            ).update(escalated_at=now)
+            if not claimed:
+                continue
+            a = TaskAssignment.objects.select_related("unit").get(pk=pk)
+            message = _("Escalated: %(unit)s has still not acknowledged “%(title)s”.") % {"unit": a.unit.name, "title": a.title}
+            audit_record(actor=None, action="escalate", target=a, from_state=a.status, to_state=a.status, comment=message)
+            event_record(
+                type=EventType.ASSIGNMENT_ESCALATED, audience=Audience.COMMAND, payload=assignment_payload(a)
+            )
+            _notify(a, kind=Notification.Kind.ESCALATION, recipients=_command_recipients(), message=message)
+            counts["escalated"] += 1
+    return counts
+
+
+def notifications_unsent(*, older_than: datetime.timedelta = datetime.timedelta(minutes=2)) -> list[int]:
+    """Notifications committed but never sent (the worker died before the send was queued)."""
+    from responses.models import Notification
+
+    cutoff = timezone.now() - older_than
+    return list(
+        Notification.objects.filter(sent_at__isnull=True, last_error="", created_at__lt=cutoff).values_list("pk", flat=True)[:500]
+    )
+
+
+def notification_send(*, notification_id: int) -> bool:
+    """Send one notification through the configured transport; True once it is sent.
+
+    The send happens outside any transaction. A crash after the send but before
+    ``sent_at`` is stored makes the retry send again with the same key, which the
+    transport de-duplicates.
+    """
+    from django.db.models import F
+
+    from responses.models import Notification
+    from responses.transports import PermanentError, get_transport
+
+    notification = Notification.objects.get(pk=notification_id)
+    if notification.sent_at is not None:
+        return True
+    Notification.objects.filter(pk=notification_id).update(attempts=F("attempts") + 1)
+    try:
+        get_transport().send(
+            key=notification.idempotency_key, recipients=notification.recipients, message=notification.message
+        )
+    except PermanentError as exc:
+        Notification.objects.filter(pk=notification_id).update(last_error=str(exc)[:500])
+        return False
+    Notification.objects.filter(pk=notification_id, sent_at__isnull=True).update(sent_at=timezone.now())
+    return True

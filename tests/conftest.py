@@ -1,0 +1,73 @@
+"""Shared fixtures: the plan's roster and one persona per role (STYLE.md §11).
+
+Tests run on the database ``DATABASE_URL`` names (PostgreSQL in CI, via `make test`).
+"""
+
+import pytest
+from rest_framework.test import APIClient
+
+from units.models import Unit
+from units.services import roster_load, user_create
+
+PASSWORD = "persona-pass-2026"
+
+
+@pytest.fixture
+def roster(db):
+    """The whole roster and task templates from the plan's data files (loaded once per database state)."""
+    if not Unit.objects.filter(code="office").exists():
+        roster_load()
+    return {u.code: u for u in Unit.objects.all()}
+
+
+def _persona(username, role, unit=None):
+    return user_create(username=username, role=role, password=PASSWORD, unit=unit, email=f"{username}@example.test")
+
+
+@pytest.fixture
+def office(roster):
+    return _persona("office1", "office", roster["office"])
+
+
+@pytest.fixture
+def leader(roster):
+    return _persona("leader1", "leader", roster["hq"])
+
+
+@pytest.fixture
+def leader2(roster):
+    return _persona("leader2", "leader", roster["hq"])
+
+
+@pytest.fixture
+def admin_user(roster):
+    return _persona("admin1", "admin")
+
+
+@pytest.fixture
+def member(roster):
+    """A member of the education commission."""
+    return _persona("edu1", "unit", roster["education"])
+
+
+@pytest.fixture
+def other_member(roster):
+    """A member of another unit (the public security bureau)."""
+    return _persona("police1", "unit", roster["public-security"])
+
+
+@pytest.fixture
+def api():
+    """An API client; call ``api.force_authenticate(user)`` or use ``api_as``."""
+    return APIClient()
+
+
+@pytest.fixture
+def api_as():
+    def make(user):
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return make

@@ -1,0 +1,67 @@
+"""The roster: the headquarters, its office and the member units, their duties, and the people."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from units.choices import UnitKind
+
+
+class UnitQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+
+class Unit(models.Model):
+    """One entry of the plan's roster: the headquarters, its office, or a member unit."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=150, blank=True)
+    duty_phone = models.CharField(_("duty phone"), max_length=40, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+
+    def __str__(self):
+        return self.name
+
+
+class Duty(models.Model):
+    """One duty item of a unit, verbatim from the plan's attachment."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="duties", verbose_name=_("unit"))
+    order = models.PositiveIntegerField(_("order"), default=0)
+    text = models.TextField(_("duty"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["unit", "order"]
+        constraints = [models.UniqueConstraint(fields=["unit", "order"], name="duty_unique_order_per_unit")]
+        verbose_name = _("duty")
+        verbose_name_plural = _("duties")
+
+    def __str__(self):
+        return self.text[:40]
+
+
+class User(AbstractUser):
+    """A person using the platform; a member unit's staff belong to exactly one unit."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="members", verbose_name=_("unit")
+    )
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")

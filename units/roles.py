@@ -1,0 +1,110 @@
+"""Roles are Django groups with fixed permissions; this module is the one place that maps them.
+
+A user holds one role. Role permissions are global ("may approve warnings"); which
+unit's records a member may touch is the object-level check in each app's
+``selectors.visible_to`` and services.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+from units.choices import Role
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.OFFICE: [
+        "alerts.view_alert",
+        "alerts.issue_yellow",
+        "alerts.propose_alert",
+        "responses.act_on_assignment",
+        "responses.supervise_assignment",
+        "responses.view_taskassignment",
+        "responses.view_response",
+        "feeds.manage_forecasts",
+        "feeds.view_proposal",
+        "units.view_unit",
+    ],
+    Role.LEADER: [
+        "alerts.view_alert",
+        "alerts.approve_alert",
+        "responses.act_on_assignment",
+        "responses.supervise_assignment",
+        "responses.view_taskassignment",
+        "responses.view_response",
+        "feeds.view_proposal",
+        "units.view_unit",
+    ],
+    Role.UNIT: [
+        "responses.act_on_assignment",
+    ],
+    # Office staff belong to the office unit and leaders to the headquarters, so they act on those units' tasks.
+    Role.ADMIN: [
+        "units.add_unit",
+        "units.change_unit",
+        "units.view_unit",
+        "units.add_duty",
+        "units.change_duty",
+        "units.delete_duty",
+        "units.view_duty",
+        "units.add_user",
+        "units.change_user",
+        "units.view_user",
+        "responses.add_tasktemplate",
+        "responses.change_tasktemplate",
+        "responses.delete_tasktemplate",
+        "responses.view_tasktemplate",
+        "feeds.add_station",
+        "feeds.change_station",
+        "feeds.view_station",
+        "feeds.add_criteriaprofile",
+        "feeds.change_criteriaprofile",
+        "feeds.view_criteriaprofile",
+        "feeds.view_fetchrecord",
+    ],
+}
+
+# Roles that see every unit's work and receive "command" events.
+COMMAND_ROLES = frozenset({Role.OFFICE, Role.LEADER, Role.ADMIN})
+
+
+def role_of(user) -> str | None:
+    """The user's role name, or None for anonymous users and users without a role."""
+    if user is None or not user.is_authenticated:
+        return None
+    cached = getattr(user, "_role_cache", False)
+    if cached is not False:
+        return cached
+    if user.is_superuser:
+        role = Role.ADMIN.value
+    else:
+        names = {g.name for g in user.groups.all()}
+        role = next((r.value for r in Role if r.value in names), None)
+    user._role_cache = role
+    return role
+
+
+def is_command(user) -> bool:
+    return role_of(user) in COMMAND_ROLES
+
+
+def sync_role_groups(**kwargs) -> None:
+    """Create the role groups and give each exactly its permissions (idempotent)."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+
+    # post_migrate fires app by app; make sure every app's permissions exist first.
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
+    for role, perm_names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = []
+        for name in perm_names:
+            app_label, codename = name.split(".")
+            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if perm is not None:  # an app not migrated yet; the next post_migrate completes it
+                wanted.append(perm)
+        group.permissions.set(wanted)
+
+
+def assign_role(user, role: str) -> None:
+    """Give a user exactly one role."""
+    user.groups.set([Group.objects.get(name=role)])
+    user._role_cache = role
