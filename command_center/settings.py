@@ -164,6 +164,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -266,6 +267,8 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
 else:
     _celery_dir = VAR_DIR / "celery"
+    for _sub in ("queue", "processed"):
+        (_celery_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_celery_dir / "queue"),
@@ -318,3 +321,16 @@ PLATFORM_TITLE = _("Heavy Air Pollution Emergency Command")
 # an escalation goes to the office and the leaders.
 ESCALATE_AFTER_MINUTES = env_int("ESCALATE_AFTER_MINUTES", 15)
 NOTIFICATION_OUTBOX = Path(env_str("NOTIFICATION_OUTBOX", str(VAR_DIR / "outbox")))
+
+# --- Feeds (issue 6) -----------------------------------------------------------------
+# Open-Meteo base URLs are settings so tests (and an intranet mirror) can point elsewhere.
+OPEN_METEO_AQ_URL = env_str("OPEN_METEO_AQ_URL", "https://air-quality-api.open-meteo.com/v1/air-quality")
+OPEN_METEO_WEATHER_URL = env_str("OPEN_METEO_WEATHER_URL", "https://api.open-meteo.com/v1/forecast")
+OPEN_METEO_FORECAST_DAYS = env_int("OPEN_METEO_FORECAST_DAYS", 5)
+# HJ 633 edition for computed AQIs: "2026" (in force 2026-03-01) or "2012".
+AQI_STANDARD = env_str("AQI_STANDARD", "2026")
+# Weather signals of a heavy-pollution day: literature heuristics, not official thresholds.
+FEED_STATIC_WIND_MS = float(env_str("FEED_STATIC_WIND_MS", "2.0"))  # daily mean wind below: static
+FEED_HUMID_RH = float(env_str("FEED_HUMID_RH", "80"))  # daily mean relative humidity above: humid
+FEED_LOW_BLH_M = float(env_str("FEED_LOW_BLH_M", "500"))  # daily mean boundary layer below: low
+FEED_RAIN_MM = float(env_str("FEED_RAIN_MM", "1.0"))  # daily precipitation below: no scavenging

@@ -12,6 +12,13 @@ from units.services import roster_load, user_create
 PASSWORD = "persona-pass-2026"
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the roster once into the test database; per-test transactions roll back to it."""
+    with django_db_blocker.unblock():
+        roster_load()
+
+
 @pytest.fixture
 def roster(db):
     """The whole roster and task templates from the plan's data files (loaded once per database state)."""

@@ -5,7 +5,7 @@ from django.db import migrations
 FUNCTION = """
 CREATE OR REPLACE FUNCTION command_center_append_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'append-only table %: % refused', TG_TABLE_NAME, TG_OP
+    RAISE EXCEPTION 'append-only table %%: %% refused', TG_TABLE_NAME, TG_OP
         USING ERRCODE = 'insufficient_privilege';
 END;
 $$ LANGUAGE plpgsql;

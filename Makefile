@@ -1,0 +1,39 @@
+# Two commands: `make run` (the whole system on the embedded default) and `make test` (every test).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+.PHONY: run test venv bench clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+# Embedded default: SQLite file, in-process channel layer, Celery with a file broker. Nothing to install.
+run: venv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	@echo ""
+	@echo "  Open http://127.0.0.1:$(PORT)/  (public page: http://127.0.0.1:$(PORT)/public/)"
+	@echo "  Demo logins, password demo-pass-2026: office, leader, admin, education, police, jijiang"
+	@echo ""
+	PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile.embedded
+
+# Every test, on the production stack: PostgreSQL and Redis on this machine (override with DATABASE_URL/REDIS_URL).
+test: venv
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/command_center} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
+	SECRET_KEY=$${SECRET_KEY:-test-only-secret-key-not-for-production-use-0123456789} \
+	HTTPS=false \
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: venv
+	$(PY) -m bench all
+
+clean:
+	rm -rf $(VENV) var

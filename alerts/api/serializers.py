@@ -1,0 +1,57 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from alerts.choices import Level
+from alerts.models import Alert
+from events.models import AuditEntry
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    proposed_by = serializers.StringRelatedField()
+    approved_by = serializers.StringRelatedField()
+    issued_by = serializers.StringRelatedField()
+    lifted_by = serializers.StringRelatedField()
+    rejected_by = serializers.StringRelatedField()
+    lift_requested_by = serializers.StringRelatedField()
+    response_level = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Alert
+        fields = [
+            "id", "level", "status", "response_level", "reason", "basis", "area", "drill", "starts_at", "ends_at",
+            "proposal", "supersedes", "created_at", "proposed_by", "approved_by", "approved_at", "issued_by",
+            "issued_at", "rejected_by", "rejected_at", "rejection_reason", "lift_requested_by", "lift_requested_at",
+            "lift_reason", "lifted_by", "lifted_at",
+        ]
+        read_only_fields = fields
+
+
+class AlertCreateSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=Level.choices)
+    reason = serializers.CharField(max_length=4000, help_text=_("Why the warning is issued."))
+    basis = serializers.CharField(max_length=8000, required=False, allow_blank=True, default="")
+    drill = serializers.BooleanField(required=False, default=False)
+    starts_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    ends_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+    def validate(self, attrs):
+        if attrs.get("starts_at") and attrs.get("ends_at") and attrs["ends_at"] <= attrs["starts_at"]:
+            raise serializers.ValidationError({"ends_at": _("The end must be after the start.")})
+        return attrs
+
+
+class CommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+    @property
+    def text(self) -> str:
+        return self.validated_data["reason"] or self.validated_data["comment"]
+
+
+class AuditEntrySerializer(serializers.ModelSerializer):
+    actor = serializers.StringRelatedField()
+
+    class Meta:
+        model = AuditEntry
+        fields = ["id", "at", "actor", "action", "from_state", "to_state", "comment"]

@@ -1,0 +1,77 @@
+"""Warning API: list, create, approve, reject, lift and history. Each action calls one service."""
+
+import django_filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from alerts import services
+from alerts.api.serializers import AlertCreateSerializer, AlertSerializer, AuditEntrySerializer, CommentSerializer
+from alerts.choices import Level, Status
+from alerts.models import Alert
+from alerts.selectors import alert_history, alerts_visible_to
+
+
+class AlertFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices)
+    level = django_filters.MultipleChoiceFilter(choices=Level.choices)
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    drill = django_filters.BooleanFilter()
+
+    class Meta:
+        model = Alert
+        fields = ["status", "level", "drill"]
+
+
+class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Warnings (预警). Office staff issue yellow and propose orange/red; leaders approve, reject and lift."""
+
+    serializer_class = AlertSerializer
+    filterset_class = AlertFilter
+
+    def get_queryset(self):
+        return alerts_visible_to(self.request.user)
+
+    def _answer(self, alert, code=status.HTTP_200_OK):
+        alert.refresh_from_db()
+        return Response(AlertSerializer(alert).data, status=code)
+
+    @extend_schema(request=AlertCreateSerializer, responses={201: AlertSerializer})
+    def create(self, request):
+        """Issue a warning (office: yellow; leader: any) or propose it for approval (office: orange, red)."""
+        data = AlertCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        alert = services.alert_create(actor=request.user, **data.validated_data)
+        return self._answer(alert, status.HTTP_201_CREATED)
+
+    @extend_schema(request=CommentSerializer, responses=AlertSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """Approve what is pending: the issue, or the lift."""
+        data = CommentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._answer(services.alert_approve(alert=self.get_object(), actor=request.user, comment=data.text))
+
+    @extend_schema(request=CommentSerializer, responses=AlertSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        """Reject a proposed warning, or refuse a requested lift."""
+        data = CommentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._answer(services.alert_reject(alert=self.get_object(), actor=request.user, reason=data.text))
+
+    @extend_schema(request=CommentSerializer, responses=AlertSerializer)
+    @action(detail=True, methods=["post"])
+    def lift(self, request, pk=None):
+        """Lift (office: yellow; leader: any) or ask the leaders to lift (office: orange, red)."""
+        data = CommentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._answer(services.alert_lift(alert=self.get_object(), actor=request.user, reason=data.text))
+
+    @extend_schema(responses=AuditEntrySerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def history(self, request, pk=None):
+        """The warning's audit trail, oldest first."""
+        return Response(AuditEntrySerializer(alert_history(self.get_object()), many=True).data)

@@ -1,0 +1,54 @@
+from rest_framework import serializers
+
+from responses.models import Attachment, AssignmentUpdate, Response, TaskAssignment
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    unit_code = serializers.CharField(source="unit.code", read_only=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = TaskAssignment
+        fields = [
+            "id", "response", "unit", "unit_code", "unit_name", "key", "stage", "level", "title", "instructions",
+            "report_required", "status", "overdue", "assigned_at", "ack_deadline", "acknowledged_at", "completed_at",
+            "report", "closed_reason", "reminded_at", "escalated_at",
+        ]
+        read_only_fields = fields
+
+
+class ProgressSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=8000)
+    files = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=10)
+
+
+class CompleteSerializer(serializers.Serializer):
+    report = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
+    files = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=10)
+
+
+class ReturnSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=4000)
+
+
+class ResponseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Response
+        fields = ["id", "alert", "level", "status", "area", "drill", "started_at", "ended_at"]
+        read_only_fields = fields
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Attachment
+        fields = ["id", "original_name", "content_type", "size"]
+
+
+class UpdateSerializer(serializers.ModelSerializer):
+    author = serializers.StringRelatedField()
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = AssignmentUpdate
+        fields = ["id", "kind", "text", "author", "at", "attachments"]

@@ -1,0 +1,120 @@
+"""Reads of responses and assignments, scoped to the user, and the summary evaluation."""
+
+from collections import defaultdict
+
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from events.models import AuditEntry
+from responses.choices import AssignmentStatus, ResponseStatus, UpdateKind
+from responses.models import Attachment, AssignmentUpdate, Response, TaskAssignment
+from units.models import Unit
+from units.roles import is_command
+
+
+def assignments_visible_to(user):
+    """The command sees every unit's tasks; a member sees only their own unit's."""
+    assignments = TaskAssignment.objects.select_related("unit", "response")
+    if is_command(user):
+        return assignments
+    if user.unit_id is None:
+        return assignments.none()
+    return assignments.filter(unit_id=user.unit_id)
+
+
+def overdue_q(now=None) -> Q:
+    return Q(status=AssignmentStatus.ASSIGNED, ack_deadline__lt=now or timezone.now())
+
+
+def response_active(*, drill: bool = False) -> Response | None:
+    return Response.objects.filter(status=ResponseStatus.ACTIVE, drill=drill).select_related("alert").first()
+
+
+def unit_grid(response: Response | None) -> list[dict]:
+    """One row per active unit with its counts by state: the office's command grid (two queries)."""
+    units = list(Unit.objects.active().order_by("order"))
+    counts: dict[int, dict] = defaultdict(lambda: defaultdict(int))
+    if response is not None:
+        now = timezone.now()
+        for a in TaskAssignment.objects.filter(response=response).exclude(status=AssignmentStatus.CANCELLED).only(
+            "unit_id", "status", "ack_deadline"
+        ):
+            row = counts[a.unit_id]
+            row["total"] += 1
+            row[a.status] += 1
+            if a.status == AssignmentStatus.ASSIGNED and a.ack_deadline < now:
+                row["overdue"] += 1
+    grid = []
+    for unit in units:
+        row = counts.get(unit.pk, {})
+        total = row.get("total", 0)
+        if total == 0:
+            state = "none"
+        elif row.get("overdue"):
+            state = "overdue"
+        elif row.get("completed", 0) == total:
+            state = "completed"
+        elif row.get("assigned", 0) == 0:
+            state = "acknowledged"
+        else:
+            state = "assigned"
+        grid.append({"unit": unit, "state": state, "counts": dict(row), "total": total})
+    return grid
+
+
+def response_summary(response: Response) -> dict:
+    """The summary evaluation (总结评估): timeline, each unit's latency, completion and overdue, and reports."""
+    assignments = list(
+        TaskAssignment.objects.filter(response=response)
+        .select_related("unit")
+        .prefetch_related(
+            Prefetch(
+                "updates",
+                queryset=AssignmentUpdate.objects.filter(kind__in=[UpdateKind.REPORT, UpdateKind.PROGRESS])
+                .select_related("author")
+                .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.only("id", "original_name", "update_id"))),
+            )
+        )
+        .order_by("unit__order", "id")
+    )
+    now = response.ended_at or timezone.now()
+    units: dict[int, dict] = {}
+    for a in assignments:
+        row = units.setdefault(
+            a.unit_id,
+            {"unit": a.unit, "assigned": 0, "acknowledged": 0, "completed": 0, "cancelled": 0, "overdue": 0,
+             "latencies": [], "reports": []},
+        )
+        row["assigned"] += 1
+        if a.acknowledged_at:
+            row["acknowledged"] += 1
+            row["latencies"].append((a.acknowledged_at - a.assigned_at).total_seconds())
+        if a.status == AssignmentStatus.COMPLETED:
+            row["completed"] += 1
+        if a.status == AssignmentStatus.CANCELLED:
+            row["cancelled"] += 1
+        # Overdue: acknowledged after the deadline, or never acknowledged while the deadline passed.
+        if (a.acknowledged_at and a.acknowledged_at > a.ack_deadline) or (not a.acknowledged_at and a.ack_deadline < now):
+            row["overdue"] += 1
+        for update in a.updates.all():
+            row["reports"].append({"assignment": a, "update": update})
+    for row in units.values():
+        lat = row.pop("latencies")
+        row["ack_latency_avg_s"] = round(sum(lat) / len(lat)) if lat else None
+        row["ack_latency_max_s"] = round(max(lat)) if lat else None
+    totals = {
+        key: sum(r[key] for r in units.values())
+        for key in ("assigned", "acknowledged", "completed", "cancelled", "overdue")
+    }
+    totals["units"] = len(units)
+    alert_ids = set()
+    alert = response.alert
+    while alert is not None:  # the chain of warnings this response ran under
+        alert_ids.add(alert.pk)
+        alert = alert.supersedes
+    timeline = list(
+        AuditEntry.objects.filter(
+            Q(target_type="alert", target_id__in=alert_ids) | Q(target_type="response", target_id=response.pk)
+        ).select_related("actor").order_by("at", "id")
+    )
+    return {"response": response, "units": list(units.values()), "totals": totals, "timeline": timeline}

@@ -1,0 +1,211 @@
+// Live dashboards: one WebSocket to /ws/dashboard/?after=<last id>; every event makes the page
+// re-fetch its live part from the server (?fragment=1), so the server stays the only renderer.
+// Reconnects with exponential backoff and jitter; events are de-duplicated by id.
+(function () {
+  "use strict";
+  const root = document.querySelector("[data-dashboard]");
+  if (!root) return;
+  const kind = root.dataset.dashboard;
+  const live = document.getElementById("live");
+  const conn = root.querySelector("[data-conn]");
+  const en = document.documentElement.lang === "en";
+  const text = {
+    live: en ? "Live" : "实时",
+    offline: en ? "Reconnecting…" : "重新连接中…",
+    overdue: en ? "Overdue" : "已超时",
+    left: en ? "left" : "剩余",
+    newTask: en ? "New task" : "新任务",
+    failed: en ? "The action failed; please try again." : "操作失败，请重试。",
+  };
+  let lastId = parseInt(root.dataset.lastEventId || "0", 10);
+  let attempt = 0;
+  let refreshTimer = null;
+  let audio = null;
+  // Kept for people and for the browser tests: every event id this page applied, in order.
+  window.dashboardEvents = [];
+
+  function setConn(state) {
+    if (!conn) return;
+    conn.dataset.state = state;
+    conn.textContent = text[state];
+  }
+
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const socket = new WebSocket(scheme + "://" + location.host + "/ws/dashboard/?after=" + lastId);
+    socket.onopen = function () {
+      attempt = 0;
+      setConn("live");
+      scheduleRefresh();
+    };
+    socket.onmessage = function (message) {
+      if (message.data === "pong") return;
+      const event = JSON.parse(message.data);
+      if (event.id <= lastId) return; // a duplicate after a reconnect
+      lastId = event.id;
+      root.dataset.lastEventId = String(lastId);
+      window.dashboardEvents.push(event.id);
+      handle(event);
+    };
+    socket.onclose = function (close) {
+      setConn("offline");
+      if (close.code === 4401 || close.code === 4403) {
+        location.reload(); // logged out or deactivated: the server decides where to go
+        return;
+      }
+      attempt += 1;
+      const ceiling = Math.min(30000, 500 * Math.pow(2, attempt));
+      setTimeout(connect, ceiling / 2 + Math.random() * (ceiling / 2));
+    };
+  }
+
+  function handle(event) {
+    if (kind === "unit" && event.type === "assignment.created") announce(event.payload);
+    scheduleRefresh();
+  }
+
+  function scheduleRefresh() {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(refresh, 100);
+  }
+
+  async function refresh() {
+    try {
+      const answer = await fetch(location.pathname + "?fragment=1", { credentials: "same-origin" });
+      if (answer.redirected || answer.status === 403) {
+        location.reload();
+        return;
+      }
+      if (!answer.ok) return;
+      live.innerHTML = await answer.text();
+      applyFilter();
+      tick();
+      root.dataset.refreshedThrough = String(lastId);
+    } catch (error) {
+      scheduleRefreshLater();
+    }
+  }
+
+  function scheduleRefreshLater() {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(refresh, 2000);
+  }
+
+  // --- New-task alert: a short tone and a browser notification, once the user allowed them.
+  function announce(task) {
+    if (audio) {
+      const osc = audio.createOscillator();
+      const gain = audio.createGain();
+      osc.frequency.value = 880;
+      gain.gain.value = 0.2;
+      osc.connect(gain).connect(audio.destination);
+      osc.start();
+      osc.stop(audio.currentTime + 0.4);
+    }
+    if ("Notification" in window && Notification.permission === "granted") {
+      new Notification(text.newTask + ": " + task.title, { body: task.instructions || "" });
+    }
+  }
+
+  const enable = root.querySelector("[data-enable-notifications]");
+  if (enable) {
+    enable.addEventListener("click", function () {
+      const Ctx = window.AudioContext || window.webkitAudioContext;
+      if (Ctx && !audio) audio = new Ctx();
+      if ("Notification" in window) Notification.requestPermission();
+      enable.hidden = true;
+    });
+  }
+
+  // --- Deadline countdowns.
+  function tick() {
+    const now = Date.now();
+    live.querySelectorAll("[data-countdown]").forEach(function (el) {
+      const left = Math.round((Date.parse(el.dataset.countdown) - now) / 1000);
+      if (left <= 0) {
+        el.textContent = text.overdue;
+        el.classList.add("overdue");
+        return;
+      }
+      const m = Math.floor(left / 60);
+      const s = String(left % 60).padStart(2, "0");
+      el.textContent = m + ":" + s + " " + text.left;
+    });
+    const clock = root.querySelector("[data-clock]");
+    if (clock) clock.textContent = new Date().toLocaleTimeString(en ? "en-GB" : "zh-CN");
+  }
+  setInterval(tick, 1000);
+
+  // --- Office grid filter by kind of unit.
+  let kindFilter = "";
+  function applyFilter() {
+    live.querySelectorAll("[data-kind]").forEach(function (cell) {
+      cell.hidden = kindFilter !== "" && cell.dataset.kind !== kindFilter;
+    });
+  }
+  const filters = root.querySelector("[data-kind-filter]");
+  if (filters) {
+    filters.addEventListener("click", function (event) {
+      const button = event.target.closest("button[data-kind]");
+      if (!button) return;
+      kindFilter = button.dataset.kind;
+      filters.querySelectorAll("button").forEach(function (b) {
+        b.classList.toggle("active", b === button);
+      });
+      applyFilter();
+    });
+  }
+
+  // --- Unit actions through the API (session cookie + CSRF token).
+  function csrfToken() {
+    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  async function post(url, body, errorBox) {
+    const answer = await fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
+      body: body,
+    });
+    if (answer.ok) {
+      refresh();
+      return true;
+    }
+    let message = text.failed;
+    try {
+      const data = await answer.json();
+      message = data.detail || Object.values(data).flat().join(" ") || message;
+    } catch (error) {
+      /* not JSON: keep the generic message */
+    }
+    if (errorBox) {
+      errorBox.textContent = message;
+      errorBox.hidden = false;
+    }
+    return false;
+  }
+
+  live.addEventListener("click", function (event) {
+    const button = event.target.closest("button[data-action='acknowledge']");
+    if (!button) return;
+    button.disabled = true;
+    const box = button.closest("article").querySelector("[data-error]");
+    post("/api/assignments/" + button.dataset.id + "/acknowledge/", null, box).finally(function () {
+      button.disabled = false;
+    });
+  });
+
+  live.addEventListener("submit", function (event) {
+    const form = event.target.closest("form[data-action]");
+    if (!form) return;
+    event.preventDefault();
+    const box = form.closest("article").querySelector("[data-error]");
+    post("/api/assignments/" + form.dataset.id + "/" + form.dataset.action + "/", new FormData(form), box);
+  });
+
+  applyFilter();
+  tick();
+  connect();
+})();

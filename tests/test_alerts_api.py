@@ -1,0 +1,158 @@
+"""Warning lifecycle through the API: every action for every role, allowed and refused."""
+
+import pytest
+
+from alerts.models import Alert
+from events.models import AuditEntry, Event
+from responses.models import Response
+
+pytestmark = pytest.mark.django_db
+
+
+def create(client, level, **extra):
+    return client.post("/api/alerts/", {"level": level, "reason": f"{level} forecast", **extra}, format="json")
+
+
+def test_office_issues_yellow_directly_and_the_level_iii_response_starts(office, api_as):
+    answer = create(api_as(office), "yellow")
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["status"] == "issued"
+    assert Response.objects.get(alert_id=answer.json()["id"]).level == "III"
+
+
+@pytest.mark.parametrize("level", ["orange", "red"])
+def test_office_proposes_orange_and_red_for_approval(office, api_as, level):
+    answer = create(api_as(office), level)
+    assert answer.status_code == 201
+    assert answer.json()["status"] == "pending_approval"
+    assert not Response.objects.exists()
+    assert Event.objects.get(type="alert.pending_approval").audience == "command"
+
+
+def test_leader_approves_red_and_the_level_i_response_starts(office, leader, api_as):
+    alert_id = create(api_as(office), "red").json()["id"]
+    answer = api_as(leader).post(f"/api/alerts/{alert_id}/approve/", {"comment": "agreed"}, format="json")
+    assert answer.status_code == 200
+    assert answer.json()["status"] == "issued"
+    assert answer.json()["approved_by"] == "leader1"
+    assert Response.objects.get(alert_id=alert_id).level == "I"
+
+
+def test_leader_rejects_with_a_reason_and_nothing_starts(office, leader, api_as):
+    alert_id = create(api_as(office), "orange").json()["id"]
+    assert api_as(leader).post(f"/api/alerts/{alert_id}/reject/", {}, format="json").status_code == 400
+    answer = api_as(leader).post(f"/api/alerts/{alert_id}/reject/", {"reason": "forecast too uncertain"}, format="json")
+    assert answer.json()["status"] == "rejected"
+    assert answer.json()["rejection_reason"] == "forecast too uncertain"
+    assert not Response.objects.exists()
+
+
+def test_office_lifts_yellow_directly(office, api_as):
+    alert_id = create(api_as(office), "yellow").json()["id"]
+    answer = api_as(office).post(f"/api/alerts/{alert_id}/lift/", {"reason": "air improved"}, format="json")
+    assert answer.json()["status"] == "lifted"
+    assert Response.objects.get(alert_id=alert_id).status == "ended"
+
+
+def test_office_asks_to_lift_red_and_a_leader_decides(office, leader, api_as):
+    alert_id = create(api_as(office), "red").json()["id"]
+    api_as(leader).post(f"/api/alerts/{alert_id}/approve/", format="json")
+    asked = api_as(office).post(f"/api/alerts/{alert_id}/lift/", {"reason": "improving"}, format="json")
+    assert asked.json()["status"] == "lift_pending"
+    refused = api_as(leader).post(f"/api/alerts/{alert_id}/reject/", {"reason": "not yet"}, format="json")
+    assert refused.json()["status"] == "issued"
+    api_as(office).post(f"/api/alerts/{alert_id}/lift/", {"reason": "improving"}, format="json")
+    approved = api_as(leader).post(f"/api/alerts/{alert_id}/approve/", format="json")
+    assert approved.json()["status"] == "lifted"
+
+
+def test_leader_issues_and_lifts_any_level_directly(leader, api_as):
+    alert_id = create(api_as(leader), "red").json()["id"]
+    assert Alert.objects.get(pk=alert_id).status == "issued"
+    assert api_as(leader).post(f"/api/alerts/{alert_id}/lift/", format="json").json()["status"] == "lifted"
+
+
+def test_issuing_another_level_supersedes_and_the_response_follows(office, leader, api_as):
+    yellow = create(api_as(office), "yellow").json()["id"]
+    orange = create(api_as(leader), "orange").json()["id"]
+    assert Alert.objects.get(pk=yellow).status == "superseded"
+    assert Alert.objects.get(pk=orange).supersedes_id == yellow
+    response = Response.objects.get(status="active")
+    assert (response.level, response.alert_id) == ("II", orange)
+    assert Alert.objects.in_force().count() == 1
+
+
+def test_same_level_again_is_refused_with_409(office, api_as):
+    create(api_as(office), "yellow")
+    answer = create(api_as(office), "yellow")
+    assert answer.status_code == 409
+    assert "already in force" in answer.json()["detail"]
+
+
+@pytest.mark.parametrize("level", ["yellow", "orange", "red"])
+def test_unit_member_can_do_nothing_to_warnings(member, office, api_as, level):
+    assert create(api_as(member), level).status_code == 403
+    alert_id = create(api_as(office), level).json()["id"]
+    for verb in ("approve", "reject", "lift"):
+        answer = api_as(member).post(f"/api/alerts/{alert_id}/{verb}/", {"reason": "x"}, format="json")
+        assert answer.status_code in (403, 404), verb
+    assert AuditEntry.objects.filter(actor=member).count() == 0
+
+
+def test_anonymous_can_do_nothing(roster, api_as):
+    assert create(api_as(None), "yellow").status_code in (401, 403)
+    assert api_as(None).get("/api/alerts/").status_code in (401, 403)
+
+
+def test_office_cannot_approve_or_reject(office, api_as):
+    alert_id = create(api_as(office), "red").json()["id"]
+    assert api_as(office).post(f"/api/alerts/{alert_id}/approve/", format="json").status_code == 403
+    assert api_as(office).post(f"/api/alerts/{alert_id}/reject/", {"reason": "x"}, format="json").status_code == 403
+    assert Alert.objects.get(pk=alert_id).status == "pending_approval"
+
+
+def test_wrong_state_is_409_and_changes_nothing(office, leader, api_as):
+    alert_id = create(api_as(office), "yellow").json()["id"]
+    api_as(office).post(f"/api/alerts/{alert_id}/lift/", format="json")
+    before = AuditEntry.objects.count()
+    assert api_as(leader).post(f"/api/alerts/{alert_id}/reject/", {"reason": "x"}, format="json").status_code == 409
+    assert AuditEntry.objects.count() == before
+
+
+def test_bad_input_is_400_with_field_errors(office, api_as):
+    answer = api_as(office).post("/api/alerts/", {"level": "purple", "reason": ""}, format="json")
+    assert answer.status_code == 400
+    assert set(answer.json()) >= {"level", "reason"}
+    assert not Alert.objects.exists()
+
+
+def test_history_is_the_audit_trail_in_order(office, leader, api_as):
+    alert_id = create(api_as(office), "orange").json()["id"]
+    api_as(leader).post(f"/api/alerts/{alert_id}/approve/", {"comment": "ok"}, format="json")
+    history = api_as(office).get(f"/api/alerts/{alert_id}/history/").json()
+    assert [(h["action"], h["from_state"], h["to_state"]) for h in history] == [
+        ("propose", "", "pending_approval"),
+        ("approve", "pending_approval", "issued"),
+    ]
+    assert history[1]["actor"] == "leader1"
+
+
+def test_unit_members_see_issued_warnings_but_not_pending_ones(office, member, api_as):
+    create(api_as(office), "red")
+    create(api_as(office), "yellow")
+    statuses = {a["status"] for a in api_as(member).get("/api/alerts/").json()["results"]}
+    assert statuses == {"issued"}
+
+
+def test_filters_by_status_and_level(office, api_as):
+    create(api_as(office), "yellow")
+    create(api_as(office), "red")
+    results = api_as(office).get("/api/alerts/?status=pending_approval&level=red").json()["results"]
+    assert [(a["level"], a["status"]) for a in results] == [("red", "pending_approval")]
+
+
+def test_drill_runs_beside_a_real_warning(office, api_as):
+    create(api_as(office), "yellow")
+    drill = create(api_as(office), "yellow", drill=True)
+    assert drill.status_code == 201 and drill.json()["drill"] is True
+    assert Alert.objects.in_force().official().count() == 1

@@ -1,0 +1,81 @@
+"""Races on PostgreSQL, with real threads and real connections."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from alerts.models import Alert
+from alerts.services import alert_approve, alert_create, alert_lift
+from command_center.errors import ActionRefused
+from events.models import AuditEntry
+from responses.models import Response
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def race(*calls):
+    """Run the calls at the same moment in threads; return each one's result or exception."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(i, call):
+        try:
+            barrier.wait()
+            results[i] = call()
+        except Exception as exc:  # noqa: BLE001 - the test inspects it
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return results
+
+
+def test_two_leaders_approving_at_once_issue_exactly_once(office, leader, leader2):
+    assert connection.vendor == "postgresql"
+    alert = alert_create(actor=office, level="red", reason="three days above 200")
+    results = race(
+        lambda: alert_approve(alert=Alert.objects.get(pk=alert.pk), actor=leader),
+        lambda: alert_approve(alert=Alert.objects.get(pk=alert.pk), actor=leader2),
+    )
+    assert not any(isinstance(r, Exception) for r in results), results
+    assert Alert.objects.get(pk=alert.pk).status == "issued"
+    assert AuditEntry.objects.filter(target_type="alert", target_id=alert.pk, action="approve").count() == 1
+    assert Response.objects.filter(alert_id=alert.pk).count() == 1
+
+
+def test_two_proposals_approved_at_once_leave_one_warning_in_force(office, leader, leader2):
+    orange = alert_create(actor=office, level="orange", reason="a")
+    red = alert_create(actor=office, level="red", reason="b")
+    results = race(
+        lambda: alert_approve(alert=Alert.objects.get(pk=orange.pk), actor=leader),
+        lambda: alert_approve(alert=Alert.objects.get(pk=red.pk), actor=leader2),
+    )
+    assert not any(isinstance(r, Exception) for r in results), results
+    assert Alert.objects.in_force().count() == 1
+    in_force = Alert.objects.in_force().get()
+    response = Response.objects.get(status="active")
+    assert response.alert_id == in_force.pk and response.level == in_force.response_level
+
+
+def test_issue_racing_lift_ends_consistent(office, leader):
+    yellow = alert_create(actor=office, level="yellow", reason="a")
+    results = race(
+        lambda: alert_lift(alert=Alert.objects.get(pk=yellow.pk), actor=office, reason="clean air"),
+        lambda: alert_create(actor=leader, level="red", reason="b"),
+    )
+    errors = [r for r in results if isinstance(r, Exception)]
+    assert all(isinstance(e, ActionRefused) for e in errors), errors
+    in_force = list(Alert.objects.in_force())
+    assert len(in_force) <= 1
+    active = list(Response.objects.filter(status="active"))
+    if in_force:
+        assert len(active) == 1 and active[0].alert_id == in_force[0].pk
+        assert active[0].level == in_force[0].response_level
+    else:
+        assert active == []

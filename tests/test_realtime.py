@@ -1,0 +1,130 @@
+"""The dashboard WebSocket over the real Redis push path (channels.testing, real Redis, real PostgreSQL)."""
+
+import asyncio
+import json
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.test import Client
+
+from alerts.services import alert_create
+from command_center.asgi import application
+from events.models import Event
+from responses.models import TaskAssignment
+from responses.services import assignment_acknowledge
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def session_headers(user, origin="http://localhost"):
+    client = Client()
+    client.force_login(user)
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    return [(b"cookie", cookie.encode()), (b"origin", origin.encode()), (b"host", b"localhost")]
+
+
+async def receive_all(communicator, *, until, timeout=5.0):
+    """Collect messages until ``until(messages)`` holds (or fail after ``timeout``)."""
+    messages = []
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not until(messages):
+        remaining = deadline - loop.time()
+        assert remaining > 0, f"timed out; got {[m['type'] for m in messages]}"
+        messages.append(json.loads(await communicator.receive_from(timeout=remaining)))
+    return messages
+
+
+def socket_for(user, path="/ws/dashboard/", origin="http://localhost"):
+    """Build (synchronously: it logs in) a communicator factory for use inside the event loop."""
+    headers = session_headers(user, origin) if user is not None else [(b"origin", origin.encode()), (b"host", b"localhost")]
+    return lambda: WebsocketCommunicator(application, path, headers=headers)
+
+
+def test_unit_member_receives_warning_and_own_tasks_but_never_another_units(office, member, other_member):
+    mine_socket, theirs_socket = socket_for(member), socket_for(other_member)
+
+    async def scenario():
+        mine, theirs = mine_socket(), theirs_socket()
+        assert (await mine.connect())[0] and (await theirs.connect())[0]
+        await sync_to_async(alert_create)(actor=office, level="yellow", reason="PM2.5 forecast")
+        own_tasks = await sync_to_async(TaskAssignment.objects.filter(unit=member.unit).count)()
+        messages = await receive_all(
+            mine, until=lambda m: sum(x["type"] == "assignment.created" for x in m) == own_tasks
+        )
+        assert any(m["type"] == "alert.issued" and m["payload"]["level"] == "yellow" for m in messages)
+        assert {m["payload"]["unit"] for m in messages if m["type"].startswith("assignment.")} == {member.unit_id}
+        ids = [m["id"] for m in messages]
+        assert ids == sorted(ids) and len(ids) == len(set(ids))
+        # Nothing of the other unit's ever arrives, even once its own tasks have come in.
+        other = await receive_all(theirs, until=lambda m: any(x["type"] == "alert.issued" for x in m))
+        await asyncio.sleep(0.5)
+        while not await theirs.receive_nothing(timeout=0.2):
+            other.append(json.loads(await theirs.receive_from()))
+        assert all(m["payload"]["unit"] == other_member.unit_id for m in other if m["type"].startswith("assignment."))
+        await mine.disconnect()
+        await theirs.disconnect()
+
+    asyncio.run(scenario())
+
+
+def test_anonymous_socket_is_refused(roster):
+    anonymous = socket_for(None)
+
+    async def scenario():
+        communicator = anonymous()
+        connected, code = await communicator.connect()
+        assert not connected
+
+    asyncio.run(scenario())
+
+
+def test_cross_origin_socket_is_refused(member):
+    evil = socket_for(member, origin="http://evil.example")
+
+    async def scenario():
+        communicator = evil()
+        connected, _ = await communicator.connect()
+        assert not connected
+
+    asyncio.run(scenario())
+
+
+def test_reconnect_with_after_replays_missed_events_in_order_without_duplicates(office, member):
+    alert_create(actor=office, level="yellow", reason="first")
+    last_seen = Event.objects.order_by("id").first().id  # the client saw only the first event
+
+    resume = socket_for(member, path=f"/ws/dashboard/?after={last_seen}")
+
+    async def scenario():
+        communicator = resume()
+        assert (await communicator.connect())[0]
+        expected = await sync_to_async(
+            lambda: list(
+                Event.objects.filter(id__gt=last_seen)
+                .filter(audience__in=["all"]).values_list("id", flat=True)
+                .union(Event.objects.filter(id__gt=last_seen, unit=member.unit).values_list("id", flat=True))
+            )
+        )()
+        messages = await receive_all(communicator, until=lambda m: len(m) >= len(expected))
+        assert [m["id"] for m in messages] == sorted(expected)
+        # Live events keep coming after the replay.
+        assignment = await sync_to_async(TaskAssignment.objects.filter(unit=member.unit).first)()
+        await sync_to_async(assignment_acknowledge)(assignment=assignment, actor=member)
+        live = await receive_all(communicator, until=lambda m: any(x["type"] == "assignment.acknowledged" for x in m))
+        assert all(m["id"] > messages[-1]["id"] for m in live)
+        await communicator.disconnect()
+
+    asyncio.run(scenario())
+
+
+def test_http_catch_up_serves_the_same_events_as_the_socket(office, member, api_as):
+    alert_create(actor=office, level="yellow", reason="http")
+    body = api_as(member).get("/api/events/?after=0").json()
+    ids = [e["id"] for e in body["results"]]
+    assert ids == sorted(ids)
+    assert all(e["audience"] == "all" or e["unit"] == member.unit_id for e in body["results"])
+    assert any(e["type"] == "assignment.created" for e in body["results"])
+    assert api_as(member).get("/api/events/?after=x").status_code == 400
+    assert api_as(None).get("/api/events/").status_code in (401, 403)
