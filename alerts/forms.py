@@ -1,0 +1,98 @@
+"""Page forms for warnings. They only shape input: every rule is checked again in ``alerts.services``."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from alerts.choices import Level, Status
+
+TEXT_MAX = 4000
+
+
+class AlertCreateForm(forms.Form):
+    """Issue a yellow warning, or propose orange/red to the leaders (leaders issue any level)."""
+
+    level = forms.ChoiceField(label=_("Level"), choices=Level.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("Reason"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown to every unit and, once issued, to the public."),
+    )
+    basis = forms.CharField(
+        label=_("Basis"), max_length=8000, required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Forecast figures and consultation notes."),
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Expected end"), required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+    )
+    drill = forms.BooleanField(label=_("This is a drill (演练)"), required=False)
+    confirm = forms.BooleanField(
+        label=_("I confirm the level and the reason are correct and that this warning is to be issued or proposed."),
+        required=True,
+        error_messages={"required": _("Tick the confirmation box to go on.")},
+    )
+
+    def clean_ends_at(self):
+        ends_at = self.cleaned_data["ends_at"]
+        if ends_at is not None and ends_at <= timezone.now():
+            raise forms.ValidationError(_("The expected end must be in the future."))
+        return ends_at
+
+    def add_service_error(self, error) -> None:
+        """Show a service's ValidationError next to the field it names, or at the top of the form."""
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        else:
+            self.add_error(None, error)
+
+
+class CommentForm(forms.Form):
+    """An optional comment on an approval, or the reason for a lift."""
+
+    comment = forms.CharField(label=_("Comment"), max_length=TEXT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RejectForm(forms.Form):
+    """The reason a leader rejects a proposal or refuses a lift: required (the plan wants it on record)."""
+
+    reason = forms.CharField(
+        label=_("Reason for rejecting"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Give the reason for rejecting.")},
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Give the reason for rejecting."))
+        return reason
+
+
+class AlertFilterForm(forms.Form):
+    """The history filters of the warning list (GET)."""
+
+    DRILL_CHOICES = [("", _("Drills and real")), ("no", _("Real warnings only")), ("yes", _("Drills only"))]
+
+    status = forms.ChoiceField(label=_("Status"), choices=[("", _("Any status")), *Status.choices], required=False)
+    level = forms.ChoiceField(label=_("Level"), choices=[("", _("Any level")), *Level.choices], required=False)
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    drill = forms.ChoiceField(label=_("Drill"), choices=DRILL_CHOICES, required=False)
+
+    def filter(self, alerts):
+        """Apply the valid filters; the date range is on the day the warning was created (local time)."""
+        if not self.is_valid():
+            return alerts
+        data = self.cleaned_data
+        if data["status"]:
+            alerts = alerts.filter(status=data["status"])
+        if data["level"]:
+            alerts = alerts.filter(level=data["level"])
+        if data["date_from"]:
+            alerts = alerts.filter(created_at__date__gte=data["date_from"])
+        if data["date_to"]:
+            alerts = alerts.filter(created_at__date__lte=data["date_to"])
+        if data["drill"]:
+            alerts = alerts.filter(drill=data["drill"] == "yes")
+        return alerts

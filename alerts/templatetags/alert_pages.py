@@ -1,0 +1,64 @@
+"""Small display helpers for the warning and response pages: audit wording, state names, forecast rows."""
+
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+from alerts.choices import Status
+from responses.choices import AssignmentStatus, ResponseLevel, ResponseStatus
+
+register = template.Library()
+
+# The audit actions written by alerts.services and responses.services, in words.
+AUDIT_ACTIONS = {
+    "propose": _("Proposed"),
+    "issue": _("Issued"),
+    "approve": _("Approved and issued"),
+    "reject": _("Rejected"),
+    "request_lift": _("Lift requested"),
+    "refuse_lift": _("Lift refused"),
+    "lift": _("Lifted"),
+    "approve_lift": _("Lift approved"),
+    "supersede": _("Superseded"),
+    "open": _("Response started"),
+    "change_level": _("Response level changed"),
+    "end": _("Response ended"),
+}
+
+_STATE_LABELS = {}
+for _choices in (Status, ResponseStatus, ResponseLevel, AssignmentStatus):
+    for _value, _label in _choices.choices:
+        _STATE_LABELS.setdefault(_value, _label)
+
+
+@register.filter
+def audit_action(action: str) -> str:
+    return AUDIT_ACTIONS.get(action, action)
+
+
+@register.filter
+def state_label(value: str) -> str:
+    return _STATE_LABELS.get(value, value)
+
+
+@register.filter
+def forecast_days(alert) -> list[dict]:
+    """The daily figures of the forecast behind a warning's proposal, if any (tolerant of missing keys)."""
+    proposal = getattr(alert, "proposal", None)
+    forecast = getattr(proposal, "forecast", None) if proposal is not None else None
+    rows = []
+    for day in (forecast.days if forecast is not None else None) or []:
+        if not isinstance(day, dict):
+            continue
+        pollutants = day.get("primary_pollutants") or day.get("primary") or ()
+        if isinstance(pollutants, str):
+            pollutants = [pollutants]
+        rows.append(
+            {
+                "date": day.get("date", ""),
+                "aqi": day.get("aqi", ""),
+                "pollutants": ", ".join(str(p) for p in pollutants),
+                "pm2_5": day.get("pm2_5"),
+                "o3_8h": day.get("o3_8h"),
+            }
+        )
+    return rows

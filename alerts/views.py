@@ -1,0 +1,192 @@
+"""Warning pages for the office and the leaders. Thin: reads through selectors, every write through one service.
+
+Errors map the same way as in the API: a service's ValidationError goes back into the
+form, PermissionDenied is a 403, and ActionRefused (the warning moved on meanwhile, or
+the transition is not allowed) is shown as an error message, never a 500.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from alerts import services
+from alerts.choices import Level, Status
+from alerts.forms import AlertCreateForm, AlertFilterForm, CommentForm, RejectForm
+from alerts.selectors import alert_history, alerts_pending_approval, alerts_visible_to
+from command_center.errors import ActionRefused
+
+PAGE_SIZE = 25
+
+
+def _may_create(user) -> bool:
+    return any(user.has_perm(p) for p in (services.PERM_APPROVE, services.PERM_YELLOW, services.PERM_PROPOSE))
+
+
+def _may_lift_directly(user, alert) -> bool:
+    return user.has_perm(services.PERM_APPROVE) or (alert.level == Level.YELLOW and user.has_perm(services.PERM_YELLOW))
+
+
+def _back(request, alert):
+    """Where an action returns to: the page it came from when that is on this site, else the warning."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(target)
+    return redirect("alerts:detail", pk=alert.pk)
+
+
+def _get_alert(request, pk):
+    return get_object_or_404(alerts_visible_to(request.user), pk=pk)
+
+
+@login_required
+@permission_required("alerts.view_alert", raise_exception=True)
+def alert_list(request):
+    """Warning history, newest first, with filters."""
+    form = AlertFilterForm(request.GET or None)
+    alerts = form.filter(alerts_visible_to(request.user)).order_by("-created_at", "-id")
+    page = Paginator(alerts, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "alerts/list.html", {"form": form, "page": page, "alerts": page.object_list})
+
+
+@login_required
+def alert_new(request):
+    """The office issues yellow at once and proposes orange/red; a leader issues any level at once."""
+    if not _may_create(request.user):
+        raise PermissionDenied
+    leader = request.user.has_perm(services.PERM_APPROVE)
+    status = 200
+    if request.method == "POST":
+        form = AlertCreateForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                alert = services.alert_create(
+                    actor=request.user,
+                    level=data["level"],
+                    reason=data["reason"],
+                    basis=data["basis"],
+                    drill=data["drill"],
+                    ends_at=data["ends_at"],
+                )
+            except ValidationError as exc:
+                form.add_service_error(exc)
+            except ActionRefused as exc:
+                form.add_error(None, exc.message)
+                status = 409
+            else:
+                if alert.status == Status.PENDING_APPROVAL:
+                    messages.success(request, _("The proposal went to the headquarters leaders for approval."))
+                else:
+                    messages.success(request, _("The warning is issued and the response has started."))
+                return redirect("alerts:detail", pk=alert.pk)
+    else:
+        form = AlertCreateForm(initial={"level": Level.YELLOW})
+    return render(request, "alerts/new.html", {"form": form, "leader": leader}, status=status)
+
+
+@login_required
+@permission_required("alerts.view_alert", raise_exception=True)
+def alert_detail(request, pk):
+    """One warning: its basis, its timeline, and the actions open to this user in its state."""
+    alert = _get_alert(request, pk)
+    user = request.user
+    leader = user.has_perm(services.PERM_APPROVE)
+    office = user.has_perm(services.PERM_YELLOW) or user.has_perm(services.PERM_PROPOSE)
+    context = {
+        "alert": alert,
+        "history": alert_history(alert),
+        "responses": alert.responses.order_by("-started_at") if user.has_perm("responses.supervise_assignment") else [],
+        "can_decide": leader and alert.status in (Status.PENDING_APPROVAL, Status.LIFT_PENDING),
+        "can_lift": (leader or office) and alert.status == Status.ISSUED,
+        "lift_directly": _may_lift_directly(user, alert),
+        "comment_form": CommentForm(),
+        "reject_form": RejectForm(),
+    }
+    return render(request, "alerts/detail.html", context)
+
+
+@login_required
+@permission_required(services.PERM_APPROVE, raise_exception=True)
+def alert_approvals(request):
+    """The leaders' queue: proposals and lift requests awaiting a decision, oldest first."""
+    return render(
+        request,
+        "alerts/approvals.html",
+        {"alerts": alerts_pending_approval(), "comment_form": CommentForm(), "reject_form": RejectForm()},
+    )
+
+
+@require_POST
+@login_required
+@permission_required("alerts.view_alert", raise_exception=True)
+def alert_approve(request, pk):
+    alert = _get_alert(request, pk)
+    form = CommentForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    try:
+        alert = services.alert_approve(alert=alert, actor=request.user, comment=comment)
+    except (ActionRefused, ValidationError) as exc:
+        messages.error(request, _message(exc))
+        return _back(request, alert)
+    if alert.status == Status.LIFTED:
+        messages.success(request, _("The lift is approved; the warning is lifted."))
+    else:
+        messages.success(request, _("Approved: the warning is issued and the response has started."))
+    return _back(request, alert)
+
+
+@require_POST
+@login_required
+@permission_required("alerts.view_alert", raise_exception=True)
+def alert_reject(request, pk):
+    alert = _get_alert(request, pk)
+    if not request.user.has_perm(services.PERM_APPROVE):
+        raise PermissionDenied
+    form = RejectForm(request.POST)
+    if form.is_valid():
+        was_lift_request = alert.status == Status.LIFT_PENDING
+        try:
+            alert = services.alert_reject(alert=alert, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            form.add_error("reason" if hasattr(exc, "error_dict") and "reason" in exc.error_dict else None, exc.messages)
+        except ActionRefused as exc:
+            messages.error(request, exc.message)
+            return _back(request, alert)
+        else:
+            if was_lift_request:
+                messages.success(request, _("The lift is refused; the warning stays in force."))
+            else:
+                messages.success(request, _("The proposal is rejected."))
+            return _back(request, alert)
+    # Nothing changed: show the reason form again with what is missing.
+    return render(request, "alerts/reject.html", {"alert": alert, "reject_form": form, "next": request.POST.get("next", "")})
+
+
+@require_POST
+@login_required
+@permission_required("alerts.view_alert", raise_exception=True)
+def alert_lift(request, pk):
+    alert = _get_alert(request, pk)
+    form = CommentForm(request.POST)
+    reason = form.cleaned_data["comment"] if form.is_valid() else ""
+    try:
+        alert = services.alert_lift(alert=alert, actor=request.user, reason=reason)
+    except (ActionRefused, ValidationError) as exc:
+        messages.error(request, _message(exc))
+        return _back(request, alert)
+    if alert.status == Status.LIFT_PENDING:
+        messages.success(request, _("The lift request went to the headquarters leaders."))
+    else:
+        messages.success(request, _("The warning is lifted and the response has ended."))
+    return _back(request, alert)
+
+
+def _message(exc) -> str:
+    if isinstance(exc, ActionRefused):
+        return exc.message
+    return " ".join(exc.messages)

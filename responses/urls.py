@@ -1,0 +1,14 @@
+"""Response pages (under /responses/)."""
+
+from django.urls import path
+
+from responses import views
+
+app_name = "responses"
+
+urlpatterns = [
+    path("", views.response_list, name="list"),
+    path("<int:pk>/summary/", views.response_summary_page, name="summary"),
+    path("<int:pk>/summary.csv", views.response_summary_csv, name="summary-csv"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+]

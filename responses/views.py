@@ -1,0 +1,141 @@
+"""Response pages for the command: the list, the summary evaluation (总结评估) and its CSV, and report attachments."""
+
+import csv
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Value, When
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from responses.choices import ResponseStatus
+from responses.models import Attachment, Response
+from responses.selectors import response_summary
+
+PERM_SUPERVISE = "responses.supervise_assignment"
+PERM_ACT = "responses.act_on_assignment"
+PAGE_SIZE = 50
+
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection);
+# a leading quote makes it text. Tab and CR are included as OWASP advises.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _with_rates(totals: dict) -> dict:
+    totals = dict(totals)
+    live = totals["assigned"] - totals["cancelled"]
+    totals["live"] = live
+    totals["ack_rate"] = round(100 * totals["acknowledged"] / totals["assigned"]) if totals["assigned"] else None
+    totals["completion_rate"] = round(100 * totals["completed"] / live) if live > 0 else None
+    return totals
+
+
+@login_required
+@permission_required(PERM_SUPERVISE, raise_exception=True)
+def response_list(request):
+    """Every response, the active ones first, then newest first."""
+    responses = (
+        Response.objects.select_related("alert")
+        .annotate(active_first=Case(When(status=ResponseStatus.ACTIVE, then=Value(0)), default=Value(1), output_field=IntegerField()))
+        .order_by("active_first", "-started_at", "-id")
+    )
+    page = Paginator(responses, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "responses/list.html", {"page": page, "responses": page.object_list})
+
+
+@login_required
+@permission_required(PERM_SUPERVISE, raise_exception=True)
+def response_summary_page(request, pk):
+    """The summary evaluation: timeline, each unit's figures and reports, and the totals to send on."""
+    response = get_object_or_404(Response.objects.select_related("alert"), pk=pk)
+    summary = response_summary(response)
+    ended = response.ended_at or timezone.now()
+    totals = _with_rates(summary["totals"])
+    totals["reports"] = sum(len(row["reports"]) for row in summary["units"])
+    return render(
+        request,
+        "responses/summary.html",
+        {
+            "response": response,
+            "summary": summary,
+            "units": summary["units"],
+            "totals": totals,
+            "timeline": summary["timeline"],
+            "duration_s": (ended - response.started_at).total_seconds(),
+            "generated_at": timezone.now(),
+        },
+    )
+
+
+def csv_cell(value) -> str:
+    """A cell as text, made inert if a spreadsheet would read it as a formula."""
+    if value is None:
+        return ""
+    text = str(value)
+    if text.startswith(_FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def _minutes(seconds) -> str:
+    return "" if seconds is None else f"{seconds / 60:.1f}"
+
+
+@login_required
+@permission_required(PERM_SUPERVISE, raise_exception=True)
+def response_summary_csv(request, pk):
+    """The per-unit table of the summary, with a totals row: UTF-8 with a BOM so Excel reads the Chinese."""
+    response = get_object_or_404(Response, pk=pk)
+    summary = response_summary(response)
+    http = HttpResponse(content_type="text/csv; charset=utf-8")
+    http["Content-Disposition"] = f'attachment; filename="response-{response.pk}-summary.csv"'
+    http.write("\ufeff")
+    writer = csv.writer(http)
+    writer.writerow(
+        [
+            _("Unit"), _("Unit code"), _("Assigned"), _("Acknowledged"), _("Completed"), _("Closed"), _("Overdue"),
+            _("Average acknowledgement (minutes)"), _("Longest acknowledgement (minutes)"), _("Reports"),
+        ]
+    )
+    for row in summary["units"]:
+        unit = row["unit"]
+        writer.writerow(
+            [csv_cell(v) for v in (
+                unit.name, unit.code, row["assigned"], row["acknowledged"], row["completed"], row["cancelled"],
+                row["overdue"], _minutes(row["ack_latency_avg_s"]), _minutes(row["ack_latency_max_s"]), len(row["reports"]),
+            )]
+        )
+    totals = summary["totals"]
+    writer.writerow(
+        [csv_cell(v) for v in (
+            _("Total"), _("%(count)s units") % {"count": totals["units"]}, totals["assigned"], totals["acknowledged"],
+            totals["completed"], totals["cancelled"], totals["overdue"], "", "",
+            sum(len(r["reports"]) for r in summary["units"]),
+        )]
+    )
+    if response.drill:
+        writer.writerow([csv_cell(_("DRILL (演练): not part of official statistics."))])
+    return http
+
+
+@login_required
+def attachment_download(request, pk):
+    """A report's file, for the command and the members of the task's own unit only.
+
+    Anyone else gets a 404, not a 403: another unit must not learn that the file exists.
+    """
+    attachment = get_object_or_404(Attachment.objects.select_related("update__assignment"), pk=pk)
+    user = request.user
+    unit_id = attachment.update.assignment.unit_id
+    if not (user.has_perm(PERM_SUPERVISE) or (user.unit_id is not None and user.unit_id == unit_id and user.has_perm(PERM_ACT))):
+        raise Http404
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    http = FileResponse(handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type)
+    http["X-Content-Type-Options"] = "nosniff"
+    http["Cache-Control"] = "private, no-store"
+    return http
