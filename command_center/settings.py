@@ -245,6 +245,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "AlertLevelEnum": "alerts.choices.Level",
+        "ResponseLevelEnum": "responses.choices.ResponseLevel",
+    },
 }
 
 # --- Real time ----------------------------------------------------------------

@@ -32,6 +32,8 @@ class EventList(ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return Event.objects.none()
         after = self.request.query_params.get("after", "0")
         try:
             after = max(int(after), 0)

@@ -32,6 +32,8 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     filterset_class = AlertFilter
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return Alert.objects.none()
         return alerts_visible_to(self.request.user)
 
     def _answer(self, alert, code=status.HTTP_200_OK):

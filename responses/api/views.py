@@ -45,6 +45,8 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return TaskAssignment.objects.none()
         return assignments_visible_to(self.request.user).order_by("unit__order", "id")
 
     def _answer(self, assignment):
