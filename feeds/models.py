@@ -59,6 +59,9 @@ class FetchRecord(models.Model):
     points = models.PositiveIntegerField(_("points"), default=0)
     error = models.TextField(_("error"), blank=True)
     data_time = models.DateTimeField(_("data time"), null=True, blank=True)
+    # Set on the last good fetch when its data went stale and FEED_STALE was raised:
+    # one event per stale period, claimed by a conditional UPDATE (services.feeds_check_stale).
+    stale_notified_at = models.DateTimeField(_("stale notified"), null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]

@@ -1,17 +1,40 @@
-"""Writes of the feeds app: proposals, forecasts and fetch records."""
+"""Writes of the feeds app: fetches, forecasts, proposals.
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+The platform proposes; people decide (issue 6). Nothing here issues or lifts a
+warning by itself: a proposal becomes a warning only through ``proposal_act``, called
+by a person, which goes through ``alerts.services`` like every other warning.
+"""
+
+import datetime
+import json
+import logging
+
+import httpx
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alerts.choices import LEVEL_RANK, Level
+from alerts.models import Alert
 from command_center.errors import ActionRefused
 from events.choices import Audience, EventType
 from events.services import audit_record, event_record
-from feeds.choices import ProposalStatus
-from feeds.models import Proposal
+from feeds import aqi
+from feeds.choices import FetchStatus, ProposalKind, ProposalStatus
+from feeds.criteria import DayForecast, evaluate
+from feeds.daily import WeatherThresholds, daily_pollutants, daily_weather
+from feeds.models import FetchRecord, Forecast, Proposal, Station
+from feeds.providers import PULL_PROVIDERS, FeedError, provider_for
+from feeds.selectors import criteria_active, source_health
+
+logger = logging.getLogger(__name__)
 
 PERM_MANAGE = "feeds.manage_forecasts"
+POLLUTANT_KEYS = ("pm2_5", "pm10", "o3_8h", "no2", "so2", "co")
+_RANK = {"none": 0, **{str(k): v for k, v in LEVEL_RANK.items()}}
 
 
 def proposal_payload(p: Proposal) -> dict:
@@ -19,6 +42,215 @@ def proposal_payload(p: Proposal) -> dict:
         "id": p.pk, "kind": p.kind, "level": p.level, "status": p.status, "criteria": p.criteria,
         "advisory_only": p.advisory_only, "basis": p.basis,
     }
+
+
+# --- Forecast days -------------------------------------------------------------------
+
+
+def forecast_days_build(days: list[dict], standard: str) -> list[dict]:
+    """Stored rows of a forecast, sorted by date, from ``{"date", "aqi"}`` or ``{"date", <six pollutants>}``.
+
+    Each row: ``date`` (ISO), ``aqi``, ``category``/``category_en``/``aqi_level``/``colour``,
+    ``primary_pollutants``, ``iaqi`` and, when given, the six concentrations at top level.
+
+    A day with concentrations gets its AQI from ``feeds.aqi.daily_aqi`` (CO in mg/m³,
+    O3 as the day's max 8-hour mean). Inputs are validated by the caller (serializer,
+    form or provider); this raises ``ValidationError`` only for duplicated dates.
+    """
+    rows = []
+    for day in days:
+        date = day["date"]
+        if day.get("aqi") is not None:
+            aqi_value = int(day["aqi"])
+            zh, en, level, colour = aqi.category_for(aqi_value)
+            primary = list(day.get("primary_pollutants") or [])
+            row = {"aqi": aqi_value, "primary_pollutants": primary if aqi_value > 50 else [], "iaqi": {}}
+        else:
+            concentrations = {k: day[k] for k in POLLUTANT_KEYS}
+            result = aqi.daily_aqi(concentrations, standard)
+            zh, en, level, colour = result.category, result.category_en, result.level, result.colour
+            row = {
+                "aqi": result.aqi, "primary_pollutants": list(result.primary_pollutants), "iaqi": result.iaqi,
+                **concentrations,
+            }
+        row.update(date=date.isoformat(), category=zh, category_en=en, aqi_level=level, colour=colour)
+        rows.append(row)
+    rows.sort(key=lambda r: r["date"])
+    dates = [r["date"] for r in rows]
+    if len(set(dates)) != len(dates):
+        raise ValidationError({"days": _("Each date may appear only once.")})
+    return rows
+
+
+def _day_forecasts(rows: list[dict]) -> list[DayForecast]:
+    out = []
+    for r in rows:
+        if r.get("aqi") is None:
+            continue  # "NA" under the 2026 missing-data rule: no AQI to judge
+        out.append(
+            DayForecast(
+                date=datetime.date.fromisoformat(r["date"]), aqi=r["aqi"],
+                primary_pollutants=tuple(r.get("primary_pollutants") or ()),
+                pm2_5=r.get("pm2_5"), o3_8h=r.get("o3_8h"),
+            )
+        )
+    return out
+
+
+def forecast_create(
+    *,
+    source: str,
+    provider: str,
+    issued_at: datetime.datetime,
+    days: list[dict],
+    actor=None,
+    standard: str | None = None,
+    weather: dict | None = None,
+) -> tuple[Forecast, Proposal | None, bool]:
+    """Store a forecast, evaluate it and propose what the criteria call for.
+
+    Returns ``(forecast, proposal, created)``: the proposal the evaluation calls for
+    (new, or the one already made for the same condition) and whether it is new.
+    """
+    standard = standard or settings.AQI_STANDARD
+    rows = forecast_days_build(days, standard)
+    with transaction.atomic():
+        forecast = Forecast.objects.create(
+            source=source, provider=provider, issued_at=issued_at, created_by=actor if actor else None,
+            standard=standard, days=rows, weather=weather or {},
+        )
+        if actor is not None:
+            audit_record(actor=actor, action="enter_forecast", target=forecast, comment=source, data={"days": len(rows)})
+        proposal, created = forecast_evaluate_and_propose(forecast=forecast, actor=actor)
+    return forecast, proposal, created
+
+
+# --- Evaluation and proposals ----------------------------------------------------------
+
+
+def _alert_in_force() -> Alert | None:
+    return Alert.objects.in_force().official().filter(area=settings.DISTRICT_NAME).first()
+
+
+def forecast_evaluate_and_propose(*, forecast: Forecast, actor=None) -> tuple[Proposal | None, bool]:
+    """Evaluate ``forecast`` under the active criteria; propose if it calls for more than what is in force.
+
+    A proposal is made when the evaluated level is above the official warning in force
+    for the district, or when a lift is due while one is in force. The same condition
+    never makes two proposals: ``dedupe_key`` is unique, e.g. ``issue:orange:2026-01-12``
+    (level and first trigger day) or ``lift:<alert id>:<first clean day>``, and a race
+    between two workers ends in the IntegrityError branch. Returns ``(proposal,
+    created)``; ``(None, False)`` when nothing is called for.
+    """
+    criteria = criteria_active()
+    current = _alert_in_force()
+    current_level = current.level if current else "none"
+    result = evaluate(_day_forecasts(forecast.days), criteria, current_level)
+    forecast.evaluation = {
+        **result.to_dict(),
+        "current_level": current_level,
+        "current_alert": current.pk if current else None,
+        "days": [
+            {k: d.get(k) for k in ("date", "aqi", "category", "category_en", "colour", "primary_pollutants")}
+            for d in forecast.days
+        ],
+    }
+    forecast.save(update_fields=["evaluation"])
+
+    if _RANK[result.level] > _RANK[current_level]:
+        kind, level = ProposalKind.ISSUE, result.level
+        key = f"issue:{level}:{result.trigger_days[0].isoformat()}"
+    elif result.lift and current is not None:
+        kind, level = ProposalKind.LIFT, current.level
+        key = f"lift:{current.pk}:{result.lift_from.isoformat()}"
+    else:
+        return None, False
+
+    trigger = {d.isoformat() for d in result.trigger_days}
+    basis = {
+        "forecast": forecast.pk,
+        "source": forecast.source,
+        "issued_at": forecast.issued_at.isoformat(),
+        "standard": forecast.standard,
+        "current_level": current_level,
+        "current_alert": current.pk if current else None,
+        "trigger_days": sorted(trigger),
+        "lift_from": result.lift_from.isoformat() if result.lift_from else None,
+        "primary_pollutants": list(result.primary_pollutants),
+        "advisory_reason": result.advisory_reason,
+        "days": forecast.evaluation["days"],
+        "weather": {d: forecast.weather[d] for d in sorted(forecast.weather) if d in trigger},
+    }
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                proposal = Proposal.objects.create(
+                    forecast=forecast, kind=kind, level=level, basis=basis, criteria=result.criteria,
+                    advisory_only=result.advisory_only and kind == ProposalKind.ISSUE, dedupe_key=key,
+                )
+        except IntegrityError:
+            return Proposal.objects.filter(dedupe_key=key).first(), False
+        audit_record(
+            actor=actor, action="propose", target=proposal, to_state=proposal.status, comment=proposal_reason(proposal),
+            data={"dedupe_key": key, "criteria": result.criteria},
+        )
+        event_record(type=EventType.PROPOSAL_CREATED, payload=proposal_payload(proposal), audience=Audience.COMMAND)
+    return proposal, True
+
+
+def proposal_reason(proposal: Proposal) -> str:
+    """The reason text a warning made from this proposal starts with."""
+    b = proposal.basis
+    days = [d for d in b.get("days", []) if d["date"] in set(b.get("trigger_days", []))]
+    figures = ", ".join(f"{d['date']} AQI {d['aqi']}" for d in days)
+    if proposal.kind == ProposalKind.LIFT:
+        return _("Forecast below the yellow conditions from %(date)s (%(criteria)s).") % {
+            "date": b.get("lift_from"), "criteria": proposal.criteria,
+        }
+    text = _("The forecast meets the conditions of a %(level)s warning: %(figures)s (%(criteria)s).") % {
+        "level": Level(proposal.level).label, "figures": figures, "criteria": proposal.criteria,
+    }
+    if proposal.advisory_only:
+        text += " " + b.get("advisory_reason", "")
+    return text
+
+
+def proposal_basis_text(proposal: Proposal) -> str:
+    """The forecast figures as plain text, for the warning's ``basis``."""
+    b = proposal.basis
+    lines = [f"{b.get('source')} · {b.get('issued_at')} · {proposal.criteria}"]
+    for d in b.get("days", []):
+        pollutants = "/".join(d.get("primary_pollutants") or [])
+        lines.append(f"{d['date']}: AQI {d['aqi']} {d.get('category', '')} {pollutants}".rstrip())
+    return "\n".join(lines)
+
+
+def proposal_act(*, proposal: Proposal, actor, comment: str = "") -> Alert:
+    """Turn a proposal into a warning (or a lift) through alerts.services, then mark it accepted.
+
+    For an issue, ``alert_create`` issues (office: yellow; leader: any level) or asks the
+    leaders to approve (office: orange/red) and marks the proposal accepted in its own
+    transaction. For a lift, ``alert_lift`` lifts or asks to lift; both steps share one
+    transaction here.
+    """
+    if proposal.status != ProposalStatus.OPEN:
+        raise ActionRefused(_("This proposal is already %(status)s.") % {"status": proposal.get_status_display()})
+    reason = proposal_reason(proposal) + (f"\n{comment.strip()}" if comment.strip() else "")
+    if proposal.kind == ProposalKind.ISSUE:
+        from alerts.services import alert_create
+
+        return alert_create(
+            actor=actor, level=proposal.level, reason=reason, basis=proposal_basis_text(proposal), proposal=proposal
+        )
+    from alerts.services import alert_lift
+
+    with transaction.atomic():
+        alert = Alert.objects.filter(pk=proposal.basis.get("current_alert")).first()
+        if alert is None or not alert.in_force:
+            raise ActionRefused(_("The warning this proposal would lift is no longer in force."))
+        alert = alert_lift(alert=alert, actor=actor, reason=reason)
+        proposal_accept(proposal=proposal, actor=actor, alert=alert)
+    return alert
 
 
 def _close(proposal: Proposal, *, actor, to_status: str, comment: str = "") -> Proposal:
@@ -47,3 +279,156 @@ def proposal_dismiss(*, proposal: Proposal, actor, reason: str = "") -> Proposal
     if not actor.has_perm(PERM_MANAGE):
         raise PermissionDenied(_("Only the office dismisses proposals."))
     return _close(proposal, actor=actor, to_status=ProposalStatus.DISMISSED, comment=reason)
+
+
+# --- Fetching ----------------------------------------------------------------------------
+
+
+def source_name(label: str, station: Station) -> str:
+    """One source per feed and station, e.g. "Open-Meteo AQ · 几江街道" (FetchRecord.source)."""
+    return f"{label} · {station.name}"[:60]
+
+
+def fetch_record(
+    *, source: str, station: Station | None, status: str, points: int = 0, error: str = "", data_time=None
+) -> FetchRecord:
+    """Record one read of a feed; a failure also raises FEED_FAILED for the command."""
+    with transaction.atomic():
+        record = FetchRecord.objects.create(
+            source=source, station=station, status=status, points=points, error=error[:2000], data_time=data_time
+        )
+        if status == FetchStatus.ERROR:
+            logger.warning("feed %s failed: %s", source, record.error)
+            failures = source_health(source)["consecutive_failures"]
+            event_record(
+                type=EventType.FEED_FAILED,
+                payload={
+                    "source": source, "station": station.pk if station else None, "error": record.error,
+                    "consecutive_failures": failures, "fetch": record.pk,
+                },
+                audience=Audience.COMMAND,
+            )
+    return record
+
+
+def _read(source: str, station: Station, read):
+    """Call one provider read; record the outcome. Transport errors are recorded, then re-raised for a retry."""
+    try:
+        hourly = read(station)
+    except FeedError as exc:
+        fetch_record(source=source, station=station, status=FetchStatus.ERROR, error=str(exc))
+        return None
+    except httpx.TransportError as exc:
+        kind = "timeout" if isinstance(exc, httpx.TimeoutException) else "transport error"
+        fetch_record(source=source, station=station, status=FetchStatus.ERROR, error=f"{kind}: {exc!r}")
+        raise
+    except Exception as exc:  # a bug must still show on the health page, then surface in the worker log
+        fetch_record(source=source, station=station, status=FetchStatus.ERROR, error=f"unexpected: {exc!r}")
+        raise
+    return hourly
+
+
+def _thresholds() -> WeatherThresholds:
+    return WeatherThresholds(
+        static_wind_ms=settings.FEED_STATIC_WIND_MS, humid_rh=settings.FEED_HUMID_RH,
+        low_blh_m=settings.FEED_LOW_BLH_M, rain_mm=settings.FEED_RAIN_MM,
+    )
+
+
+def station_fetch(*, station_id: int) -> Forecast | None:
+    """Read a station's air-quality and weather forecast, store it and evaluate it.
+
+    The network reads happen before any transaction (STYLE §6). The air-quality read is
+    the one that matters: if it fails, nothing is stored but the FetchRecord and the
+    FEED_FAILED event. A failed weather read is recorded the same way, and the
+    forecast is stored without weather signals, which are context, not criteria.
+    Idempotent: a forecast equal to the last one from the same source is not stored
+    again (it is re-evaluated, in case the warning in force changed), and proposals
+    are deduplicated by their key.
+    """
+    station = Station.objects.filter(pk=station_id, active=True).first()
+    if station is None:
+        return None
+    try:
+        provider = provider_for(station)
+    except FeedError as exc:
+        fetch_record(source=source_name(station.get_provider_display(), station), station=station, status=FetchStatus.ERROR, error=str(exc))
+        return None
+    aq_source = source_name(provider.aq_label, station)
+    weather_source = source_name(provider.weather_label, station)
+    hourly = _read(aq_source, station, provider.air_quality)
+    if hourly is None:
+        return None
+    try:
+        weather_hourly = _read(weather_source, station, provider.weather)
+    except httpx.TransportError:
+        weather_hourly = None  # recorded; the air-quality forecast still counts
+    now = timezone.now()
+
+    rows = daily_pollutants(hourly)
+    if not rows:
+        fetch_record(
+            source=aq_source, station=station, status=FetchStatus.ERROR, points=len(hourly.times),
+            error=_("no complete day in the answer (%(hours)s hours)") % {"hours": len(hourly.times)},
+        )
+        return None
+    weather = daily_weather(weather_hourly, _thresholds()) if weather_hourly else {}
+    fetch_record(source=aq_source, station=station, status=FetchStatus.OK, points=len(hourly.times), data_time=now)
+    if weather_hourly is not None:
+        fetch_record(
+            source=weather_source, station=station, status=FetchStatus.OK, points=len(weather_hourly.times), data_time=now
+        )
+
+    standard = settings.AQI_STANDARD
+    stored_rows = forecast_days_build(rows, standard)
+    with transaction.atomic():
+        last = Forecast.objects.select_for_update().filter(source=aq_source).order_by("-issued_at", "-id").first()
+        if last is not None and last.days == _jsonable(stored_rows) and last.weather == weather and last.standard == standard:
+            forecast_evaluate_and_propose(forecast=last)
+            return last
+        forecast, _proposal, _created = forecast_create(
+            source=aq_source, provider=provider.provider, issued_at=now, days=rows, standard=standard, weather=weather
+        )
+    return forecast
+
+
+def _jsonable(rows: list[dict]) -> list[dict]:
+    """Rows as they come back from the JSON column (tuples become lists, floats stay floats)."""
+    return json.loads(json.dumps(rows, cls=DjangoJSONEncoder))
+
+
+def feeds_check_stale(now: datetime.datetime | None = None) -> int:
+    """Raise FEED_STALE once per stale period for each pulled source of an active station.
+
+    A stale period starts when the last good fetch's data passes FEED_STALE_MINUTES
+    and ends with the next good fetch; the last good FetchRecord is claimed with a
+    conditional UPDATE, so two beat runs (or two workers) raise it once.
+    """
+    now = now or timezone.now()
+    limit = now - datetime.timedelta(minutes=settings.FEED_STALE_MINUTES)
+    raised = 0
+    for station in Station.objects.filter(active=True, provider__in=list(PULL_PROVIDERS)):
+        provider = PULL_PROVIDERS[station.provider]
+        for label in (provider.aq_label, provider.weather_label):
+            source = source_name(label, station)
+            last_ok = (
+                FetchRecord.objects.filter(source=source, status=FetchStatus.OK).order_by("-started_at", "-id").first()
+            )
+            if last_ok is None or (last_ok.data_time or last_ok.started_at) > limit:
+                continue
+            with transaction.atomic():
+                claimed = FetchRecord.objects.filter(pk=last_ok.pk, stale_notified_at__isnull=True).update(
+                    stale_notified_at=now
+                )
+                if claimed:
+                    data_time = last_ok.data_time or last_ok.started_at
+                    event_record(
+                        type=EventType.FEED_STALE,
+                        payload={
+                            "source": source, "station": station.pk, "data_time": data_time.isoformat(),
+                            "age_minutes": round((now - data_time).total_seconds() / 60),
+                        },
+                        audience=Audience.COMMAND,
+                    )
+                    raised += 1
+    return raised

@@ -1,0 +1,161 @@
+"""Feeds pages for the office and the leaders: proposals, manual forecast entry, feed health.
+
+Thin: reads through selectors, every write through one service. A service's
+PermissionDenied is a 403; ActionRefused (the proposal moved on meanwhile) is a message.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from alerts.choices import Level
+from alerts.services import can_issue_directly
+from command_center.errors import ActionRefused
+from feeds import services
+from feeds.charts import aqi_bar_chart
+from feeds.daily import SIGNALS
+from feeds.choices import ProposalKind, ProposalStatus, Provider
+from feeds.forms import ActForm, DismissForm, ForecastDayFormSet, ForecastForm
+from feeds.models import Forecast, Proposal
+from feeds.permissions import PERM_MANAGE, PERM_VIEW
+from feeds.selectors import feed_health, proposals_open, proposals_recent
+
+POLLUTANT_LABELS = {"pm2_5": "PM2.5", "pm10": "PM10", "o3_8h": "O₃-8h", "o3": "O₃", "no2": "NO₂", "so2": "SO₂", "co": "CO"}
+WEATHER_KEYS = ("wind_ms", "rh", "blh_m", "rain_mm")
+
+
+def _forecast_view(forecast: Forecast, trigger: set[str] = frozenset()) -> dict:
+    """Rows (each day with its weather) and the bar chart of one forecast."""
+    rows = []
+    for day in forecast.days:
+        weather = (forecast.weather or {}).get(day["date"], {})
+        flags = weather.get("signals") or {}
+        rows.append(
+            {
+                **day,
+                "pollutants": ", ".join(POLLUTANT_LABELS.get(p, p) for p in day.get("primary_pollutants") or []),
+                "weather": {k: weather.get(k) for k in WEATHER_KEYS},
+                "signals": [name for name in SIGNALS if flags.get(name)],
+                "trigger": day["date"] in trigger,
+            }
+        )
+    return {"forecast": forecast, "rows": rows, "chart": aqi_bar_chart(forecast.days)}
+
+
+def _action(proposal: Proposal, user) -> tuple[str, str]:
+    """What acting on the proposal does for this user, as (code, button label)."""
+    level = Level(proposal.level).label
+    if proposal.kind == ProposalKind.LIFT:
+        if user.has_perm("alerts.approve_alert") or (proposal.level == Level.YELLOW and user.has_perm("alerts.issue_yellow")):
+            return "lift", _("Lift the %(level)s warning") % {"level": level}
+        return "request-lift", _("Request approval to lift the %(level)s warning") % {"level": level}
+    if can_issue_directly(user, proposal.level):
+        return "issue", _("Issue %(level)s warning") % {"level": level}
+    return "request-approval", _("Request %(level)s approval") % {"level": level}
+
+
+def _card(proposal: Proposal, user) -> dict:
+    trigger = set(proposal.basis.get("trigger_days", []))
+    card = {
+        "proposal": proposal,
+        "level_label": Level(proposal.level).label if proposal.level in Level.values else proposal.level,
+        "reason": services.proposal_reason(proposal),
+        **_forecast_view(proposal.forecast, trigger),
+    }
+    if proposal.status == ProposalStatus.OPEN and user.has_perm(PERM_MANAGE):
+        card["action"], card["action_label"] = _action(proposal, user)
+    return card
+
+
+@login_required
+@permission_required(PERM_VIEW, raise_exception=True)
+def proposal_list(request):
+    """Open and recent proposals, each with its forecast table, AQI chart and weather signals."""
+    open_cards = [_card(p, request.user) for p in proposals_open()]
+    recent_cards = [_card(p, request.user) for p in proposals_recent()]
+    latest = Forecast.objects.order_by("-issued_at", "-id").first()
+    if latest is not None and any(c["forecast"].pk == latest.pk for c in open_cards):
+        latest = None  # already shown with its proposal
+    return render(
+        request,
+        "feeds/proposals.html",
+        {
+            "open_cards": open_cards,
+            "recent_cards": recent_cards,
+            "latest": _forecast_view(latest) if latest else None,
+            "may_manage": request.user.has_perm(PERM_MANAGE),
+            "act_form": ActForm(),
+            "dismiss_form": DismissForm(),
+        },
+    )
+
+
+@require_POST
+@login_required
+@permission_required(PERM_MANAGE, raise_exception=True)
+def proposal_act(request, pk):
+    """Turn the proposal into a warning (or a lift) through alerts.services."""
+    proposal = get_object_or_404(Proposal, pk=pk)
+    form = ActForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    try:
+        alert = services.proposal_act(proposal=proposal, actor=request.user, comment=comment)
+    except ActionRefused as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("Done: warning #%(id)s is %(status)s.") % {"id": alert.pk, "status": alert.get_status_display()}
+        )
+    return redirect("feeds:proposals")
+
+
+@require_POST
+@login_required
+@permission_required(PERM_MANAGE, raise_exception=True)
+def proposal_dismiss(request, pk):
+    proposal = get_object_or_404(Proposal, pk=pk)
+    form = DismissForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.proposal_dismiss(proposal=proposal, actor=request.user, reason=reason)
+    except ActionRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Proposal dismissed."))
+    return redirect("feeds:proposals")
+
+
+@login_required
+@permission_required(PERM_MANAGE, raise_exception=True)
+def forecast_new(request):
+    """The office types in a consultation forecast; it is evaluated like any other."""
+    form = ForecastForm(request.POST or None)
+    days = ForecastDayFormSet(request.POST or None, prefix="days")
+    if request.method == "POST" and form.is_valid() and days.is_valid():
+        try:
+            _forecast, proposal, created = services.forecast_create(
+                source=form.cleaned_data["source"], provider=Provider.MANUAL, issued_at=form.cleaned_data["issued_at"],
+                days=days.days(), actor=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if proposal is not None and created:
+                messages.warning(request, _("The forecast calls for a proposal: see below."))
+            else:
+                messages.success(request, _("Forecast saved; it calls for no new proposal."))
+            return redirect("feeds:proposals")
+    return render(request, "feeds/forecast_new.html", {"form": form, "days": days})
+
+
+@login_required
+@permission_required(PERM_VIEW, raise_exception=True)
+def health(request):
+    """Per source: last success, consecutive failures and data age."""
+    return render(request, "feeds/health.html", {"rows": feed_health(), "stale_minutes": settings.FEED_STALE_MINUTES})

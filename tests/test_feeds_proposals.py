@@ -1,0 +1,183 @@
+"""Proposals: the criteria decide, the warning in force is the baseline, the same condition is proposed once, people decide."""
+
+import datetime
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from alerts.models import Alert
+from alerts.services import alert_create
+from command_center.errors import ActionRefused
+from events.choices import Audience, EventType
+from events.models import AuditEntry, Event
+from feeds import services
+from feeds.choices import ProposalKind, ProposalStatus, Provider
+from feeds.forms import CriteriaProfileForm
+from feeds.models import CriteriaProfile, Proposal
+from tests.test_feeds_support import fast_password_hashing  # noqa: F401 (autouse fixture)
+
+START = datetime.date(2026, 12, 8)
+
+
+def submit(aqis, primaries=("pm2_5",), start=START, actor=None):
+    days = [
+        {"date": start + datetime.timedelta(days=i), "aqi": a, "primary_pollutants": list(primaries)}
+        for i, a in enumerate(aqis)
+    ]
+    return services.forecast_create(
+        source="test", provider=Provider.PUSH, issued_at=timezone.now(), days=days, actor=actor
+    )
+
+
+def in_force(leader, level, drill=False):
+    return alert_create(actor=leader, level=level, reason="test", drill=drill)
+
+
+def test_three_days_above_150_propose_orange_and_nothing_is_issued(db):
+    forecast, proposal, created = submit([120, 160, 170, 165, 90])
+    assert created and proposal.level == "orange" and proposal.kind == ProposalKind.ISSUE
+    assert proposal.dedupe_key == "issue:orange:2026-12-09"
+    assert forecast.evaluation["level"] == "orange"
+    assert not Alert.objects.exists()  # the platform proposes; people decide
+
+
+def test_clean_forecast_proposes_nothing(db):
+    forecast, proposal, created = submit([60, 80, 90])
+    assert (proposal, created) == (None, False)
+    assert forecast.evaluation["level"] == "none"
+    assert not Proposal.objects.exists()
+
+
+def test_the_same_condition_is_never_proposed_twice(db):
+    _, first, created = submit([160, 170, 165])
+    _, again, created_again = submit([158, 175, 180, 120])  # a later forecast of the same episode
+    assert created and not created_again
+    assert again.pk == first.pk
+    assert Proposal.objects.count() == 1
+    assert Event.objects.filter(type=EventType.PROPOSAL_CREATED).count() == 1
+
+
+def test_a_dismissed_condition_is_not_proposed_again(db, office):
+    _, proposal, _ = submit([160, 170, 165])
+    services.proposal_dismiss(proposal=proposal, actor=office, reason="consultation disagrees")
+    _, again, created = submit([160, 170, 165])
+    assert not created and again.status == ProposalStatus.DISMISSED
+
+
+def test_a_new_proposal_writes_audit_and_command_event(db):
+    _, proposal, _ = submit([210, 220, 180])
+    audit = AuditEntry.objects.get(target_type="proposal", target_id=proposal.pk)
+    assert audit.action == "propose" and audit.actor is None and audit.to_state == "open"
+    assert audit.data["criteria"] == "环大气〔2024〕6号"
+    event = Event.objects.get(type=EventType.PROPOSAL_CREATED)
+    assert event.audience == Audience.COMMAND
+    assert event.payload["id"] == proposal.pk and event.payload["level"] == "orange"
+
+
+def test_proposal_audit_and_event_roll_back_together(db):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        submit([210, 220, 180])
+        raise RuntimeError("the surrounding transaction fails")
+    assert not Proposal.objects.exists()
+    assert not AuditEntry.objects.filter(target_type="proposal").exists()
+    assert not Event.objects.filter(type=EventType.PROPOSAL_CREATED).exists()
+
+
+def test_warning_in_force_at_the_same_level_proposes_nothing(leader):
+    in_force(leader, "orange")
+    _, proposal, _ = submit([160, 170, 165])
+    assert proposal is None
+
+
+def test_a_higher_level_than_the_warning_in_force_proposes_the_upgrade(leader):
+    in_force(leader, "yellow")
+    forecast, proposal, _ = submit([160, 170, 165])
+    assert proposal.level == "orange"
+    assert forecast.evaluation["current_level"] == "yellow"
+    assert proposal.basis["current_level"] == "yellow"
+
+
+def test_a_drill_does_not_count_as_the_warning_in_force(leader):
+    in_force(leader, "orange", drill=True)
+    _, proposal, _ = submit([160, 170, 165])
+    assert proposal.level == "orange"
+
+
+def test_a_clean_forecast_while_a_warning_is_in_force_proposes_the_lift_once(leader):
+    alert = in_force(leader, "yellow")
+    _, proposal, created = submit([90, 80, 70])
+    assert created and proposal.kind == ProposalKind.LIFT and proposal.level == "yellow"
+    assert proposal.dedupe_key == f"lift:{alert.pk}:2026-12-08"
+    _, again, created_again = submit([90, 80, 70])
+    assert not created_again and again.pk == proposal.pk
+
+
+def test_one_clean_day_is_not_enough_to_lift(leader):
+    in_force(leader, "yellow")
+    _, proposal, _ = submit([90, 160, 170])
+    assert proposal is None or proposal.kind != ProposalKind.LIFT
+
+
+def test_an_ozone_only_episode_is_proposed_as_health_advisory(db):
+    _, proposal, _ = submit([160, 170, 165], primaries=("o3_8h",))
+    assert proposal.advisory_only
+    assert "Ozone" in proposal.basis["advisory_reason"]
+
+
+def test_the_active_criteria_profile_decides_and_its_version_is_recorded(db):
+    profile = CriteriaProfile.objects.create(name="渝 2022", active=True, params={"orange_sustained_days": 2})
+    _, proposal, _ = submit([160, 170, 90])  # two days > 150: yellow nationally, orange here
+    assert proposal.level == "orange"
+    rev = profile.history.latest().history_id
+    assert proposal.criteria == f"渝 2022 rev {rev}"
+    profile.params = {"version": "渝府办发〔2022〕115号", "pm2_5_above": 115}
+    profile.save()
+    _, proposal2, _ = services.forecast_create(
+        source="t", provider=Provider.PUSH, issued_at=timezone.now(),
+        days=[
+            {"date": START + datetime.timedelta(days=10 + i), "pm2_5": 120, "pm10": 50, "o3_8h": 50, "no2": 20, "so2": 5, "co": 0.5}
+            for i in range(2)
+        ],
+    )
+    assert proposal2.level == "yellow" and proposal2.criteria == "渝府办发〔2022〕115号"
+
+
+def test_the_admin_refuses_a_criteria_profile_that_does_not_build(db):
+    form = CriteriaProfileForm(data={"name": "bad", "active": False, "params": '{"orange_sustained_dayz": 2}'})
+    assert not form.is_valid()
+    assert "orange_sustained_dayz" in str(form.errors["params"])
+
+
+def test_office_acting_on_a_yellow_proposal_issues_it(office):
+    _, proposal, _ = submit([210, 120, 90])
+    alert = services.proposal_act(proposal=proposal, actor=office)
+    proposal.refresh_from_db()
+    assert (alert.level, alert.status, alert.proposal_id) == ("yellow", "issued", proposal.pk)
+    assert proposal.status == ProposalStatus.ACCEPTED and proposal.decided_by == office
+    assert "AQI 210" in alert.reason and "2026-12-08" in alert.basis
+
+
+def test_office_acting_on_an_orange_proposal_asks_the_leaders(office):
+    _, proposal, _ = submit([160, 170, 165])
+    alert = services.proposal_act(proposal=proposal, actor=office)
+    assert (alert.level, alert.status) == ("orange", "pending_approval")
+    assert Proposal.objects.get().status == ProposalStatus.ACCEPTED
+
+
+def test_acting_on_a_lift_proposal_lifts_the_yellow_warning(office, leader):
+    alert = in_force(leader, "yellow")
+    _, proposal, _ = submit([60, 70, 80])
+    services.proposal_act(proposal=proposal, actor=office)
+    alert.refresh_from_db()
+    assert alert.status == "lifted"
+    assert Proposal.objects.get().status == ProposalStatus.ACCEPTED
+
+
+def test_a_dismissed_proposal_cannot_be_acted_on(office):
+    _, proposal, _ = submit([160, 170, 165])
+    services.proposal_dismiss(proposal=proposal, actor=office)
+    proposal.refresh_from_db()
+    with pytest.raises(ActionRefused):
+        services.proposal_act(proposal=proposal, actor=office)
+    assert not Alert.objects.exists()
