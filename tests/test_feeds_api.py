@@ -6,6 +6,8 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -184,6 +186,19 @@ def test_proposals_are_listed_and_filtered_for_office_and_leaders(api_as, office
     assert [r["id"] for r in api_as(office).get("/api/proposals/?status=dismissed").json()["results"]] == [yellow.pk]
     assert api_as(office).get("/api/proposals/?kind=lift").json()["count"] == 0
     assert api_as(member).get("/api/proposals/").status_code == 403
+
+
+def test_listing_proposals_takes_the_same_queries_for_one_or_many(api_as, office):
+    client = api_as(office)
+    _proposal([160, 170, 165], datetime.date(2026, 12, 8))
+    client.get("/api/proposals/")  # warm the user's permission cache
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/api/proposals/").json()["count"] == 1
+    for i in range(4):
+        _proposal([210, 90, 90], datetime.date(2027, 1, 1) + datetime.timedelta(days=10 * i))
+    with CaptureQueriesContext(connection) as many:
+        assert client.get("/api/proposals/").json()["count"] == 5
+    assert len(many) == len(one)
 
 
 def test_office_dismisses_a_proposal_and_leaders_cannot(api_as, office, leader):

@@ -61,6 +61,8 @@ def worker(transactional_db, open_meteo):
         "SECRET_KEY": settings.SECRET_KEY,
         "HTTPS": "false",
         "DB_CONN_MAX_AGE": "0",
+        # Redis pub/sub ignores the db number: keep this worker's event pushes off the shared channel.
+        "EVENTS_REDIS_CHANNEL": f"command-center:events:test-feeds-{os.getpid()}",
     }
     cmd = [
         sys.executable, "-m", "celery", "-A", "command_center", "worker", "-P", "solo", "--loglevel=INFO",
