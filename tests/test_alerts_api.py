@@ -86,7 +86,7 @@ def test_same_level_again_is_refused_with_409(office, api_as):
     create(api_as(office), "yellow")
     answer = create(api_as(office), "yellow")
     assert answer.status_code == 409
-    assert "already in force" in answer.json()["detail"]
+    assert "黄色预警" in answer.json()["detail"]  # the message names the warning in force (zh-hans by default)
 
 
 @pytest.mark.parametrize("level", ["yellow", "orange", "red"])

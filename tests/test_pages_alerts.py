@@ -74,7 +74,7 @@ def test_leader_issues_red_at_once_through_the_form(client, leader):
 
 def test_issue_form_explains_yellow_is_immediate_and_orange_red_go_to_the_leaders(client, office):
     client.force_login(office)
-    page = client.get(reverse("alerts:new")).content.decode()
+    page = client.get(reverse("alerts:new"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "yellow warning is issued at once" in page
     assert "goes to the headquarters leaders" in page
 

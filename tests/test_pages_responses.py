@@ -82,7 +82,7 @@ def test_summary_totals_add_up_the_units(client, office, scenario):
 
 def test_summary_csv_matches_the_scripted_scenario(client, office, member, scenario):
     client.force_login(office)
-    answer = client.get(reverse("responses:summary-csv", args=[scenario["response"].pk]))
+    answer = client.get(reverse("responses:summary-csv", args=[scenario["response"].pk]), HTTP_ACCEPT_LANGUAGE="en")
     assert answer.status_code == 200
     assert answer["Content-Type"].startswith("text/csv")
     assert answer["Content-Disposition"].startswith("attachment")
