@@ -261,7 +261,9 @@ else:
 # Each web process keeps one listener that relays committed events to its sockets.
 # Redis pub/sub wakes it at once; the database poll is the safety net (and, in the
 # embedded default, the only way events from the worker process arrive).
-EVENTS_REDIS_CHANNEL = env_str("EVENTS_REDIS_CHANNEL", "command-center:events")
+# Pub/sub channels ignore Redis's db number: by default the channel is named after the database
+# (events.push.events_channel), so two databases sharing one Redis never see each other's events.
+EVENTS_REDIS_CHANNEL = env_str("EVENTS_REDIS_CHANNEL", "")
 EVENTS_POLL_SECONDS = float(env_str("EVENTS_POLL_SECONDS", "2.0" if REDIS_URL else "0.5"))
 EVENTS_SOCKET_QUEUE = env_int("EVENTS_SOCKET_QUEUE", 1000)
 

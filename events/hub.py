@@ -24,6 +24,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from events.choices import Audience, EventType
+from events.push import events_channel
 from events.selectors import events_after, latest_event_id
 
 logger = logging.getLogger(__name__)
@@ -159,7 +160,7 @@ class Hub:
             client = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, health_check_interval=10)
             try:
                 async with client.pubsub() as pubsub:
-                    await pubsub.subscribe(settings.EVENTS_REDIS_CHANNEL)
+                    await pubsub.subscribe(events_channel())
                     self._inbox.put_nowait(None)
                     backoff = 0.2
                     async for message in pubsub.listen():

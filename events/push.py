@@ -42,6 +42,13 @@ def wire_item(event) -> dict:
     }
 
 
+def events_channel() -> str:
+    """The pub/sub channel of this database's events."""
+    from django.db import connections
+
+    return settings.EVENTS_REDIS_CHANNEL or f"command-center:events:{connections['default'].settings_dict['NAME']}"
+
+
 @cache
 def _client() -> redis.Redis:
     return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
@@ -54,7 +61,7 @@ def publish(events) -> None:
     try:
         pipe = _client().pipeline(transaction=False)
         for start in range(0, len(items), _CHUNK):
-            pipe.publish(settings.EVENTS_REDIS_CHANNEL, json.dumps(items[start : start + _CHUNK]))
+            pipe.publish(events_channel(), json.dumps(items[start : start + _CHUNK]))
         pipe.execute()
     except redis.RedisError as exc:
         logger.warning("event push to Redis failed (%s); listeners will poll ids %s-%s", exc, items[0]["id"], items[-1]["id"])

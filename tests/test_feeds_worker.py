@@ -6,90 +6,30 @@ sees what it commits). Open-Meteo is the local fixture server, serving three day
 heavy PM2.5.
 """
 
-import os
-import subprocess
-import sys
-import threading
 import time
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from events.choices import EventType
 from events.models import Event
 from feeds.choices import FetchStatus
 from feeds.models import FetchRecord, Forecast, Proposal
 from feeds.tasks import fetch_all_feeds
+from tests.processes import start_worker, stop, wait_for
 from tests.test_feeds_support import AQ_PATH, WEATHER_PATH, feed_server, open_meteo, station  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.slow
-BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def _database_url() -> str:
-    """The live test database (test_<name>), as the worker must see it."""
-    s = connection.settings_dict
-    auth = quote(s["USER"] or "")
-    if s.get("PASSWORD"):
-        auth += ":" + quote(s["PASSWORD"])
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
-def wait_for(condition, timeout: float = 30.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture
 def worker(transactional_db, open_meteo):
-    if not settings.REDIS_URL or connection.vendor != "postgresql":
-        pytest.skip("needs REDIS_URL and PostgreSQL (DATABASE_URL)")
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "OPEN_METEO_AQ_URL": open_meteo.url + AQ_PATH,
-        "OPEN_METEO_WEATHER_URL": open_meteo.url + WEATHER_PATH,
-        "FEED_TIMEOUT_SECONDS": "5",
-        "SECRET_KEY": settings.SECRET_KEY,
-        "HTTPS": "false",
-        "DB_CONN_MAX_AGE": "0",
-        # Redis pub/sub ignores the db number: keep this worker's event pushes off the shared channel.
-        "EVENTS_REDIS_CHANNEL": f"command-center:events:test-feeds-{os.getpid()}",
-    }
-    cmd = [
-        sys.executable, "-m", "celery", "-A", "command_center", "worker", "-P", "solo", "--loglevel=INFO",
-        "--without-gossip", "--without-mingle", "--without-heartbeat", "--purge",
-    ]
-    proc = subprocess.Popen(cmd, cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    log: list[str] = []
-    ready = threading.Event()
-
-    def read():
-        for line in proc.stdout:
-            log.append(line)
-            if " ready." in line:
-                ready.set()
-
-    threading.Thread(target=read, daemon=True).start()
-    if not ready.wait(30):
-        proc.kill()
-        raise AssertionError("worker did not start:\n" + "".join(log[-40:]))
-    proc.log = log
+    proc = start_worker(
+        OPEN_METEO_AQ_URL=open_meteo.url + AQ_PATH,
+        OPEN_METEO_WEATHER_URL=open_meteo.url + WEATHER_PATH,
+        FEED_TIMEOUT_SECONDS="5",
+    )
     yield proc
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    stop(proc)
 
 
 # Only the tables this test writes are emptied afterwards (TRUNCATE … CASCADE): much faster
