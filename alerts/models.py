@@ -89,5 +89,12 @@ class Alert(models.Model):
         return RESPONSE_LEVEL[self.level]
 
     @property
+    def response_level_label(self) -> str:
+        """"Level III" / "Ⅲ级": the translated name of the response level."""
+        from responses.choices import ResponseLevel
+
+        return ResponseLevel(self.response_level).label
+
+    @property
     def colour(self) -> str:
         return LEVEL_COLOUR[self.level]

@@ -21,6 +21,7 @@ from responses.choices import (
     LEVEL_ORDER,
     OPEN_STATUSES,
     AssignmentStatus,
+    ResponseLevel,
     ResponseStatus,
     Stage,
     UpdateKind,
@@ -101,7 +102,7 @@ def _sync_assignments(response: Response, *, level: str, actor, upgrade: bool) -
     if not upgrade:
         wanted = {(t.unit_id, t.key) for t in templates}
         stale = [pk for k, (pk, status) in live.items() if k not in wanted and status in OPEN_STATUSES]
-        _close_assignments(stale, actor=actor, reason=_("Response level lowered to %(level)s.") % {"level": level})
+        _close_assignments(stale, actor=actor, reason=_("Response level lowered to %(level)s.") % {"level": ResponseLevel(level).label})
     now = timezone.now()
     new = [
         TaskAssignment(
