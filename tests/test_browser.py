@@ -142,6 +142,11 @@ def test_office_issues_yellow_and_the_unit_sees_it_live_then_acknowledges(browse
         expect(buttons).to_have_count(remaining - 1)
     office_grid.wait_for_selector("[data-unit=education][data-state=acknowledged]", timeout=3_000)
     office_grid.screenshot(path=str(SHOTS / "office-dashboard.png"), full_page=True)
+    wall = office_grid.context.new_page()
+    wall.set_viewport_size({"width": 1600, "height": 900})
+    wall.goto(server.url + "/dashboard/wall/")
+    wall.wait_for_selector("[data-conn][data-state=live]")
+    wall.screenshot(path=str(SHOTS / "wall-screen.png"))
 
 
 def test_leader_approves_orange_and_every_open_dashboard_shows_the_upgrade(browser, server, people):
