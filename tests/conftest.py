@@ -12,6 +12,13 @@ from units.services import roster_load, user_create
 PASSWORD = "persona-pass-2026"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(request, settings):
+    """PBKDF2 costs ~0.3 s per persona; tests that log in to a live server in another process keep it."""
+    if request.node.get_closest_marker("browser") is None and request.node.get_closest_marker("slow") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the roster once into the test database; per-test transactions roll back to it."""

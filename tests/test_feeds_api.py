@@ -16,7 +16,6 @@ from events.models import AuditEntry
 from feeds import services
 from feeds.choices import ProposalStatus, Provider
 from feeds.models import Forecast, Proposal
-from tests.test_feeds_support import fast_password_hashing  # noqa: F401 (autouse fixture)
 from units.models import User
 
 URL = "/api/forecasts/"

@@ -11,7 +11,6 @@ from alerts.models import Alert
 from feeds import services
 from feeds.choices import FetchStatus, ProposalStatus, Provider
 from feeds.models import Forecast, Proposal
-from tests.test_feeds_support import fast_password_hashing  # noqa: F401 (autouse fixture)
 
 PAGES = ["/feeds/proposals/", "/feeds/forecasts/new/", "/feeds/health/"]
 

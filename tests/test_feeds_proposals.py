@@ -15,7 +15,6 @@ from feeds import services
 from feeds.choices import ProposalKind, ProposalStatus, Provider
 from feeds.forms import CriteriaProfileForm
 from feeds.models import CriteriaProfile, Proposal
-from tests.test_feeds_support import fast_password_hashing  # noqa: F401 (autouse fixture)
 
 START = datetime.date(2026, 12, 8)
 

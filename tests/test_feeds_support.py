@@ -121,9 +121,3 @@ def open_meteo(feed_server, settings):
 @pytest.fixture
 def station(db):
     return Station.objects.create(name="几江街道", latitude=Decimal("29.28300"), longitude=Decimal("106.25000"))
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """The personas' passwords need no PBKDF2 here (0.4 s per user); logins use force_login."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
