@@ -1,6 +1,7 @@
 """Writes of the roster: loading the plan, and accounts."""
 
 import json
+from importlib import import_module
 from pathlib import Path
 
 from django.conf import settings
@@ -98,4 +99,57 @@ def user_create(*, username: str, role: str, password: str | None = None, unit: 
             user.set_unusable_password()
         user.save()
         assign_role(user, role)
+    return user
+
+
+def _sessions_end(user: User) -> int:
+    """Delete every stored session of ``user``; answer how many there were.
+
+    Sessions are stored without an index by user, so each row is decoded: a district
+    platform has hundreds of sessions, not millions, and deactivation is rare.
+    """
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if not hasattr(store, "get_model_class"):  # a session engine without rows (signed cookies, cache)
+        return 0
+    model = store.get_model_class()
+    decoder = store()
+    mine = [
+        row.pk
+        for row in model.objects.only("session_key", "session_data").iterator()
+        if str(decoder.decode(row.session_data).get("_auth_user_id")) == str(user.pk)
+    ]
+    model.objects.filter(pk__in=mine).delete()
+    return len(mine)
+
+
+def user_deactivated(*, user: User, actor=None) -> int:
+    """The post-deactivation hook: end the user's sessions and close their open dashboard sockets.
+
+    Call it in the transaction that set ``is_active`` to False. The SESSION_REVOKED
+    event makes every web process's hub (``events.hub``) close that user's sockets
+    (code 4403) once the transaction commits. Answers the number of sessions ended.
+    """
+    from events.choices import Audience, EventType
+    from events.services import audit_record, event_record
+
+    ended = _sessions_end(user)
+    audit_record(actor=actor, action="deactivate", target=user, from_state="active", to_state="inactive",
+                 data={"sessions_ended": ended})
+    event_record(type=EventType.SESSION_REVOKED, payload={"user": user.pk}, audience=Audience.COMMAND)
+    return ended
+
+
+def user_deactivate(*, user: User, actor=None) -> User:
+    """Deactivate an account: it can no longer sign in, its sessions end and its open sockets close.
+
+    Repeating it on an inactive account ends any session left and changes nothing else.
+    """
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.is_active:
+            user.is_active = False
+            user.save(update_fields=["is_active"])
+            user_deactivated(user=user, actor=actor)
+        else:
+            _sessions_end(user)
     return user
