@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from alerts.choices import IN_FORCE, TRANSITIONS, Level, Status
 from alerts.models import Alert
 from command_center.errors import ActionRefused
+from command_center.text import storable_text
 from events.choices import Audience, EventType
 from events.services import audit_record, event_record
 
@@ -106,6 +107,7 @@ def alert_create(
     proposal=None,
 ) -> Alert:
     """Issue a warning directly (office: yellow; leader: any level) or propose it for approval."""
+    reason, basis = storable_text(reason), storable_text(basis)
     if not (actor.has_perm(PERM_APPROVE) or actor.has_perm(PERM_YELLOW) or actor.has_perm(PERM_PROPOSE)):
         raise PermissionDenied(_("You may not issue or propose warnings."))
     _validate_new(level, reason, starts_at, ends_at)
@@ -184,6 +186,7 @@ def _issue(alert: Alert, *, actor, comment: str, approving: bool = False) -> Non
 
 def alert_approve(*, alert: Alert, actor, comment: str = "") -> Alert:
     """A leader approves what is pending: the issue of an orange/red warning, or its lift."""
+    comment = storable_text(comment)
     if not actor.has_perm(PERM_APPROVE):
         raise PermissionDenied(_("Only headquarters leaders approve warnings."))
     with transaction.atomic():
@@ -201,6 +204,7 @@ def alert_approve(*, alert: Alert, actor, comment: str = "") -> Alert:
 
 def alert_reject(*, alert: Alert, actor, reason: str) -> Alert:
     """A leader rejects a proposed warning, or refuses a requested lift (the warning stays in force)."""
+    reason = storable_text(reason)
     if not actor.has_perm(PERM_APPROVE):
         raise PermissionDenied(_("Only headquarters leaders reject warnings."))
     if not (reason or "").strip():
@@ -231,6 +235,7 @@ def alert_reject(*, alert: Alert, actor, reason: str) -> Alert:
 
 def alert_lift(*, alert: Alert, actor, reason: str = "") -> Alert:
     """Lift a warning: office lifts yellow directly and asks to lift orange/red; a leader lifts any level."""
+    reason = storable_text(reason)
     leader = actor.has_perm(PERM_APPROVE)
     office = actor.has_perm(PERM_YELLOW) or actor.has_perm(PERM_PROPOSE)
     if not (leader or office):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from command_center.errors import ActionRefused
+from command_center.text import storable_text
 from events.choices import Audience, EventType
 from events.models import AuditEntry, Event
 from events.services import audit_record, audits_record, event_record, events_record
@@ -272,6 +273,7 @@ def _save_files(update: AssignmentUpdate, files) -> None:
 
 def assignment_progress(*, assignment: TaskAssignment, actor, text: str, files=()) -> TaskAssignment:
     """Add a progress note (acknowledging the task first if the unit had not yet)."""
+    text = storable_text(text)
     if not (text or "").strip():
         raise ValidationError({"text": _("Write what has been done.")})
     for upload in files:
@@ -292,6 +294,7 @@ def assignment_progress(*, assignment: TaskAssignment, actor, text: str, files=(
 
 def assignment_complete(*, assignment: TaskAssignment, actor, report: str = "", files=()) -> TaskAssignment:
     """The unit reports the task done, with text and optional images or PDFs. Repeating it changes nothing."""
+    report = storable_text(report)
     for upload in files:
         validate_upload(upload)
     with transaction.atomic():
@@ -318,6 +321,7 @@ def assignment_complete(*, assignment: TaskAssignment, actor, report: str = "", 
 
 def assignment_return(*, assignment: TaskAssignment, actor, reason: str) -> TaskAssignment:
     """The office sends a task back to the unit, with the reason."""
+    reason = storable_text(reason)
     if not actor.has_perm(PERM_SUPERVISE):
         raise PermissionDenied(_("Only the office sends tasks back."))
     if not (reason or "").strip():
