@@ -8,6 +8,17 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 
 
+def database_unavailable(request) -> HttpResponse:
+    """The 503 answer for a lost database: JSON under /api/, plain text elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": "Database temporarily unavailable; nothing was changed. Try again."},
+            status=503,
+            headers={"Retry-After": "5"},
+        )
+    return HttpResponse("Service temporarily unavailable.", status=503, headers={"Retry-After": "5"})
+
+
 class AbsoluteSessionLifetimeMiddleware:
     """End a session past its absolute lifetime, however active it was (idle expiry is the cookie age)."""
 
@@ -18,11 +29,19 @@ class AbsoluteSessionLifetimeMiddleware:
 
     def __call__(self, request):
         session = request.session
-        if "_auth_user_id" in session:  # anonymous visitors get no session row
-            now = int(time.time())
-            started = session.setdefault(self.key, now)
-            if now - started > settings.SESSION_ABSOLUTE_SECONDS:
-                logout(request)
+        try:
+            if "_auth_user_id" in session:  # anonymous visitors get no session row
+                now = int(time.time())
+                started = session.setdefault(self.key, now)
+                if now - started > settings.SESSION_ABSOLUTE_SECONDS:
+                    logout(request)
+        except (OperationalError, InterfaceError):
+            # Reading the session is the first query of a signed-in request: with the
+            # database away it fails here, before any view, and must be a 503, not a 500.
+            # clear() empties only this request's copy, without a query, so SessionMiddleware
+            # does not try to load it again; a 5xx answer is never saved, and the cookie stays.
+            session.clear()
+            return database_unavailable(request)
         return self.get_response(request)
 
 
@@ -38,10 +57,4 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, (OperationalError, InterfaceError)):
             return None
-        if request.path.startswith("/api/"):
-            return JsonResponse(
-                {"detail": "Database temporarily unavailable; nothing was changed. Try again."},
-                status=503,
-                headers={"Retry-After": "5"},
-            )
-        return HttpResponse("Service temporarily unavailable.", status=503, headers={"Retry-After": "5"})
+        return database_unavailable(request)
