@@ -245,6 +245,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Document the 4xx/503 answers too (schemathesis checks every answer against the schema).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "command_center.api.document_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "AlertLevelEnum": "alerts.choices.Level",
         "ResponseLevelEnum": "responses.choices.ResponseLevel",

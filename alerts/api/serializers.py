@@ -7,12 +7,12 @@ from events.models import AuditEntry
 
 
 class AlertSerializer(serializers.ModelSerializer):
-    proposed_by = serializers.StringRelatedField()
-    approved_by = serializers.StringRelatedField()
-    issued_by = serializers.StringRelatedField()
-    lifted_by = serializers.StringRelatedField()
-    rejected_by = serializers.StringRelatedField()
-    lift_requested_by = serializers.StringRelatedField()
+    proposed_by = serializers.StringRelatedField(allow_null=True)
+    approved_by = serializers.StringRelatedField(allow_null=True)
+    issued_by = serializers.StringRelatedField(allow_null=True)
+    lifted_by = serializers.StringRelatedField(allow_null=True)
+    rejected_by = serializers.StringRelatedField(allow_null=True)
+    lift_requested_by = serializers.StringRelatedField(allow_null=True)
     response_level = serializers.CharField(read_only=True)
 
     class Meta:
@@ -50,7 +50,7 @@ class CommentSerializer(serializers.Serializer):
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):
-    actor = serializers.StringRelatedField()
+    actor = serializers.StringRelatedField(allow_null=True)  # empty for the platform itself
 
     class Meta:
         model = AuditEntry

@@ -167,7 +167,7 @@ class EvaluationSerializer(serializers.Serializer):
 
 class ProposalSerializer(serializers.ModelSerializer):
     forecast_source = serializers.CharField(source="forecast.source", read_only=True)
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Proposal
