@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alerts.choices import Level, Status
+from command_center.datetimes import UtcDateTimeField
 
 TEXT_MAX = 4000
 
@@ -21,7 +22,7 @@ class AlertCreateForm(forms.Form):
         label=_("Basis"), max_length=8000, required=False, widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Forecast figures and consultation notes."),
     )
-    ends_at = forms.DateTimeField(
+    ends_at = UtcDateTimeField(
         label=_("Expected end"), required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],

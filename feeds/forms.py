@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from command_center.datetimes import UtcDateTimeField
 from feeds.criteria import Criteria
 from feeds.models import CriteriaProfile
 
@@ -17,7 +18,7 @@ class ForecastForm(forms.Form):
         label=_("Source"), max_length=60, initial=_("Consultation"),
         help_text=_("For example the municipal consultation of the day."),
     )
-    issued_at = forms.DateTimeField(
+    issued_at = UtcDateTimeField(
         label=_("Issued at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],

@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from alerts.choices import Level
 from alerts.models import Alert
+from command_center.datetimes import PlausibleDateTimeField
 from events.models import AuditEntry
 
 
@@ -31,8 +32,8 @@ class AlertCreateSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=4000, help_text=_("Why the warning is issued."))
     basis = serializers.CharField(max_length=8000, required=False, allow_blank=True, default="")
     drill = serializers.BooleanField(required=False, default=False)
-    starts_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    ends_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    starts_at = PlausibleDateTimeField(required=False, allow_null=True, default=None)
+    ends_at = PlausibleDateTimeField(required=False, allow_null=True, default=None)
 
     def validate(self, attrs):
         if attrs.get("starts_at") and attrs.get("ends_at") and attrs["ends_at"] <= attrs["starts_at"]:

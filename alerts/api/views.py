@@ -11,13 +11,14 @@ from alerts.api.serializers import AlertCreateSerializer, AlertSerializer, Audit
 from alerts.choices import Level, Status
 from alerts.models import Alert
 from alerts.selectors import alert_history, alerts_visible_to
+from command_center.datetimes import UtcIsoDateTimeFilter
 
 
 class AlertFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Status.choices)
     level = django_filters.MultipleChoiceFilter(choices=Level.choices)
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     drill = django_filters.BooleanFilter()
 
     class Meta:
