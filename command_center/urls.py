@@ -29,3 +29,6 @@ urlpatterns = [
     path("feeds/", include("feeds.urls")),
     path("public/", include("alerts.public_urls")),
 ]
+
+# Unknown URLs under /api/ answer JSON like every other API error.
+handler404 = "command_center.views.not_found"
