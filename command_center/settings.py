@@ -275,7 +275,9 @@ EVENTS_SOCKET_QUEUE = env_int("EVENTS_SOCKET_QUEUE", 1000)
 # --- Celery -----------------------------------------------------------------------
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
+    # How long a task taken by a worker that died (kill -9, lost host) waits before Redis hands it
+    # out again (acks_late): above the longest task, or a slow task runs twice.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600)}
 else:
     _celery_dir = VAR_DIR / "celery"
     for _sub in ("queue", "processed"):
