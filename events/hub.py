@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 
 CLOSE_OVERFLOW = 4008
 CLOSE_REVOKED = 4403
+# A reconnecting socket may be handed this many EVENTS_SOCKET_QUEUEs of missed events at once.
+REPLAY_ALLOWANCE = 5
 
 
 class Subscriber:
@@ -45,7 +47,11 @@ class Subscriber:
         # While the socket replays what it missed, live events wait here (then are de-duplicated).
         self.replaying = True
         self._held: list[tuple[int, str]] = []
-        self._queue: asyncio.Queue[str] = asyncio.Queue(maxsize=settings.EVENTS_SOCKET_QUEUE)
+        # (text, replayed) in send order. Live events may wait up to EVENTS_SOCKET_QUEUE;
+        # the replay of what the socket missed is queued at once, in pages, before the
+        # writer can send any of it, so it has its own, larger allowance.
+        self._queue: asyncio.Queue[tuple[str, bool]] = asyncio.Queue()
+        self._replay_waiting = 0
         self._writer = asyncio.create_task(self._write())
         self.closed = False
 
@@ -58,8 +64,17 @@ class Subscriber:
         self._enqueue(event_id, text)
 
     def replayed(self, event_id: int, text: str) -> None:
-        if event_id > self.cursor:
-            self._enqueue(event_id, text)
+        if self.closed or event_id <= self.cursor:
+            return
+        if self._replay_waiting >= REPLAY_ALLOWANCE * settings.EVENTS_SOCKET_QUEUE:
+            # More history than one socket should hold in memory: it gets what is queued,
+            # then reconnects from there.
+            logger.warning("dashboard socket of user %s asked to replay too much at once; closing it", self.user_id)
+            self.close(CLOSE_OVERFLOW)
+            return
+        self._queue.put_nowait((text, True))
+        self._replay_waiting += 1
+        self.cursor = event_id
 
     def finish_replay(self) -> None:
         self.replaying = False
@@ -69,14 +84,13 @@ class Subscriber:
                 self._enqueue(event_id, text)
 
     def _enqueue(self, event_id: int, text: str) -> None:
-        try:
-            self._queue.put_nowait(text)
-        except asyncio.QueueFull:
+        if self._queue.qsize() - self._replay_waiting >= settings.EVENTS_SOCKET_QUEUE:
             # A socket that stopped reading must not hold the others back: drop it; it
             # reconnects with ?after=<its last id> and replays from the database.
             logger.warning("dashboard socket of user %s stopped reading; closing it", self.user_id)
             self.close(CLOSE_OVERFLOW)
             return
+        self._queue.put_nowait((text, False))
         self.cursor = event_id
 
     def close(self, code: int) -> None:
@@ -95,7 +109,10 @@ class Subscriber:
         queue = self._queue
         try:
             while True:
-                await send(text_data=await queue.get())
+                text, replayed = await queue.get()
+                if replayed:
+                    self._replay_waiting -= 1
+                await send(text_data=text)
         except asyncio.CancelledError:
             pass
         except Exception:  # the socket went away under us; disconnect() cleans up
