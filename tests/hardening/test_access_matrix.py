@@ -1,0 +1,246 @@
+"""Section 8: a role × endpoint matrix built from the URL configuration.
+
+Every URL pattern the resolver knows is requested by every role: anonymous, a unit member
+(on their own unit's objects, and on another unit's), the office, a leader and the roster
+admin. Pages and API endpoints are fetched with GET and sent an empty POST; the answer must be
+the one the table below expects, and never a 500. The table is keyed by the full route
+text, and the set of routes found must equal its keys: a new endpoint without an
+expectation fails this test, so none can escape the matrix. The admin site is covered by
+one prefix rule (every admin URL, with real object ids, GET only).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import traceback
+
+import pytest
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.test import Client
+
+from tests.hardening.conftest import record_figure
+from tests.hardening.routes import Route, all_routes
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anon", "member", "member_x", "office", "leader", "admin")
+
+# route -> (GET statuses, POST statuses), one cell per role in ROLES order.
+# A cell is a status, or several joined by "|". "-" means the method is not tried.
+# Reading guide: 302 = sent to the login page; 403 = signed in but not allowed; 404 = not
+# there for you (another unit's file, a warning a unit may not see); 405 = wrong method;
+# 409 = refused in the object's current state; 400 = the empty body is incomplete.
+#                                   anon member member_x office leader admin
+EXPECT: dict[str, tuple[str, str]] = {
+    "":                                              ("302 302 302 302 302 302", "302 302 302 302 302 302"),
+    "login/":                                        ("200 302 302 302 302 302", "200 302 302 302 302 302"),
+    "logout/":                                       ("405 405 405 405 405 405", "302 302 302 302 302 302"),
+    "i18n/setlang/":                                 ("302 302 302 302 302 302", "302 302 302 302 302 302"),
+    "api/^alerts/$":                                 ("403 200 200 200 200 200", "403 400 400 400 400 400"),
+    "api/^alerts/(?P<pk>[^/.]+)/$":                  ("403 200 200 200 200 200", "403 405 405 405 405 405"),
+    "api/^alerts/(?P<pk>[^/.]+)/approve/$":          ("403 405 405 405 405 405", "403 403 403 403 409 403"),
+    "api/^alerts/(?P<pk>[^/.]+)/history/$":          ("403 200 200 200 200 200", "403 405 405 405 405 405"),
+    "api/^alerts/(?P<pk>[^/.]+)/lift/$":             ("403 405 405 405 405 405", "403 403 403 200 200 403"),
+    "api/^alerts/(?P<pk>[^/.]+)/reject/$":           ("403 405 405 405 405 405", "403 403 403 403 400 403"),
+    "api/^assignments/$":                            ("403 200 200 200 200 200", "403 405 405 405 405 405"),
+    "api/^assignments/(?P<pk>[^/.]+)/$":             ("403 200 404 200 200 200", "403 405 405 405 405 405"),
+    "api/^assignments/(?P<pk>[^/.]+)/acknowledge/$": ("403 405 405 405 405 405", "403 200 404 403 403 403"),
+    "api/^assignments/(?P<pk>[^/.]+)/complete/$":    ("403 405 405 405 405 405", "403 200 404 403 403 403"),
+    "api/^assignments/(?P<pk>[^/.]+)/progress/$":    ("403 405 405 405 405 405", "403 400 400 400 400 400"),
+    "api/^assignments/(?P<pk>[^/.]+)/return/$":      ("403 405 405 405 405 405", "403 400 400 400 400 400"),
+    "api/^responses/$":                              ("403 403 403 200 200 200", "403 405 405 405 405 405"),
+    "api/^responses/(?P<pk>[^/.]+)/$":               ("403 403 403 200 200 200", "403 405 405 405 405 405"),
+    "api/^responses/(?P<pk>[^/.]+)/summary/$":       ("403 403 403 200 200 200", "403 405 405 405 405 405"),
+    "api/events/":                                   ("403 200 200 200 200 200", "403 405 405 405 405 405"),
+    "api/forecasts/":                                ("403 403 403 405 403 403", "403 403 403 400 403 403"),
+    "api/forecasts/csv/":                            ("403 403 403 405 403 403", "403 403 403 400 403 403"),
+    "api/aqi/":                                      ("400 400 400 400 400 400", "405 405 405 405 405 405"),
+    "api/^proposals/$":                              ("403 403 403 200 200 403", "403 403 403 405 403 403"),
+    "api/^proposals/(?P<pk>[^/.]+)/$":               ("403 403 403 200 200 403", "403 403 403 405 403 403"),
+    "api/^proposals/(?P<pk>[^/.]+)/dismiss/$":       ("403 403 403 405 405 403", "403 403 403 200 403 403"),
+    "api/schema/":                                   ("200 200 200 200 200 200", "405 405 405 405 405 405"),
+    "api/docs/":                                     ("200 200 200 200 200 200", "405 405 405 405 405 405"),
+    "alerts/":                                       ("302 403 403 200 200 403", "302 403 403 200 200 403"),
+    "alerts/new/":                                   ("302 403 403 200 200 403", "302 403 403 200 200 403"),
+    "alerts/approvals/":                             ("302 403 403 403 200 403", "302 403 403 403 200 403"),
+    "alerts/<int:pk>/":                              ("302 403 403 200 200 403", "302 403 403 200 200 403"),
+    "alerts/<int:pk>/approve/":                      ("405 405 405 405 405 405", "302 403 403 403 302 403"),
+    "alerts/<int:pk>/reject/":                       ("405 405 405 405 405 405", "302 403 403 403 200 403"),
+    "alerts/<int:pk>/lift/":                         ("405 405 405 405 405 405", "302 403 403 302 302 403"),
+    "responses/":                                    ("302 403 403 200 200 403", "302 403 403 200 200 403"),
+    "responses/<int:pk>/summary/":                   ("302 403 403 200 200 403", "302 403 403 200 200 403"),
+    "responses/<int:pk>/summary.csv":                ("302 403 403 200 200 403", "302 403 403 200 200 403"),
+    "responses/attachments/<int:pk>/":               ("302 200 404 200 200 404", "302 200 404 200 200 404"),
+    "dashboard/unit/":                               ("302 200 200 200 200 403", "302 200 200 200 200 403"),
+    "dashboard/office/":                             ("302 403 403 200 200 403", "302 403 403 200 200 403"),
+    "dashboard/leader/":                             ("302 403 403 403 200 403", "302 403 403 403 200 403"),
+    "dashboard/wall/":                               ("302 403 403 200 200 403", "302 403 403 200 200 403"),
+    "feeds/proposals/":                              ("302 403 403 200 200 403", "302 403 403 200 200 403"),
+    "feeds/proposals/<int:pk>/act/":                 ("405 405 405 405 405 405", "302 403 403 302 403 403"),
+    "feeds/proposals/<int:pk>/dismiss/":             ("405 405 405 405 405 405", "302 403 403 302 403 403"),
+    "feeds/forecasts/new/":                          ("302 403 403 200 403 403", "302 403 403 200 403 403"),
+    "feeds/health/":                                 ("302 403 403 200 200 403", "302 403 403 200 200 403"),
+    "public/":                                       ("200 200 200 200 200 200", "405 405 405 405 405 405"),
+    "public/alerts/<int:pk>/cap.xml":                ("200 200 200 200 200 200", "405 405 405 405 405 405"),
+    "public/alerts/<int:pk>/cap/<int:version>.xml":  ("200 200 200 200 200 200", "405 405 405 405 405 405"),
+    "public/feed.atom":                              ("200 200 200 200 200 200", "405 405 405 405 405 405"),
+}
+ADMIN_PREFIX = "admin/"
+
+
+def _cells(spec: str) -> list[set[int] | None]:
+    cells = spec.split()
+    assert len(cells) == len(ROLES), spec
+    return [None if c == "-" else {int(s) for s in c.split("|")} for c in cells]
+
+
+# --- Filling path parameters with real objects ---------------------------------------------------
+
+
+def _admin_values(route: Route) -> dict[str, object]:
+    """Parameters of an admin URL: the first object of the model the URL name names."""
+    name = route.name.removeprefix("admin:")
+    values: dict[str, object] = {"app_label": "units", "url": "no-such-page/", "id": 1}
+    model = None
+    for candidate in apps.get_models():
+        prefix = f"{candidate._meta.app_label}_{candidate._meta.model_name}_"
+        if name.startswith(prefix) or route.route.startswith(
+            f"admin/{candidate._meta.app_label}/{candidate._meta.model_name}/"
+        ):
+            model = candidate
+            break
+    obj = model._default_manager.order_by("pk").first() if model is not None else None
+    if model is not None:
+        values["object_id"] = values["_0"] = obj.pk if obj is not None else 999999
+        values["id"] = values["object_id"]
+        history = getattr(model, "history", None)
+        first = history.filter(**{model._meta.pk.attname: obj.pk}).first() if (history is not None and obj) else None
+        values["_1"] = first.history_id if first is not None else 999999
+    else:
+        values["object_id"] = values["_0"] = values["_1"] = 999999
+    from units.models import Unit
+
+    values["content_type_id"] = ContentType.objects.get_for_model(Unit).pk
+    if "content_type_id" in route.params:
+        values["object_id"] = Unit.objects.order_by("pk").first().pk
+    return values
+
+
+def _values(route: Route, world: dict, role: str) -> dict[str, object]:
+    if route.route.startswith(ADMIN_PREFIX):
+        return _admin_values(route)
+    text = route.route
+    if "assignments/" in text:
+        pk = world["theirs"].pk if role == "member_x" else world["own"].pk
+    elif "attachments/" in text:
+        pk = world["theirs_file"].pk if role == "member_x" else world["own_file"].pk
+    elif "responses/" in text:
+        pk = world["response"].pk
+    elif "proposals/" in text:
+        pk = world["proposal"].pk
+    else:
+        pk = world["yellow"].pk
+    return {"pk": pk, "version": 1}
+
+
+# --- The run ---------------------------------------------------------------------------------------
+
+
+def _clients(world, member, office, leader, admin_user) -> dict[str, Client]:
+    clients = {"anon": Client()}
+    for role, user in (("member", member), ("member_x", member), ("office", office), ("leader", leader), ("admin", admin_user)):
+        client = Client()
+        client.force_login(user)
+        clients[role] = client
+    return clients
+
+
+def _request(client: Client, method: str, path: str, cookie: str | None):
+    """One request inside a savepoint that is rolled back: no request changes what the next one sees."""
+    if cookie is not None:
+        client.cookies["sessionid"] = cookie  # a POST to logout/ must not log the next request out
+    else:
+        client.cookies.clear()
+    try:
+        with transaction.atomic():
+            answer = client.generic(method, path, HTTP_ACCEPT_LANGUAGE="en")
+            transaction.set_rollback(True)
+        return answer.status_code, answer
+    except Exception:
+        return 500, traceback.format_exc(limit=6)
+
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.I)
+INLINE_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.I)
+
+
+def _csp_clean(answer) -> list[str]:
+    """What in an HTML page the Content-Security-Policy would block (inline script, style, handlers)."""
+    if "text/html" not in answer.get("Content-Type", ""):
+        return []
+    html = answer.content.decode(errors="replace")
+    problems = []
+    if INLINE_SCRIPT.search(html):
+        problems.append("inline <script>")
+    if " style=" in html or "<style" in html:
+        problems.append("inline style")
+    if INLINE_HANDLER.search(html):
+        problems.append("inline event handler")
+    return problems
+
+
+def test_the_matrix_covers_every_route_and_each_role_gets_what_it_should(world, member, office, leader, admin_user):
+    routes = all_routes()
+    site_routes = {r.route for r in routes if not r.route.startswith(ADMIN_PREFIX)}
+    dump = os.environ.get("HARDENING_DUMP") == "1"
+    if not dump:
+        assert site_routes == set(EXPECT), (
+            "routes without an expectation: " + repr(sorted(site_routes - set(EXPECT)))
+            + "; expectations without a route: " + repr(sorted(set(EXPECT) - site_routes))
+        )
+    clients = _clients(world, member, office, leader, admin_user)
+    cookies = {role: (c.cookies["sessionid"].value if "sessionid" in c.cookies else None) for role, c in clients.items()}
+    wrong, errors, csp, observed = [], [], [], {}
+    cells = 0
+    for route in routes:
+        admin = route.route.startswith(ADMIN_PREFIX)
+        for method in ("GET",) if admin else ("GET", "POST"):
+            expected = None if admin or dump else _cells(EXPECT[route.route][0 if method == "GET" else 1])
+            row = []
+            for index, role in enumerate(ROLES):
+                if expected is not None and expected[index] is None:
+                    row.append("-")
+                    continue
+                path = route.path(_values(route, world, role))
+                status, answer = _request(clients[role], method, path, cookies[role])
+                cells += 1
+                row.append(str(status))
+                if status >= 500:
+                    errors.append(f"{method} {path} as {role}: {status}\n{answer if isinstance(answer, str) else ''}")
+                    continue
+                if admin:
+                    allowed = {200, 302, 403, 404, 405} if role == "admin" else {200, 302, 405}
+                    if status not in allowed or (role != "admin" and status == 200 and route.name != "admin:login"):
+                        wrong.append(f"{method} {path} as {role}: {status}")
+                    target = "/admin/" if route.name == "admin:logout" else "/admin/login/"
+                    if role != "admin" and status == 302 and not answer["Location"].startswith(target):
+                        wrong.append(f"{method} {path} as {role}: redirected to {answer['Location']}")
+                elif expected is not None and status not in expected[index]:
+                    wrong.append(f"{method} {path} as {role}: {status}, expected {'|'.join(map(str, sorted(expected[index])))}")
+                if not admin and status == 302 and role == "anon" and route.route not in ("login/", "logout/", "i18n/setlang/"):
+                    if "/login/" not in answer["Location"]:
+                        wrong.append(f"{method} {path} as anon: redirected to {answer['Location']}, not to the login page")
+                if not admin and status == 200:
+                    csp.extend(f"{method} {path} as {role}: {p}" for p in _csp_clean(answer))
+            observed.setdefault(route.route, {})[method] = " ".join(row)
+    if dump:
+        print(json.dumps(observed, indent=1))
+    record_figure("matrix", {"routes": len(routes), "site_routes": len(site_routes), "admin_routes": len(routes) - len(site_routes),
+                             "roles": len(ROLES), "cells": cells})
+    assert not errors, "server errors:\n" + "\n".join(errors)
+    assert not wrong, "unexpected answers:\n" + "\n".join(wrong)
+    assert not csp, "pages the CSP would break:\n" + "\n".join(csp)
