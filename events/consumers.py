@@ -3,6 +3,7 @@
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
+from django.conf import settings
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from events.hub import Subscriber, get_hub
@@ -18,8 +19,8 @@ def _profile(user) -> tuple[int | None, bool]:
     return user.unit_id, is_command(user)
 
 
-def _replay_page(user, after: int) -> list[tuple[int, str]]:
-    return [(e.id, wire_text(e)) for e in events_visible_to(user).filter(id__gt=after)[:REPLAY_PAGE]]
+def _replay_page(user, after: int, size: int) -> list[tuple[int, str]]:
+    return [(e.id, wire_text(e)) for e in events_visible_to(user).filter(id__gt=after)[:size]]
 
 
 def parse_after(query_string: bytes) -> int | None:
@@ -61,11 +62,13 @@ class DashboardConsumer(AsyncWebsocketConsumer):
         hub.add(self.sub)
         if after is not None:
             # Register first, then replay: live events meanwhile are held and de-duplicated by id.
+            page_size = min(REPLAY_PAGE, settings.EVENTS_SOCKET_QUEUE)
             while True:
-                page = await database_sync_to_async(_replay_page)(user, self.sub.cursor)
+                await self.sub.room(page_size)  # flow control: never more queued than one socket may hold
+                page = await database_sync_to_async(_replay_page)(user, self.sub.cursor, page_size)
                 for event_id, text in page:
                     self.sub.replayed(event_id, text)
-                if len(page) < REPLAY_PAGE or self.sub.closed:
+                if len(page) < page_size or self.sub.closed:
                     break
         self.sub.finish_replay()
 

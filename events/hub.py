@@ -31,8 +31,6 @@ logger = logging.getLogger(__name__)
 
 CLOSE_OVERFLOW = 4008
 CLOSE_REVOKED = 4403
-# A reconnecting socket may be handed this many EVENTS_SOCKET_QUEUEs of missed events at once.
-REPLAY_ALLOWANCE = 5
 
 
 class Subscriber:
@@ -47,11 +45,9 @@ class Subscriber:
         # While the socket replays what it missed, live events wait here (then are de-duplicated).
         self.replaying = True
         self._held: list[tuple[int, str]] = []
-        # (text, replayed) in send order. Live events may wait up to EVENTS_SOCKET_QUEUE;
-        # the replay of what the socket missed is queued at once, in pages, before the
-        # writer can send any of it, so it has its own, larger allowance.
-        self._queue: asyncio.Queue[tuple[str, bool]] = asyncio.Queue()
-        self._replay_waiting = 0
+        # Texts in send order, at most EVENTS_SOCKET_QUEUE of them: live events past that
+        # close the socket (_enqueue), and the replay waits for room page by page (room()).
+        self._queue: asyncio.Queue[str] = asyncio.Queue()
         self._writer = asyncio.create_task(self._write())
         self.closed = False
 
@@ -63,17 +59,16 @@ class Subscriber:
             return
         self._enqueue(event_id, text)
 
+    async def room(self, n: int) -> None:
+        """Wait until ``n`` more texts fit (replay flow control; a socket that stops reading is
+        eventually closed by the server's ping timeout, which ends the wait)."""
+        while not self.closed and self._queue.qsize() + n > settings.EVENTS_SOCKET_QUEUE:
+            await asyncio.sleep(0.02)
+
     def replayed(self, event_id: int, text: str) -> None:
         if self.closed or event_id <= self.cursor:
             return
-        if self._replay_waiting >= REPLAY_ALLOWANCE * settings.EVENTS_SOCKET_QUEUE:
-            # More history than one socket should hold in memory: it gets what is queued,
-            # then reconnects from there.
-            logger.warning("dashboard socket of user %s asked to replay too much at once; closing it", self.user_id)
-            self.close(CLOSE_OVERFLOW)
-            return
-        self._queue.put_nowait((text, True))
-        self._replay_waiting += 1
+        self._queue.put_nowait(text)
         self.cursor = event_id
 
     def finish_replay(self) -> None:
@@ -84,13 +79,13 @@ class Subscriber:
                 self._enqueue(event_id, text)
 
     def _enqueue(self, event_id: int, text: str) -> None:
-        if self._queue.qsize() - self._replay_waiting >= settings.EVENTS_SOCKET_QUEUE:
+        if self._queue.qsize() >= settings.EVENTS_SOCKET_QUEUE:
             # A socket that stopped reading must not hold the others back: drop it; it
             # reconnects with ?after=<its last id> and replays from the database.
             logger.warning("dashboard socket of user %s stopped reading; closing it", self.user_id)
             self.close(CLOSE_OVERFLOW)
             return
-        self._queue.put_nowait((text, False))
+        self._queue.put_nowait(text)
         self.cursor = event_id
 
     def close(self, code: int) -> None:
@@ -109,13 +104,11 @@ class Subscriber:
         queue = self._queue
         try:
             while True:
-                text, replayed = await queue.get()
-                if replayed:
-                    self._replay_waiting -= 1
-                await send(text_data=text)
+                await send(text_data=await queue.get())
         except asyncio.CancelledError:
             pass
         except Exception:  # the socket went away under us; disconnect() cleans up
+            self.closed = True  # also ends a replay waiting in room()
             logger.debug("dashboard send failed", exc_info=True)
 
 
