@@ -319,6 +319,8 @@ NOTIFICATION_TRANSPORT = env_str("NOTIFICATION_TRANSPORT", "responses.transports
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 FEED_STALE_MINUTES = env_int("FEED_STALE_MINUTES", 120)
 FEED_TIMEOUT_SECONDS = float(env_str("FEED_TIMEOUT_SECONDS", "15"))
+# How often a fetch that failed on the network (a timeout, a refused connection) is retried, with backoff.
+FEED_FETCH_RETRIES = env_int("FEED_FETCH_RETRIES", 3)
 
 LOGGING = {
     "version": 1,

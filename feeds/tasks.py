@@ -2,6 +2,7 @@
 
 import httpx
 from celery import shared_task
+from django.conf import settings
 
 from feeds import selectors, services
 
@@ -25,7 +26,7 @@ def fetch_all_feeds() -> int:
     retry_backoff=30,
     retry_backoff_max=600,
     retry_jitter=True,
-    max_retries=3,
+    max_retries=settings.FEED_FETCH_RETRIES,
 )
 def fetch_station(station_id: int) -> int | None:
     forecast = services.station_fetch(station_id=station_id)
