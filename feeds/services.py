@@ -382,7 +382,10 @@ def station_fetch(*, station_id: int) -> Forecast | None:
     standard = settings.AQI_STANDARD
     stored_rows = forecast_days_build(rows, standard)
     with transaction.atomic():
-        last = Forecast.objects.select_for_update().filter(source=aq_source).order_by("-issued_at", "-id").first()
+        # Lock the station, not the last forecast: on the first fetch there is no forecast row to
+        # lock, and two workers fetching at once would both store one.
+        list(Station.objects.select_for_update().filter(pk=station.pk).values_list("pk", flat=True))
+        last = Forecast.objects.filter(source=aq_source).order_by("-issued_at", "-id").first()
         if last is not None and last.days == _jsonable(stored_rows) and last.weather == weather and last.standard == standard:
             forecast_evaluate_and_propose(forecast=last)
             return last

@@ -294,3 +294,14 @@ def test_fixtures_are_valid_open_meteo_answers():
         data = json.loads(fixture_bytes(name))
         assert len(data["hourly"]["time"]) >= 72  # 3+ days hourly
         assert data["timezone"] == "Asia/Shanghai"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_fetching_a_station_for_the_first_time_store_one_forecast(open_meteo, station):
+    """Two beat schedulers (or a redelivery) racing on a station's first fetch: one forecast, one proposal."""
+    from tests.test_concurrency import race
+
+    results = race(lambda: services.station_fetch(station_id=station.pk), lambda: services.station_fetch(station_id=station.pk))
+    assert not any(isinstance(r, Exception) for r in results), results
+    assert Forecast.objects.count() == 1
+    assert Proposal.objects.count() == 1
