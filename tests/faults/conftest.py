@@ -122,7 +122,7 @@ def ws_loop():
 
 @pytest.fixture(scope="session")
 def fault_report():
-    """Counts from this run, written to test-artifacts/faults/report.json for docs/reliability-faults.md."""
+    """Counts from this run, written to test-artifacts/faults/report.json for docs/reliability.md ("Faults survived")."""
     report: dict = {}
     yield report
     if report:
