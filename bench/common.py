@@ -146,7 +146,9 @@ def wait_port(port: int, proc: Proc | None = None, timeout: float = 60.0) -> Non
 
 def uvicorn_argv(app: str, port: int) -> list[str]:
     """uvicorn as the README deploys it (Procfile ``web``), one process on one loopback port."""
-    return [PY, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port), "--proxy-headers"]
+    # As the Procfile deploys it.
+    return [PY, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port), "--proxy-headers",
+            "--ws-per-message-deflate", "false"]
 
 
 def celery_argv() -> list[str]:
