@@ -1,10 +1,14 @@
-"""Real processes for tests: a Celery worker on the live test database, and waiting for a condition."""
+"""Real processes for tests on the live test database: a Celery worker, a uvicorn server, and waiting."""
+
+from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
@@ -72,3 +76,60 @@ def stop(proc: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+# --- A live uvicorn on the test database (for the load test) -------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """uvicorn serving the ASGI app on the test database, on a free loopback port (restartable on it)."""
+
+    def __init__(self, **env):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "HTTPS": "false",
+            "LOG_LEVEL": "WARNING",
+            **env,
+        }
+        self.proc = None
+
+    def start(self) -> LiveServer:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "command_center.asgi:application", "--host", "127.0.0.1",
+             "--port", str(self.port), "--no-access-log"],
+            cwd=BASE_DIR, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.url + "/login/", timeout=1)
+                return self
+            except OSError:
+                if self.proc.poll() is not None:
+                    output = self.proc.stderr.read().decode(errors="replace")[-2000:]
+                    raise RuntimeError("uvicorn exited: " + output) from None
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("uvicorn did not start")
+
+    def stop(self) -> str:
+        """Stop the server; answer what it wrote on stderr (tracebacks of any 500)."""
+        if self.proc is None:
+            return ""
+        self.proc.terminate()
+        try:
+            _, err = self.proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            _, err = self.proc.communicate()
+        self.proc = None
+        return err.decode(errors="replace")

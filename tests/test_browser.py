@@ -4,18 +4,14 @@ Screenshots go to test-artifacts/screenshots/ (ignored by git); the best are cop
 """
 
 import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from alerts.models import Alert
 from alerts.services import alert_create
+from tests.processes import LiveServer
 from units.services import user_create
 
 # Playwright's sync API keeps an event loop in this thread; Django's ORM calls here are still
@@ -30,50 +26,9 @@ CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "browser-pass-2026"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class LiveServer:
-    """uvicorn serving the ASGI app on the test database; can be restarted on the same port."""
-
-    def __init__(self):
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        db = connection.settings_dict
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-            "HTTPS": "false",
-            "EVENTS_POLL_SECONDS": "1",
-        }
-        self.proc = None
-
-    def start(self):
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "command_center.asgi:application", "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(self.url + "/login/", timeout=1)
-                return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("uvicorn did not start")
-
-    def stop(self):
-        if self.proc:
-            self.proc.terminate()
-            self.proc.wait(10)
-
-
 @pytest.fixture
 def server(roster):
-    live = LiveServer()
+    live = LiveServer(EVENTS_POLL_SECONDS="1")
     live.start()
     yield live
     live.stop()

@@ -10,18 +10,11 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 import uuid
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.utils import timezone
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,59 +92,3 @@ def world(office, leader, member, other_member, admin_user):
     }
 
 
-# --- A live uvicorn on the test database (for the load test) -------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class LiveServer:
-    """uvicorn serving the ASGI app on the test database, on a free loopback port."""
-
-    def __init__(self, **env):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        db = connection.settings_dict
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-            "HTTPS": "false",
-            "LOG_LEVEL": "WARNING",
-            **env,
-        }
-        self.proc = None
-
-    def start(self) -> LiveServer:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "command_center.asgi:application", "--host", "127.0.0.1",
-             "--port", str(self.port), "--no-access-log"],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(self.url + "/login/", timeout=1)
-                return self
-            except OSError:
-                if self.proc.poll() is not None:
-                    output = self.proc.stderr.read().decode(errors="replace")[-2000:]
-                    raise RuntimeError("uvicorn exited: " + output) from None
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("uvicorn did not start")
-
-    def stop(self) -> str:
-        """Stop the server; answer what it wrote on stderr (tracebacks of any 500)."""
-        if self.proc is None:
-            return ""
-        self.proc.terminate()
-        try:
-            _, err = self.proc.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            _, err = self.proc.communicate()
-        self.proc = None
-        return err.decode(errors="replace")

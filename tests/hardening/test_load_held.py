@@ -30,7 +30,8 @@ from events.models import AuditEntry, Event
 from responses.choices import AssignmentStatus
 from responses.models import TaskAssignment
 from responses.selectors import response_active, unit_grid
-from tests.hardening.conftest import LiveServer, record_figure
+from tests.hardening.conftest import record_figure
+from tests.processes import LiveServer
 from units.models import Unit
 from units.services import user_create
 
