@@ -115,7 +115,7 @@ def test_leader_approves_orange_and_every_open_dashboard_shows_the_upgrade(brows
     for page in (unit, office):
         page.wait_for_selector(".banner.level-orange", timeout=3_000)
     assert Alert.objects.get(pk=orange.pk).status == "issued"
-    public = browser.new_page()
+    public = browser.new_page(locale="zh-CN")
     public.goto(server.url + "/public/")
     assert public.locator(".pub-banner--orange").count() == 1
     public.screenshot(path=str(SHOTS / "public-orange.png"), full_page=True)
@@ -133,7 +133,7 @@ def test_office_proposes_red_a_leader_approves_and_the_public_page_shows_red(bro
     leader = login(browser, server, "b-leader", "/dashboard/leader/")
     leader.wait_for_selector(f"button[data-approve='{red.pk}']")
     leader.click(f"button[data-approve='{red.pk}']")
-    public = browser.new_page()
+    public = browser.new_page(locale="zh-CN")
     public.goto(server.url + "/public/")
     assert public.locator(".pub-banner--red").count() == 1
     assert Alert.objects.get(pk=red.pk).status == "issued"
