@@ -257,12 +257,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Real time ----------------------------------------------------------------
-if REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
-    }
-else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# No CHANNEL_LAYERS: dashboards do not use Channels' per-consumer channel layer (see events/hub.py).
 # Each web process keeps one listener that relays committed events to its sockets.
 # Redis pub/sub wakes it at once; the database poll is the safety net (and, in the
 # embedded default, the only way events from the worker process arrive).

@@ -42,9 +42,6 @@ class DashboardConsumer(AsyncWebsocketConsumer):
     this process's hub (``events.hub``), not from the channel layer.
     """
 
-    # The hub delivers; this consumer needs no channel layer of its own.
-    channel_layer_alias = "no-channel-layer"
-
     sub: Subscriber | None = None
 
     async def connect(self):
