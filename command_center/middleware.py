@@ -8,11 +8,14 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 
 
+DATABASE_UNAVAILABLE = "Database temporarily unavailable; nothing was changed. Try again."
+
+
 def database_unavailable(request) -> HttpResponse:
     """The 503 answer for a lost database: JSON under /api/, plain text elsewhere."""
     if request.path.startswith("/api/"):
         return JsonResponse(
-            {"detail": "Database temporarily unavailable; nothing was changed. Try again."},
+            {"detail": DATABASE_UNAVAILABLE},
             status=503,
             headers={"Retry-After": "5"},
         )
