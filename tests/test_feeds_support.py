@@ -60,8 +60,9 @@ class FeedServer:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 (http.server's name)
                 parts = urlsplit(self.path)
-                server_state.requests.append((parts.path, parse_qs(parts.query)))
-                answer = server_state.routes.get(parts.path, Answer(status=404, body=b'{"error":true,"reason":"no route"}'))
+                query = parse_qs(parts.query)
+                server_state.requests.append((parts.path, query))
+                answer = server_state.answer(parts.path, query)
                 if answer.delay:
                     time.sleep(answer.delay)
                 try:
@@ -87,6 +88,10 @@ class FeedServer:
         self.url = f"http://{host}:{port}"
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
+
+    def answer(self, path: str, query: dict) -> Answer:
+        """The answer to one request; subclasses may answer by query (the fault tests do, by station)."""
+        return self.routes.get(path, Answer(status=404, body=b'{"error":true,"reason":"no route"}'))
 
     def stop(self) -> None:
         self._server.shutdown()

@@ -15,11 +15,8 @@ import copy
 import datetime
 import json
 import re
-import threading
 import time
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -29,7 +26,7 @@ from django.utils import timezone
 
 from tests.faults.conftest import People, secret_key
 from tests.faults.support import stack_env, wait_for, worker
-from tests.test_feeds_support import AQ_PATH, WEATHER_PATH, fixture_bytes, fixture_json
+from tests.test_feeds_support import AQ_PATH, WEATHER_PATH, Answer, FeedServer, fixture_bytes, fixture_json
 
 pytestmark = pytest.mark.slow
 
@@ -44,10 +41,11 @@ EXPECTED_ERROR = {"timeout": "timeout", "http500": "HTTP 500", "garbage": "inval
 TIMEOUT = 1.0
 
 
-class FaultyOpenMeteo:
+class FaultyOpenMeteo(FeedServer):
     """Answers each station by its latitude: good data, or the station's fault once ``broken`` is set."""
 
     def __init__(self):
+        super().__init__()
         implausible = fixture_json("aq_heavy_pm25.json")
         implausible["hourly"]["pm2_5"] = [v * 20 if v is not None else None for v in implausible["hourly"]["pm2_5"]]
         self.bodies = {
@@ -56,49 +54,21 @@ class FaultyOpenMeteo:
         }
         self.broken = False
         self.faults = {lat: fault for lat, fault in STATIONS.values()}
-        self.requests = []
-        state = self
+        self.start()
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802
-                parts = urlsplit(self.path)
-                latitude = parse_qs(parts.query).get("latitude", [""])[0]
-                fault = state.faults.get(latitude) if state.broken else None
-                state.requests.append((parts.path, latitude, fault))
-                status, ctype, body = 200, "application/json", state.bodies["good"].get(parts.path, b"{}")
-                if fault == "timeout":
-                    time.sleep(TIMEOUT * 3)
-                elif fault == "http500":
-                    status, ctype, body = 500, "text/html", b"<html><body><h1>500 Internal Server Error</h1></body></html>"
-                elif fault == "garbage":
-                    body = body[: len(body) // 3]  # cut off mid-answer
-                elif fault == "implausible":
-                    body = state.bodies["implausible"][parts.path]
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", ctype)
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-
-            def log_message(self, *args):
-                pass
-
-        class Server(ThreadingHTTPServer):
-            daemon_threads = True
-
-            def handle_error(self, request, client_address):
-                pass
-
-        self.server = Server(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+    def answer(self, path: str, query: dict) -> Answer:
+        latitude = query.get("latitude", [""])[0]
+        fault = self.faults.get(latitude) if self.broken else None
+        body = self.bodies["good"].get(path, b"{}")
+        if fault == "timeout":
+            return Answer(body=body, delay=TIMEOUT * 3)
+        if fault == "http500":
+            return Answer(status=500, content_type="text/html", body=b"<html><body><h1>500 Internal Server Error</h1></body></html>")
+        if fault == "garbage":
+            return Answer(body=body[: len(body) // 3])  # cut off mid-answer
+        if fault == "implausible":
+            return Answer(body=self.bodies["implausible"][path])
+        return Answer(body=body)
 
 
 def feed_rows(html: str) -> dict[str, tuple[bool, str]]:
