@@ -3,16 +3,15 @@
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
-from django.conf import settings
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from events.hub import Subscriber, get_hub
+from events.hub import FRAME_EVENTS, Subscriber, get_hub
 from events.push import wire_text
 from events.selectors import events_visible_to
 from units.roles import is_command
 
 CLOSE_UNAUTHENTICATED = 4401
-REPLAY_PAGE = 500
+REPLAY_PAGE = FRAME_EVENTS  # one page of the replay is one frame
 
 
 def _profile(user) -> tuple[int | None, bool]:
@@ -37,7 +36,11 @@ def parse_after(query_string: bytes) -> int | None:
 class DashboardConsumer(AsyncWebsocketConsumer):
     """Read-only stream of the events the user may see, after a replay of what they missed.
 
-    Session-authenticated (Channels' AuthMiddlewareStack) and origin-checked
+    Each frame is a JSON array of events ``[{"id", "type", "payload"}, …]`` in id order: one
+    transaction's events in one frame (at most ``FRAME_EVENTS`` per frame), and the replay
+    page by page.
+
+    Session-authenticated (``events.auth``, read-only) and origin-checked
     (AllowedHostsOriginValidator, in ``command_center.asgi``). Live events come from
     this process's hub (``events.hub``), not from the channel layer.
     """
@@ -51,21 +54,21 @@ class DashboardConsumer(AsyncWebsocketConsumer):
             return
         unit_id, command = await database_sync_to_async(_profile)(user)
         after = parse_after(self.scope.get("query_string", b""))
-        await self.accept()
+        # Register before accepting: once the client sees the socket open, nothing committed
+        # after that is missed (live events are held until the replay below is done).
         hub = await get_hub()
         self.sub = Subscriber(
             self, user_id=user.pk, unit_id=unit_id, command=command, cursor=hub.last_id if after is None else after
         )
         hub.add(self.sub)
+        await self.accept()
         if after is not None:
             # Register first, then replay: live events meanwhile are held and de-duplicated by id.
-            page_size = min(REPLAY_PAGE, settings.EVENTS_SOCKET_QUEUE)
             while True:
-                await self.sub.room(page_size)  # flow control: never more queued than one socket may hold
-                page = await database_sync_to_async(_replay_page)(user, self.sub.cursor, page_size)
-                for event_id, text in page:
-                    self.sub.replayed(event_id, text)
-                if len(page) < page_size or self.sub.closed:
+                await self.sub.room(1)  # flow control: never more queued than one socket may hold
+                page = await database_sync_to_async(_replay_page)(user, self.sub.cursor, REPLAY_PAGE)
+                self.sub.replayed(page)
+                if len(page) < REPLAY_PAGE or self.sub.closed:
                     break
         self.sub.finish_replay()
 

@@ -16,7 +16,7 @@ is no Redis and the poll is the transport.
 import asyncio
 import json
 import logging
-from collections import defaultdict
+from collections import defaultdict, deque
 
 import redis
 import redis.asyncio as aioredis
@@ -33,8 +33,70 @@ CLOSE_OVERFLOW = 4008
 CLOSE_REVOKED = 4403
 
 
+FRAME_EVENTS = 200  # events per frame at most (a 6,000-assignment issue is a few frames, not one of megabytes)
+
+
+def frames_of(items: list[tuple[int, str]]) -> list[str]:
+    """The frames a dashboard receives: JSON arrays of events, in id order."""
+    return ["[" + ",".join(text for _, text in items[i : i + FRAME_EVENTS]) + "]" for i in range(0, len(items), FRAME_EVENTS)]
+
+
+class View:
+    """The events of one batch that one kind of subscriber may see; its frames are built once and shared."""
+
+    __slots__ = ("items", "_frames")
+
+    def __init__(self) -> None:
+        self.items: list[tuple[int, str]] = []
+        self._frames: list[str] | None = None
+
+    def frames(self) -> list[str]:
+        if self._frames is None:
+            self._frames = frames_of(self.items)
+        return self._frames
+
+
+class _Resume:
+    """Await the rest of a coroutine that was stepped by hand and suspended on ``yielded``."""
+
+    def __init__(self, coro, yielded) -> None:
+        self.coro, self.yielded = coro, yielded
+
+    def __await__(self):
+        coro, yielded = self.coro, self.yielded
+        while True:
+            try:
+                sent = yield yielded
+            except BaseException as exc:  # cancellation, or the awaited future's error
+                try:
+                    yielded = coro.throw(exc)
+                except StopIteration as stop:
+                    return stop.value
+            else:
+                try:
+                    yielded = coro.send(sent)
+                except StopIteration as stop:
+                    return stop.value
+
+
+async def _finish(coro, yielded):
+    return await _Resume(coro, yielded)
+
+
+def run_eagerly(coro) -> asyncio.Task | None:
+    """Run ``coro`` now, up to its first suspension, and finish it in a task only if it suspends
+    (what Python 3.12's eager tasks do; this runs on 3.11). A socket send to a reader that keeps
+    up completes without suspending, so a broadcast is one pass over the sockets with no task
+    switch per socket; a socket whose transport is paused gets its own task and holds no one up."""
+    try:
+        yielded = coro.send(None)
+    except StopIteration:
+        return None
+    return asyncio.ensure_future(_finish(coro, yielded))
+
+
 class Subscriber:
-    """One open dashboard socket: what it may see, the last id it was given, and its send queue."""
+    """One open dashboard socket: what it may see, the last id it was given, and its frames to send."""
 
     def __init__(self, consumer, *, user_id: int, unit_id: int | None, command: bool, cursor: int):
         self.consumer = consumer
@@ -45,71 +107,87 @@ class Subscriber:
         # While the socket replays what it missed, live events wait here (then are de-duplicated).
         self.replaying = True
         self._held: list[tuple[int, str]] = []
-        # Texts in send order, at most EVENTS_SOCKET_QUEUE of them: live events past that
-        # close the socket (_enqueue), and the replay waits for room page by page (room()).
-        self._queue: asyncio.Queue[str] = asyncio.Queue()
-        self._writer = asyncio.create_task(self._write())
+        # Frames not yet written, at most EVENTS_SOCKET_QUEUE of them: live frames past that close
+        # the socket (_enqueue), and the replay waits for room page by page (room()).
+        self._queue: deque[str] = deque()
+        self._sending = False
+        self._task: asyncio.Task | None = None
         self.closed = False
 
-    def offer(self, event_id: int, text: str) -> None:
-        if self.closed or event_id <= self.cursor:
+    def offer(self, view: View) -> None:
+        items = view.items
+        if self.closed or not items or items[-1][0] <= self.cursor:
             return
         if self.replaying:
-            self._held.append((event_id, text))
+            self._held.extend(items)
             return
-        self._enqueue(event_id, text)
+        if items[0][0] <= self.cursor:  # partly seen already (a replay overlapping live events)
+            self._enqueue(frames_of([item for item in items if item[0] > self.cursor]), items[-1][0])
+        else:
+            self._enqueue(view.frames(), items[-1][0])
 
     async def room(self, n: int) -> None:
-        """Wait until ``n`` more texts fit (replay flow control; a socket that stops reading is
+        """Wait until ``n`` more frames fit (replay flow control; a socket that stops reading is
         eventually closed by the server's ping timeout, which ends the wait)."""
-        while not self.closed and self._queue.qsize() + n > settings.EVENTS_SOCKET_QUEUE:
+        while not self.closed and len(self._queue) + n > settings.EVENTS_SOCKET_QUEUE:
             await asyncio.sleep(0.02)
 
-    def replayed(self, event_id: int, text: str) -> None:
-        if self.closed or event_id <= self.cursor:
+    def replayed(self, items: list[tuple[int, str]]) -> None:
+        items = [item for item in items if item[0] > self.cursor]
+        if self.closed or not items:
             return
-        self._queue.put_nowait(text)
-        self.cursor = event_id
+        self._queue.extend(frames_of(items))
+        self.cursor = items[-1][0]
+        self._kick()
 
     def finish_replay(self) -> None:
         self.replaying = False
         held, self._held = self._held, []
-        for event_id, text in held:
-            if event_id > self.cursor:
-                self._enqueue(event_id, text)
+        held = [item for item in held if item[0] > self.cursor]
+        if held:
+            self._enqueue(frames_of(held), held[-1][0])
 
-    def _enqueue(self, event_id: int, text: str) -> None:
-        if self._queue.qsize() >= settings.EVENTS_SOCKET_QUEUE:
+    def _enqueue(self, frames: list[str], last_id: int) -> None:
+        if len(self._queue) + len(frames) > settings.EVENTS_SOCKET_QUEUE:
             # A socket that stopped reading must not hold the others back: drop it; it
             # reconnects with ?after=<its last id> and replays from the database.
             logger.warning("dashboard socket of user %s stopped reading; closing it", self.user_id)
             self.close(CLOSE_OVERFLOW)
             return
-        self._queue.put_nowait(text)
-        self.cursor = event_id
+        self._queue.extend(frames)
+        self.cursor = last_id
+        self._kick()
 
-    def close(self, code: int) -> None:
-        if self.closed:
-            return
-        self.closed = True
-        self._writer.cancel()
-        asyncio.create_task(self.consumer.close(code=code))
+    def _kick(self) -> None:
+        if not self._sending and self._queue:
+            self._sending = True
+            self._task = run_eagerly(self._flush())
 
-    def stop(self) -> None:
-        self.closed = True
-        self._writer.cancel()
-
-    async def _write(self) -> None:
-        send = self.consumer.send
-        queue = self._queue
+    async def _flush(self) -> None:
+        # The server's own ASGI send (events.auth leaves it unwrapped): one call per frame.
+        send, queue = self.consumer.base_send, self._queue
         try:
-            while True:
-                await send(text_data=await queue.get())
+            while queue:
+                await send({"type": "websocket.send", "text": queue.popleft()})
         except asyncio.CancelledError:
             pass
         except Exception:  # the socket went away under us; disconnect() cleans up
             self.closed = True  # also ends a replay waiting in room()
             logger.debug("dashboard send failed", exc_info=True)
+        finally:
+            self._sending = False
+
+    def close(self, code: int) -> None:
+        if self.closed:
+            return
+        self.stop()
+        asyncio.create_task(self.consumer.close(code=code))
+
+    def stop(self) -> None:
+        self.closed = True
+        self._queue.clear()
+        if self._task is not None:
+            self._task.cancel()
 
 
 class Hub:
@@ -120,6 +198,7 @@ class Hub:
         self.everyone: set[Subscriber] = set()
         self.command: set[Subscriber] = set()
         self.by_unit: dict[int, set[Subscriber]] = defaultdict(set)
+        self.plain: set[Subscriber] = set()  # neither command nor a unit's: public events only
         self.last_id = 0
         self._inbox: asyncio.Queue = asyncio.Queue()
         self._tasks: list[asyncio.Task] = []
@@ -136,10 +215,13 @@ class Hub:
             self.command.add(sub)
         elif sub.unit_id is not None:
             self.by_unit[sub.unit_id].add(sub)
+        else:
+            self.plain.add(sub)
 
     def remove(self, sub: Subscriber) -> None:
         self.everyone.discard(sub)
         self.command.discard(sub)
+        self.plain.discard(sub)
         if sub.unit_id is not None:
             members = self.by_unit.get(sub.unit_id)
             if members is not None:
@@ -147,17 +229,33 @@ class Hub:
                 if not members:
                     del self.by_unit[sub.unit_id]
 
-    def dispatch(self, event_id: int, audience: str, unit_id: int | None, text: str, event_type: str = "") -> None:
-        if audience == Audience.ALL:
-            targets = self.everyone
-        elif audience == Audience.COMMAND:
-            targets = self.command
-        else:
-            targets = self.command | self.by_unit.get(unit_id, set())
-        for sub in targets:
-            sub.offer(event_id, text)
-        if event_type == EventType.SESSION_REVOKED:
-            self._revoke(json.loads(text)["payload"].get("user"))
+    def dispatch(self, events: list[dict]) -> None:
+        """Hand a batch of committed events (in id order) to every subscriber that may see them:
+        one view per kind of subscriber, so each socket gets the batch in one frame."""
+        command, plain = View(), View()
+        units = {unit_id: View() for unit_id in self.by_unit}
+        revoked = []
+        for event in events:
+            item = (event["id"], event["text"])
+            audience = event["audience"]
+            command.items.append(item)
+            if audience == Audience.ALL:
+                plain.items.append(item)
+                for view in units.values():
+                    view.items.append(item)
+            elif audience == Audience.UNIT and event["unit"] in units:
+                units[event["unit"]].items.append(item)
+            if event.get("type") == EventType.SESSION_REVOKED:
+                revoked.append(json.loads(event["text"])["payload"].get("user"))
+        for sub in self.command:
+            sub.offer(command)
+        for unit_id, view in units.items():
+            for sub in self.by_unit[unit_id]:
+                sub.offer(view)
+        for sub in self.plain:
+            sub.offer(plain)
+        for user_id in revoked:
+            self._revoke(user_id)
 
     def _revoke(self, user_id) -> None:
         for sub in [s for s in self.everyone if s.user_id == user_id]:
@@ -173,7 +271,7 @@ class Hub:
                     await pubsub.subscribe(events_channel())
                     self._inbox.put_nowait(None)
                     backoff = 0.2
-                    async for message in pubsub.listen():
+                    async for message in pubsub.listen():  # each is one transaction's batch (or part)
                         if message["type"] == "message":
                             self._inbox.put_nowait(json.loads(message["data"]))
             except asyncio.CancelledError:
@@ -187,16 +285,26 @@ class Hub:
 
     async def _pump(self) -> None:
         """The only coroutine that advances ``last_id``: live batches, gaps and polls in one order."""
+        inbox = self._inbox
         while True:
             try:
-                batch = await asyncio.wait_for(self._inbox.get(), timeout=settings.EVENTS_POLL_SECONDS)
+                batch = await asyncio.wait_for(inbox.get(), timeout=settings.EVENTS_POLL_SECONDS)
             except TimeoutError:
                 batch = None
-            try:
-                if batch is None:
-                    await self._catch_up()
+            items, catch_up = [], batch is None
+            if batch is not None:
+                items.extend(batch)
+            while not inbox.empty():  # whatever else arrived meanwhile goes out in the same frames
+                more = inbox.get_nowait()
+                if more is None:
+                    catch_up = True
                 else:
-                    await self._deliver(batch)
+                    items.extend(more)
+            try:
+                if items:
+                    await self._deliver(items)
+                if catch_up:
+                    await self._catch_up()
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -204,22 +312,27 @@ class Hub:
                 await asyncio.sleep(1)
 
     async def _deliver(self, items: list[dict]) -> None:
+        fresh = []
         for item in items:
             event_id = item["id"]
             if event_id <= self.last_id:
                 continue  # already delivered by a catch-up
             if event_id != self.last_id + 1:
-                await self._catch_up()  # a missed publish, or a rolled-back id: the database knows
+                # A missed publish, or a rolled-back id: the database knows.
+                self.dispatch(fresh)
+                fresh = []
+                await self._catch_up()
                 continue
-            self.dispatch(event_id, item["audience"], item["unit"], item["text"], item.get("type", ""))
+            fresh.append(item)
             self.last_id = event_id
+        self.dispatch(fresh)
 
     async def _catch_up(self) -> None:
         while True:
             rows = await database_sync_to_async(events_after)(self.last_id, limit=1000)
-            for row in rows:
-                self.dispatch(row["id"], row["audience"], row["unit"], row["text"], row["type"])
-                self.last_id = row["id"]
+            if rows:
+                self.dispatch(rows)
+                self.last_id = rows[-1]["id"]
             if len(rows) < 1000:
                 return
 

@@ -2,6 +2,7 @@
 inside its transaction; the push to dashboards happens only after the commit."""
 
 from collections.abc import Iterable
+from functools import partial
 
 from django.db import connection, transaction
 
@@ -36,8 +37,42 @@ def events_record(events: Iterable[Event]) -> list[Event]:
         raise RuntimeError("events_record must run inside the transaction that makes the change")
     lock_event_order()
     created = Event.objects.bulk_create(events)
-    transaction.on_commit(lambda: push.publish(created))
+    _publish_on_commit(created)
     return created
+
+
+class _Publication:
+    """The events one transaction recorded, published together once it commits.
+
+    A warning writes its own event, the response's and every assignment's in three
+    ``events_record`` calls; publishing them as one batch lets each dashboard get them in
+    one frame. Each call registers an ordinary on-commit hook that adds its events
+    (Django drops it if the savepoint around that call rolls back, so rolled-back ids are
+    never pushed); the publication itself is kept as the transaction's last hook and
+    outside every savepoint, so it runs once, after all the surviving adds.
+    """
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    def add(self, events: list[Event]) -> None:
+        self.events.extend(events)
+
+    def __call__(self) -> None:
+        push.publish(self.events)
+
+
+def _publish_on_commit(created: list[Event]) -> None:
+    hooks = connection.run_on_commit  # Django's list of (savepoint ids, callback, robust)
+    publication = None
+    for index, (_, func, _) in enumerate(hooks):
+        if isinstance(func, _Publication):
+            publication = func
+            del hooks[index]
+            break
+    publication = publication or _Publication()
+    transaction.on_commit(partial(publication.add, created))
+    hooks.append((set(), publication, False))  # no savepoint ids: no savepoint rollback removes it
 
 
 def event_record(*, type: str, payload: dict, audience: str = Audience.ALL, unit_id: int | None = None) -> Event:

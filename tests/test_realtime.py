@@ -32,7 +32,7 @@ async def receive_all(communicator, *, until, timeout=5.0):
     while not until(messages):
         remaining = deadline - loop.time()
         assert remaining > 0, f"timed out; got {[m['type'] for m in messages]}"
-        messages.append(json.loads(await communicator.receive_from(timeout=remaining)))
+        messages.extend(json.loads(await communicator.receive_from(timeout=remaining)))
     return messages
 
 
@@ -61,7 +61,7 @@ def test_unit_member_receives_warning_and_own_tasks_but_never_another_units(offi
         other = await receive_all(theirs, until=lambda m: any(x["type"] == "alert.issued" for x in m))
         await asyncio.sleep(0.5)
         while not await theirs.receive_nothing(timeout=0.2):
-            other.append(json.loads(await theirs.receive_from()))
+            other.extend(json.loads(await theirs.receive_from()))
         assert all(m["payload"]["unit"] == other_member.unit_id for m in other if m["type"].startswith("assignment."))
         await mine.disconnect()
         await theirs.disconnect()
@@ -128,3 +128,88 @@ def test_http_catch_up_serves_the_same_events_as_the_socket(office, member, api_
     assert any(e["type"] == "assignment.created" for e in body["results"])
     assert api_as(member).get("/api/events/?after=x").status_code == 400
     assert api_as(None).get("/api/events/").status_code in (401, 403)
+
+
+def test_a_warning_reaches_a_unit_in_one_frame_with_its_own_tasks(office, member):
+    """The warning, its response and the unit's assignments are one transaction: one frame."""
+    mine_socket = socket_for(member)
+
+    async def scenario():
+        mine = mine_socket()
+        assert (await mine.connect())[0]
+        await sync_to_async(alert_create)(actor=office, level="yellow", reason="one frame")
+        frame = json.loads(await mine.receive_from(timeout=15))
+        own = await sync_to_async(
+            lambda: set(Event.objects.filter(unit=member.unit, type="assignment.created").values_list("id", flat=True))
+        )()
+        types = [e["type"] for e in frame]
+        assert types[:2] == ["alert.issued", "response.opened"]
+        assert {e["id"] for e in frame if e["type"] == "assignment.created"} == own and own
+        assert [e["id"] for e in frame] == sorted(e["id"] for e in frame)
+        assert await mine.receive_nothing(timeout=0.3)
+        await mine.disconnect()
+
+    asyncio.run(scenario())
+
+
+def test_events_of_a_rolled_back_savepoint_are_never_published(roster):
+    """One publication per transaction, holding only the events that committed."""
+    import redis
+    from django.conf import settings
+    from django.db import transaction
+
+    from events.push import events_channel
+    from events.services import event_record
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    pubsub = client.pubsub(ignore_subscribe_messages=True)
+    pubsub.subscribe(events_channel())
+    pubsub.get_message(timeout=1)
+    with transaction.atomic():
+        kept = event_record(type="test.kept", payload={})
+        try:
+            with transaction.atomic():
+                event_record(type="test.undone", payload={})
+                raise RuntimeError("roll back this savepoint")
+        except RuntimeError:
+            pass
+        with transaction.atomic():
+            also = event_record(type="test.also", payload={})
+    with transaction.atomic():
+        event_record(type="test.never", payload={})
+        transaction.set_rollback(True)
+    messages = []
+    while (message := pubsub.get_message(timeout=1)) is not None:
+        messages.append(json.loads(message["data"]))
+    pubsub.close()
+    assert [[item["type"] for item in batch] for batch in messages] == [["test.kept", "test.also"]]
+    assert [item["id"] for item in messages[0]] == [kept.id, also.id]
+
+
+def test_run_eagerly_finishes_in_place_or_in_a_task():
+    from events.hub import run_eagerly
+
+    async def scenario():
+        done = []
+
+        async def quick():
+            done.append("quick")
+
+        async def slow(gate):
+            done.append("slow started")
+            value = await gate
+            done.append(f"slow got {value}")
+            return value
+
+        assert run_eagerly(quick()) is None and done == ["quick"]  # no task: it ran right here
+        gate = asyncio.get_running_loop().create_future()
+        task = run_eagerly(slow(gate))
+        assert done[-1] == "slow started" and not task.done()
+        gate.set_result(7)
+        assert await task == 7 and done[-1] == "slow got 7"
+        blocked = run_eagerly(slow(asyncio.get_running_loop().create_future()))
+        blocked.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await blocked
+
+    asyncio.run(scenario())

@@ -40,12 +40,14 @@
     };
     socket.onmessage = function (message) {
       if (message.data === "pong") return;
-      const event = JSON.parse(message.data);
-      if (event.id <= lastId) return; // a duplicate after a reconnect
-      lastId = event.id;
-      root.dataset.lastEventId = String(lastId);
-      window.dashboardEvents.push(event.id);
-      handle(event);
+      // A frame is an array of events in id order (one transaction's, or a page of the replay).
+      JSON.parse(message.data).forEach(function (event) {
+        if (event.id <= lastId) return; // a duplicate after a reconnect
+        lastId = event.id;
+        root.dataset.lastEventId = String(lastId);
+        window.dashboardEvents.push(event.id);
+        handle(event);
+      });
     };
     socket.onclose = function (close) {
       setConn("offline");

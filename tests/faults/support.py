@@ -438,13 +438,14 @@ class DashboardClient:
     def _apply(self, message: str) -> None:
         if message == "pong":
             return
-        event = json.loads(message)
-        self.raw_ids.append(event["id"])
-        if event["id"] <= self.last_id:  # a duplicate after a reconnect (dashboard.js drops it too)
-            self.dropped += 1
-            return
-        self.last_id = event["id"]
-        self.events.append({"id": event["id"], "type": event["type"], "payload": event["payload"], "t": time.monotonic()})
+        now = time.monotonic()
+        for event in json.loads(message):  # a frame is an array of events
+            self.raw_ids.append(event["id"])
+            if event["id"] <= self.last_id:  # a duplicate after a reconnect (dashboard.js drops it too)
+                self.dropped += 1
+                continue
+            self.last_id = event["id"]
+            self.events.append({"id": event["id"], "type": event["type"], "payload": event["payload"], "t": now})
 
     def start(self, loop: LoopThread) -> DashboardClient:
         self._task = loop.spawn(self.run())
@@ -528,7 +529,7 @@ class StalledSocket:
                         break
                     opcode, body, pos = frame
                     if opcode == 0x1 and body != b"pong":
-                        events.append(json.loads(body))
+                        events.extend(json.loads(body))
                     elif opcode == 0x8:
                         close_code = struct.unpack("!H", body[:2])[0] if len(body) >= 2 else 1005
         finally:
