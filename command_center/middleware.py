@@ -7,7 +7,6 @@ from django.contrib.auth import logout
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 
-
 DATABASE_UNAVAILABLE = "Database temporarily unavailable; nothing was changed. Try again."
 
 
@@ -23,9 +22,16 @@ def database_unavailable(request) -> HttpResponse:
 
 
 class AbsoluteSessionLifetimeMiddleware:
-    """End a session past its absolute lifetime, however active it was (idle expiry is the cookie age)."""
+    """End a session past its absolute lifetime, however active it was, and renew its idle expiry.
+
+    Idle expiry is the cookie age. Rather than saving the session on every request (a write
+    transaction per page, fragment and API call), it is renewed at most once every
+    ``SESSION_RENEW_SECONDS``: marking it modified makes SessionMiddleware save it with a fresh
+    expiry and send the cookie again.
+    """
 
     key = "_session_started"
+    renewed_key = "_session_renewed"
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -38,6 +44,8 @@ class AbsoluteSessionLifetimeMiddleware:
                 started = session.setdefault(self.key, now)
                 if now - started > settings.SESSION_ABSOLUTE_SECONDS:
                     logout(request)
+                elif now - session.get(self.renewed_key, 0) >= settings.SESSION_RENEW_SECONDS:
+                    session[self.renewed_key] = now
         except (OperationalError, InterfaceError):
             # Reading the session is the first query of a signed-in request: with the
             # database away it fails here, before any view, and must be a 503, not a 500.

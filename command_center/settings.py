@@ -129,8 +129,17 @@ TEMPLATES = [
     },
 ]
 
+# Per process: the dashboards' shared live parts (events.views), keyed by the latest event id.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+LIVE_CACHE_SECONDS = env_int("LIVE_CACHE_SECONDS", 15)
+
+# Threads per web process that run Django's HTTP views (command_center.asgi).
+WEB_THREADS = env_int("WEB_THREADS", 8)
+
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
+    # Persistent connections: each web process serves HTTP from a fixed pool of WEB_THREADS threads
+    # (command_center.asgi), so a process holds at most that many; health checks drop dead ones.
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     DATABASES = {
@@ -192,10 +201,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-# Idle expiry: the cookie's age is renewed on every request; the absolute lifetime is
-# enforced by AbsoluteSessionLifetimeMiddleware.
+# Idle expiry: the cookie's age, renewed by activity at most once a SESSION_RENEW_SECONDS; the
+# absolute lifetime and the renewal are AbsoluteSessionLifetimeMiddleware's.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 8 * 3600)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_RENEW_SECONDS = env_int("SESSION_RENEW_SECONDS", 60)
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 24 * 3600)
 
 CONTENT_SECURITY_POLICY = {

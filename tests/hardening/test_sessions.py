@@ -11,7 +11,9 @@ from importlib import import_module
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from events.models import AuditEntry
@@ -130,9 +132,22 @@ def _sign_in(user) -> Client:
     return client
 
 
-def test_each_request_renews_the_idle_timeout_and_an_idle_session_expires(member):
+def test_activity_renews_the_idle_timeout_at_most_once_a_minute_and_an_idle_session_expires(member):
     client = _sign_in(member)
     key = client.cookies["sessionid"].value
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    assert client.get("/dashboard/unit/").status_code == 200  # the first request after signing in renews
+    # Renewed just now: the next requests do not write the session again.
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() + datetime.timedelta(seconds=60))
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.get("/dashboard/unit/")
+    assert answer.status_code == 200 and "sessionid" not in answer.cookies
+    assert not [q for q in queries.captured_queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+    assert Session.objects.get(session_key=key).expire_date < timezone.now() + datetime.timedelta(seconds=61)
+    # Last renewed over SESSION_RENEW_SECONDS ago: this request renews it.
+    session = store(session_key=key)
+    session["_session_renewed"] = int(time.time()) - settings.SESSION_RENEW_SECONDS
+    session.save()
     Session.objects.filter(session_key=key).update(expire_date=timezone.now() + datetime.timedelta(seconds=60))
     answer = client.get("/dashboard/unit/")
     assert answer.status_code == 200
