@@ -1,10 +1,17 @@
 """The live dashboards. Each renders a page; with ``?fragment=1`` only its live part, which
 the page's script re-fetches when an event arrives over the WebSocket."""
 
+import time
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from alerts.selectors import alert_in_force, alerts_pending_approval
 from events.selectors import latest_event_id
@@ -14,16 +21,35 @@ from responses.selectors import response_active, unit_grid
 from units.choices import UnitKind
 
 
-def _render(request, template: str, context: dict):
-    context.update(
-        alert=alert_in_force(),
-        drill_alert=alert_in_force(drill=True),
-        now=timezone.now(),
-    )
-    if request.GET.get("fragment"):
-        return render(request, template.replace(".html", "_live.html"), context)
+def _render(request, template: str, build, *, shared_by: str | None = None):
+    """The page, or with ``?fragment=1`` its live part.
+
+    After a warning every screen re-fetches its live part at once. A live part that is the
+    same for a whole group of readers (``shared_by``: one unit's members, the command) and
+    holds nothing of the reader's own (no form, no CSRF token) is rendered once per group and
+    kept per process under the latest event id: every change writes an event, so a new
+    change is a new key. What changes with time alone (a deadline passing) is at most
+    ``LIVE_CACHE_SECONDS`` old.
+    """
+    fragment = bool(request.GET.get("fragment"))
+    live = template.replace(".html", "_live.html")
+    if fragment and shared_by is not None:
+        window = int(time.time()) // settings.LIVE_CACHE_SECONDS
+        key = f"live:{live}:{shared_by}:{get_language()}:{latest_event_id()}:{window}"
+        html = cache.get(key)
+        if html is None:
+            html = render_to_string(live, _context(build()), request=request)
+            cache.set(key, html, settings.LIVE_CACHE_SECONDS)
+        return HttpResponse(html)
+    context = _context(build())
+    if fragment:
+        return render(request, live, context)
     context["last_event_id"] = latest_event_id()
     return render(request, template, context)
+
+
+def _context(context: dict) -> dict:
+    return context | {"alert": alert_in_force(), "drill_alert": alert_in_force(drill=True), "now": timezone.now()}
 
 
 @login_required
@@ -32,19 +58,23 @@ def unit_dashboard(request):
     unit = request.user.unit
     if unit is None or not request.user.has_perm("responses.act_on_assignment"):
         raise PermissionDenied
-    tasks = list(
-        TaskAssignment.objects.filter(unit=unit, response__status="active")
-        .exclude(status=AssignmentStatus.CANCELLED)
-        .select_related("response")
-        .order_by("status", "ack_deadline")
-    )
-    recent = list(
-        TaskAssignment.objects.filter(unit=unit)
-        .exclude(response__status="active")
-        .select_related("response")
-        .order_by("-assigned_at")[:10]
-    )
-    return _render(request, "events/unit.html", {"unit": unit, "tasks": tasks, "recent": recent})
+
+    def build():
+        tasks = list(
+            TaskAssignment.objects.filter(unit=unit, response__status="active")
+            .exclude(status=AssignmentStatus.CANCELLED)
+            .select_related("response")
+            .order_by("status", "ack_deadline")
+        )
+        recent = list(
+            TaskAssignment.objects.filter(unit=unit)
+            .exclude(response__status="active")
+            .select_related("response")
+            .order_by("-assigned_at")[:10]
+        )
+        return {"unit": unit, "tasks": tasks, "recent": recent}
+
+    return _render(request, "events/unit.html", build, shared_by=f"unit-{unit.pk}")
 
 
 @login_required
@@ -53,12 +83,10 @@ def office_dashboard(request):
     """The command grid: every unit's state in the running response, proposals, approvals and feed health."""
     from feeds.selectors import feed_health, proposals_open
 
-    response = response_active()
-    grid = unit_grid(response)
-    return _render(
-        request,
-        "events/office.html",
-        {
+    def build():
+        response = response_active()
+        grid = unit_grid(response)
+        return {
             "response": response,
             "grid": grid,
             "totals": _totals(grid),
@@ -67,29 +95,32 @@ def office_dashboard(request):
             "proposals": proposals_open()[:10],
             "feeds": feed_health(),
             "drill_response": response_active(drill=True),
-        },
-    )
+        }
+
+    return _render(request, "events/office.html", build, shared_by="command")
 
 
 @login_required
 @permission_required("alerts.approve_alert", raise_exception=True)
 def leader_dashboard(request):
     """The leaders' approval queue, live, with the basis of each proposal."""
-    response = response_active()
-    return _render(
-        request,
-        "events/leader.html",
-        {"pending": alerts_pending_approval(), "response": response, "totals": _totals(unit_grid(response))},
-    )
+    def build():  # not shared: the approval forms carry the reader's CSRF token
+        response = response_active()
+        return {"pending": alerts_pending_approval(), "response": response, "totals": _totals(unit_grid(response))}
+
+    return _render(request, "events/leader.html", build)
 
 
 @login_required
 @permission_required("responses.supervise_assignment", raise_exception=True)
 def wall(request):
     """The command room's big screen: read-only, refreshed live."""
-    response = response_active()
-    grid = unit_grid(response)
-    return _render(request, "events/wall.html", {"response": response, "grid": grid, "totals": _totals(grid)})
+    def build():
+        response = response_active()
+        grid = unit_grid(response)
+        return {"response": response, "grid": grid, "totals": _totals(grid)}
+
+    return _render(request, "events/wall.html", build, shared_by="command")
 
 
 def _totals(grid: list[dict]) -> dict:

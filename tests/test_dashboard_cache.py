@@ -1,0 +1,74 @@
+"""The dashboards' shared live parts (events.views._render): rendered once per unit or for the
+command, per latest event id; never shared across units, never stale after a change."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from alerts.services import alert_create
+from responses.models import TaskAssignment
+from responses.services import assignment_acknowledge
+from units.services import user_create
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    client.get("/api/events/?after=0&limit=1")  # the first request after signing in renews the session
+    return client
+
+
+def fragment(client, path="/dashboard/unit/?fragment=1") -> tuple[str, int]:
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.get(path)
+    assert answer.status_code == 200
+    return answer.content.decode(), len(queries.captured_queries)
+
+
+def test_a_units_live_part_is_rendered_once_for_its_members_and_never_shown_to_another_unit(office, member, other_member):
+    alert_create(actor=office, level="yellow", reason="共享")
+    colleague = user_create(username="colleague", role="unit", password="x-pass-2026", unit=member.unit)
+    mine_client, colleague_client, their_client = signed_in(member), signed_in(colleague), signed_in(other_member)
+    cache.clear()
+    first, cold = fragment(mine_client)
+    second, warm = fragment(colleague_client)
+    assert second == first and warm < cold
+    theirs, _ = fragment(their_client)
+    mine = set(TaskAssignment.objects.filter(unit=member.unit).values_list("title", flat=True))
+    other = set(TaskAssignment.objects.filter(unit=other_member.unit).values_list("title", flat=True))
+    assert theirs != first
+    assert any(title in theirs for title in other - mine)
+    assert not any(title in theirs for title in mine - other)
+
+
+def test_a_change_shows_at_once(office, member):
+    alert_create(actor=office, level="yellow", reason="变化")
+    client = signed_in(member)
+    before, _ = fragment(client)
+    task = TaskAssignment.objects.filter(unit=member.unit).first()
+    button = f'data-action="acknowledge" data-id="{task.pk}"'
+    assert button in before
+    assignment_acknowledge(assignment=task, actor=member)
+    after, _ = fragment(client)
+    assert button not in after
+
+
+def test_the_command_grid_is_shared_but_the_leaders_forms_are_not(office, leader):
+    alert_create(actor=office, level="red", reason="待批")  # pending: the leader page shows a decision form
+    one_desk, other_desk = signed_in(office), signed_in(office)
+    cache.clear()
+    grid, cold = fragment(one_desk, "/dashboard/office/?fragment=1")
+    again, warm = fragment(other_desk, "/dashboard/office/?fragment=1")
+    assert again == grid and warm < cold
+    one, _ = fragment(signed_in(leader), "/dashboard/leader/?fragment=1")
+    two, _ = fragment(signed_in(leader), "/dashboard/leader/?fragment=1")
+    assert "csrfmiddlewaretoken" in one and one != two  # each reader's own CSRF token
