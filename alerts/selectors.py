@@ -10,7 +10,11 @@ PUBLIC_STATUSES = (Status.ISSUED, Status.LIFT_PENDING, Status.LIFTED, Status.SUP
 
 def alerts_visible_to(user):
     """The command sees every warning; units see those that were issued."""
-    alerts = Alert.objects.select_related("proposed_by", "approved_by", "issued_by", "lifted_by", "rejected_by", "lift_requested_by")
+    # Two joins, and the other people by id when there are any: six joins of the user table
+    # cost PostgreSQL ~10 ms of planning on every list request.
+    alerts = Alert.objects.select_related("proposed_by", "issued_by").prefetch_related(
+        "approved_by", "lifted_by", "rejected_by", "lift_requested_by"
+    )
     if is_command(user):
         return alerts
     return alerts.filter(status__in=PUBLIC_STATUSES)

@@ -6,11 +6,12 @@ from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import LimitOffsetPagination
 
+from command_center.serializers import ReadModelSerializer
 from events.models import Event
 from events.selectors import events_visible_to
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(ReadModelSerializer):
     class Meta:
         model = Event
         fields = ["id", "type", "payload", "audience", "unit", "created_at"]

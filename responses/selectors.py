@@ -14,7 +14,7 @@ from units.roles import is_command
 
 def assignments_visible_to(user):
     """The command sees every unit's tasks; a member sees only their own unit's."""
-    assignments = TaskAssignment.objects.select_related("unit", "response")
+    assignments = TaskAssignment.objects.select_related("unit")
     if is_command(user):
         return assignments
     if user.unit_id is None:

@@ -4,10 +4,11 @@ from rest_framework import serializers
 from alerts.choices import Level
 from alerts.models import Alert
 from command_center.datetimes import PlausibleDateTimeField
+from command_center.serializers import ReadModelSerializer
 from events.models import AuditEntry
 
 
-class AlertSerializer(serializers.ModelSerializer):
+class AlertSerializer(ReadModelSerializer):
     proposed_by = serializers.StringRelatedField(allow_null=True)
     approved_by = serializers.StringRelatedField(allow_null=True)
     issued_by = serializers.StringRelatedField(allow_null=True)

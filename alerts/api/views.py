@@ -15,8 +15,9 @@ from command_center.datetimes import UtcIsoDateTimeFilter
 
 
 class AlertFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=Status.choices)
-    level = django_filters.MultipleChoiceFilter(choices=Level.choices)
+    # distinct=False: the filters join nothing, so no row can repeat.
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, distinct=False)
+    level = django_filters.MultipleChoiceFilter(choices=Level.choices, distinct=False)
     created_after = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     drill = django_filters.BooleanFilter()

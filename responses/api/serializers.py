@@ -1,9 +1,10 @@
 from rest_framework import serializers
 
-from responses.models import Attachment, AssignmentUpdate, Response, TaskAssignment
+from command_center.serializers import ReadModelSerializer
+from responses.models import AssignmentUpdate, Attachment, Response, TaskAssignment
 
 
-class AssignmentSerializer(serializers.ModelSerializer):
+class AssignmentSerializer(ReadModelSerializer):
     unit_code = serializers.CharField(source="unit.code", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     overdue = serializers.BooleanField(read_only=True)
@@ -32,7 +33,7 @@ class ReturnSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=4000)
 
 
-class ResponseSerializer(serializers.ModelSerializer):
+class ResponseSerializer(ReadModelSerializer):
     class Meta:
         model = Response
         fields = ["id", "alert", "level", "status", "area", "drill", "started_at", "ended_at"]
