@@ -1,54 +1,76 @@
-"""The note under the tables: what bounds each figure, and what would change it.
+"""The note under the tables: what bounds each figure, and what changed to reach it.
 
-The figures in the text come from this run's results; the "tried in a scratch copy" table
-is the one thing written by hand (``SCRATCH``), from runs of ``python -m bench fanout
---sizes 1000 --no-two --no-profile`` on a copy of the tree with ``events/hub.py`` changed,
-during the work on issue 7. Those changes are not in the platform.
+The figures in the text come from this run's results; ``BEFORE`` is the one thing written
+by hand: the summary of the run that landed first (2026-11-28, docs/benchmarks.md as of
+commit 4c79379), before the changes listed in ``CHANGES``.
 """
 
 from __future__ import annotations
 
-# (variant, what changed, CPU per issue ms (fan-out part), own-assignment last ms, warning last ms,
-#  baseline last ms in that run, frames per dashboard per issue). Medians of two runs each, N=1000,
-#  one web process, machine shared with other test runs (1-min load 2-5).
-SCRATCH_DATE = "2026-11-28"
-SCRATCH: list[tuple] = [
-    ("as is", "—", 279, 225, 251.0, 73.5, 35.8, "4.7"),
+BEFORE_DATE = "2026-11-28"
+# target key: (figure before, how it was read)
+BEFORE = {
+    "alert": (1.72, "warning last 40.9 ms vs baseline 23.8 ms"),
+    "assignment": (6.21, "own assignment last 147.8 ms"),
+    "cpu": (7.05, "fan-out CPU per issue"),
+    "api": (13.12, "office grid p99 3,379 ms vs trivial 258 ms, one web process"),
+}
+
+CHANGES = [
     (
-        "A",
-        "`Subscriber._write` calls the server's `send` directly (no Channels wrappers)",
-        219,
-        160,
-        182.5,
-        59.4,
-        30.3,
-        "4.7",
+        "One publication per transaction",
+        "`events/services.py`",
+        "A warning records its own event, the response's and every assignment's in three `events_record` calls; "
+        "they are now published as one batch once the transaction commits (the events of a rolled-back "
+        "savepoint are left out, as Django drops their on-commit hooks).",
     ),
     (
-        "B",
-        "`Subscriber._write` sends what is queued as one frame (JSON array)",
-        229,
-        165,
-        187.6,
-        64.7,
-        32.7,
-        "2 (warning, then the rest)",
+        "One frame per socket per batch",
+        "`events/hub.py`, `static/js/dashboard.js`",
+        "The listener builds one frame per kind of reader (the command, each unit, everyone else): a JSON array "
+        "of the events that reader may see. A unit member gets the warning and its own tasks in one frame, "
+        "instead of ~4.7 frames.",
     ),
     (
-        "B + C",
-        "… and one publish per transaction (`events_record` buffered, one `on_commit`)",
-        141,
-        82,
-        80.5,
-        80.5,
-        25.8,
-        "1",
+        "Written in one pass",
+        "`events/hub.py` (`run_eagerly`)",
+        "Each socket's send runs at once, in the dispatch loop, and only a send that has to wait (a reader "
+        "that stopped reading) gets a task of its own: no task switch per socket, the way "
+        "`websockets.broadcast` writes.",
     ),
-    ("A + B + C", "all three", 138, 88, 77.6, 77.6, 27.2, "1"),
-    ("B′ + C", "one frame per socket written synchronously from the hub's dispatch", 140, 83, 71.1, 71.1, 27.4, "1"),
-    ("as is, D", "uvicorn `--ws-per-message-deflate false`", 214, 153, 152.2, 43.5, 27.2, "4.7"),
-    ("B + C + D", "one frame per commit, no deflate (one run)", 102, 38, 45.8, 45.8, 26.6, "1"),
-    ("B′ + C + D", "the same, written synchronously", 85, 25, 34.7, 34.7, 20.6, "1"),
+    (
+        "The server's own send",
+        "`events/auth.py`",
+        "The socket's session is loaded read-only; Channels' session middleware, which wraps every send to "
+        "save a modified session, is not in the socket's stack.",
+    ),
+    (
+        "No per-message deflate",
+        "`Procfile`",
+        "(already in the first run) compressing each frame for every socket was a quarter of the fan-out.",
+    ),
+    (
+        "HTTP on a thread pool, persistent connections",
+        "`command_center/asgi.py`, `settings.py`",
+        "Django's HTTP side runs as WSGI on a fixed pool of `WEB_THREADS` threads (a2wsgi) instead of Django's "
+        "ASGI handler, whose every sync request hops loop → thread → loop → a fresh thread; the pool bounds the "
+        "connections, so each thread keeps its PostgreSQL connection (`DB_CONN_MAX_AGE=60`). The first run "
+        "opened a connection per request.",
+    ),
+    (
+        "Shared live parts cached per event id",
+        "`events/views.py`",
+        "The unit and command live parts (what every screen re-fetches after an event) are rendered once per "
+        "unit or for the command, per process and per latest event id.",
+    ),
+    (
+        "Less per request",
+        "`command_center/middleware.py`, `alerts/selectors.py`, `responses/selectors.py`, "
+        "`command_center/serializers.py`",
+        "The session's idle expiry is renewed at most once a minute instead of a session write per request; "
+        "the warnings list joins two user rows instead of six (PostgreSQL spent ~10 ms planning the six); "
+        "assignments no longer join their response; read-only serializers read plain columns directly.",
+    ),
 ]
 
 
@@ -57,12 +79,29 @@ def _f(x, nd=0):
 
 
 def text(fan, iss, api, mem, v) -> str:
-    out = ["## What bounds the figures, and what would change them\n"]
+    out = ["## What bounds the figures, and what changed\n"]
+    out += _changes(v)
     out += _fanout(fan, v)
     out += _api(api, v)
     out += _issuing(iss)
     out += _memory(mem)
     return "\n".join(out)
+
+
+def _changes(v) -> list[str]:
+    names = {"alert": "fan-out: last client has the warning", "assignment": "… its own assignment",
+             "cpu": "… server CPU per broadcast (fan-out part)", "api": "API p99, worst endpoint ÷ trivial"}
+    rows = [
+        f"| {names[k]} | {before:.2f}× ({how}) | {_f(v[k][0], 2)}× |"
+        for k, (before, how) in BEFORE.items()
+        if k in v
+    ]
+    out = [
+        f"The first run ({BEFORE_DATE}) missed four targets. This run, after the changes below:\n\n"
+        "| figure | first run | this run |\n|---|---|---|\n" + "\n".join(rows) + "\n"
+    ]
+    out.append("| change | where | what |\n|---|---|---|\n" + "\n".join(f"| {a} | {b} | {c} |" for a, b, c in CHANGES) + "\n")
+    return out
 
 
 def _fanout(fan, v) -> list[str]:
@@ -72,50 +111,32 @@ def _fanout(fan, v) -> list[str]:
     one = fan["layouts"]["one"]
     s, fixed = one["sizes"][n], one["fixed"]
     base = fan["layouts"]["baseline"]["sizes"][n]
-    frames = 1 + 1 + 148 / 54  # alert.issued, response.opened, the unit's level-I assignments
     fan_cpu = s["cpu_ms"] - fixed["cpu_ms"]
-    per_frame = fan_cpu * 1000 / (int(n) * frames)
-    base_per_frame = base["cpu_ms"] * 1000 / int(n)
     prof = (fan.get("profile") or {}).get("buckets") or {}
     out = ["### Fan-out\n"]
-    met = [k for k in ("alert", "assignment", "cpu") if k in v and v[k][1]]
-    missed = [k for k in ("alert", "assignment", "cpu") if k in v and not v[k][1]]
     out.append(
         f"At N={n} with one web process the warning reached the last dashboard {_f(s['alert']['last_median'], 1)} ms "
         f"after the commit against {_f(base['alert']['last_median'], 1)} ms for the plain server "
-        f"({_f(v['alert'][0], 2)}×), its own assignment {_f(s['assignment']['last_median'], 1)} ms "
-        f"({_f(v['assignment'][0], 2)}×), and the fan-out cost {_f(fan_cpu)} ms of server CPU per issue against "
-        f"{_f(base['cpu_ms'])} ms ({_f(v['cpu'][0], 2)}×). "
-        + (f"Met: {', '.join(met)}. " if met else "")
-        + (f"Missed: {', '.join(missed)}." if missed else "")
-        + "\n"
+        f"({_f(v['alert'][0], 2)}×); its own assignment travels in the same frame "
+        f"({_f(s['assignment']['last_median'], 1)} ms, {_f(v['assignment'][0], 2)}×), and the fan-out cost "
+        f"{_f(fan_cpu)} ms of server CPU per issue against the plain server's {_f(base['cpu_ms'])} ms "
+        f"({_f(v['cpu'][0], 2)}×).\n"
     )
     out.append(
-        "**What bounds it: the number of WebSocket frames, not the listener.** The listener design works: one Redis "
-        "message per commit, one JSON parse, and a dict lookup per unit"
+        "**What bounds it now: the socket writes themselves, as for the baseline.** Both servers write one frame "
+        "per dashboard, with one `transport.write` system call each; the platform's frame is larger (the "
+        "warning, the response and the unit's ~2.7 assignments, ~1.5 KB against the baseline's 316 bytes) and "
+        "goes through uvicorn's ASGI `send` and the websockets protocol object rather than `websockets.broadcast`"
         + (
-            f" — the hub itself is {prof.get('hub', '?')}% of the web process's samples in the profile above"
+            f". The profile splits the web process's samples as: uvicorn's send and the socket writes "
+            f"{prof.get('socket_send')}%, the hub's dispatch and per-socket bookkeeping {prof.get('channels_send')}% "
+            f"+ {prof.get('hub')}%, the issuing request in its thread (Django, DRF, the database) "
+            f"{prof.get('request')}%, the rest (event loop, keep-alive pings) {prof.get('other')}%"
             if prof
             else ""
         )
-        + f". But an issue sends each unit member about {frames:.1f} frames (`alert.issued`, `response.opened` and "
-        "~2.7 `assignment.created`), each through Channels' consumer `send`, its session wrapper, uvicorn's "
-        "`websocket.send` (per-frame permessage-deflate and one `transport.write` system call each) — where the "
-        "baseline writes one frame per socket with `websockets.broadcast`. Per frame the platform spends about "
-        f"{per_frame:.0f} µs of CPU against the baseline's {base_per_frame:.0f} µs"
-        + (
-            f"; the profile splits the web process's time as: permessage-deflate {prof.get('deflate')}%, the rest "
-            f"of uvicorn's send (framing, socket writes) {prof.get('socket_send')}%, Channels' send wrappers and the "
-            f"per-socket writer task {prof.get('channels_send')}%, the hub {prof.get('hub')}%, the issuing request "
-            f"itself (Django, DRF, the database, in its thread) {prof.get('request')}%, the rest (event loop, "
-            f"HTTP, keep-alive pings) {prof.get('other')}%"
-            if prof
-            else ""
-        )
-        + ". On this 2-core machine the client processes need the other core, so every millisecond of server CPU "
-        "is a millisecond of latency for the last dashboard: the own-assignment time tracks the server's CPU per "
-        "issue, and the warning's tracks the first wave of ~N frames plus what the request thread takes from "
-        "the event loop (the issuing request shares the process and the GIL; its answer leaves "
+        + ". On this 2-core machine the client processes need the other core, so every millisecond of server "
+        "CPU is a millisecond for the last dashboard; the issuing request shares the process (its answer leaves "
         f"{_f(s['pub_before_answer_ms'])} ms after the commit at N={n}).\n"
     )
     two = fan["layouts"].get("two", {}).get("sizes", {}).get(n)
@@ -123,59 +144,9 @@ def _fanout(fan, v) -> list[str]:
         out.append(
             f"Two web processes: the warning's last client {_f(two['alert']['last_median'], 1)} ms, own assignment "
             f"{_f(two['assignment']['last_median'], 1)} ms, CPU {_f(two['cpu_ms'])} ms per issue for both processes. "
-            "Each process carries half the sockets and both listeners work (nothing was missed), so the layout "
-            "scales out; it cannot go faster here because two cores are shared by two web processes, two client "
-            "processes, PostgreSQL and Redis. On a machine with a core per web process the per-process fan-out "
-            "halves.\n"
-        )
-    out.append(
-        "**Recommended changes** (platform code, not made here; the measured effect of each is in the table "
-        "below):\n\n"
-        "- **C. One publish per transaction** — `events/services.py`, `events_record`. An issue calls it three "
-        "times (the warning, the response, the assignments), so the commit runs three `on_commit` publishes and "
-        "every listener dispatches three batches. Buffer the events recorded in the outermost transaction and "
-        "register a single `on_commit` that publishes them together (tag each call's events with "
-        "`connection.savepoint_ids` and leave out those whose savepoint was rolled back, as Django does for "
-        "the callbacks themselves). A 2 ms merge window in `Hub._pump` instead did the same only when the "
-        "three publishes happened to land within it (one run in two under load).\n"
-        "- **B. One frame per socket per batch** — `events/hub.py`, `Subscriber._write`: after `await "
-        "queue.get()`, take whatever else is already queued (`get_nowait` until empty) and send it as one text "
-        "frame, a JSON array; `static/js/dashboard.js`, `socket.onmessage`: `const data = "
-        "JSON.parse(message.data); for (const event of Array.isArray(data) ? data : [data]) {…}`. Same events, "
-        "same order; the realtime tests that read frames must accept arrays. With C, a dashboard gets one frame "
-        "per issue instead of ~4.7, and its own assignment arrives with the warning.\n"
-        "- **D. No per-message deflate on the dashboard socket** — `Procfile`: `uvicorn … "
-        "--ws-per-message-deflate false` (README's production layout too). Deflate is "
-        f"{prof.get('deflate', '~20')}% of the fan-out today and most of it once frames are merged (~2 KB, with "
-        "Chinese text, compressed once per socket); on an intranet the bytes saved are not worth it. (The "
-        "baseline kept `websockets`' default, compression on.)\n"
-        "- **A. Skip Channels' per-frame wrappers** — `Subscriber._write` sends through "
-        "`AsyncWebsocketConsumer.send` → `AsyncConsumer.send` → `InstanceSessionWrapper.send` (which touches the "
-        "lazy session on every frame) → uvicorn. Keeping the server's own `send` (e.g. a small ASGI middleware "
-        'in `command_center/asgi.py` that stores it in the scope) and calling it with `{"type": '
-        '"websocket.send", "text": …}` saved about a quarter of the fan-out CPU with today\'s ~4.7 frames, '
-        "little once there is one frame.\n\n"
-        "With B + C + D the fan-out part came to about 1.2–1.7× the baseline's CPU and the own assignment to "
-        "about 1.7× the baseline's last client: within the CPU (3×) and assignment (2×) targets. The warning "
-        "then rides in the same frame, ~1.7×, over its 1.5×; as is, with D alone, the warning (sent "
-        "first, alone) was 1.6×. Meeting 1.5× for the warning on this machine also needs the frame written "
-        "with less per-socket work than an ASGI `send` (B′: from the hub's dispatch loop, the way "
-        "`websockets.broadcast` does it, falling back to the queue when a socket is not writable), which "
-        "is uvicorn-specific.\n"
-    )
-    if SCRATCH:
-        rows = [
-            f"| {name} | {what} | {_f(cpu)} ({_f(part)}) | {_f(asg, 1)} | {_f(alert, 1)} | {_f(base, 1)} | {frames_} |"
-            for name, what, cpu, part, asg, alert, base, frames_ in SCRATCH
-        ]
-        out.append(
-            f"Tried in a scratch copy under /tmp ({SCRATCH_DATE}; `python -m bench fanout --sizes 1000 --no-two "
-            "--no-profile`, one web process, N=1000, median of two runs each, while other test suites shared the "
-            "machine — read the CPU column first, the latencies are noisier):\n\n"
-            "| variant | change | server CPU ms per issue (fan-out part) | own assignment last ms "
-            "| warning last ms | baseline last ms | frames per dashboard |\n|---|---|---|---|---|---|---|\n"
-            + "\n".join(rows)
-            + "\n"
+            "Each process carries half the sockets and both listeners deliver every event, so the layout scales "
+            "out; it is not faster here because two cores are shared by two web processes, two client processes, "
+            "PostgreSQL and Redis.\n"
         )
     return out
 
@@ -189,44 +160,32 @@ def _api(api, v) -> list[str]:
     total_rps = sum(x["rps"] for x in heavy.values())
     out = ["### API\n"]
     out.append(
-        f"The server was saturated: {api['users']} users with no think time against one process kept it at "
-        f"{api.get('server_cpu_share', '?')} of a core, serving {total_rps:.0f} dashboard requests a second, so "
-        "every p50 is mostly time in the queue and p99 is the queue's tail; the trivial view's own p99 "
-        f"({_f(e['trivial']['p99'])} ms) is the same queue seen from the event loop, which has to win the GIL back "
-        "from up to 50 request threads (Django runs each synchronous request in a thread of its own under ASGI). "
-        f"Worst p99: {worst}, {_f(heavy[worst]['p99'])} ms, {_f(v['api'][0], 2)}× the trivial view's"
+        f"{api['users']} users with no think time keep the server saturated (its processes used "
+        f"{api.get('server_cpu_share', '?')} cores), serving {total_rps:.0f} dashboard requests a second, so every "
+        "p50 is mostly time waiting for a pool thread and p99 is that queue's tail. The trivial view is answered "
+        "on the event loop, which waits only for the GIL; its p99 "
+        f"({_f(e['trivial']['p99'])} ms) is that wait. Worst p99: {worst}, {_f(heavy[worst]['p99'])} ms, "
+        f"{_f(v['api'][0], 2)}× the trivial view's"
         + (", within the target." if v["api"][1] else ", over the target.")
         + f" Errors: {api['errors']}.\n"
     )
     prof = (api.get("profile") or {}).get("buckets") or {}
     if prof:
         out.append(
-            "Where that CPU goes: the profile (a second run under the same load, py-spy `--gil`, so only the "
-            "thread holding the GIL is sampled) gives the ORM building queries and model instances "
-            f"{prof.get('orm')}%, other Django/DRF/asgiref code (middleware, request handling) "
-            f"{prof.get('django_other')}%, DRF serializers {prof.get('serializers')}%, templates "
-            f"{prof.get('templates')}%, psycopg2 calls {prof.get('database')}%, sessions and auth "
-            f"{prof.get('sessions_auth')}%, uvicorn and the event loop {prof.get('event_loop')}%, the rest "
+            "Where the CPU goes (a second run under the same load, py-spy `--gil --subprocesses`, only the thread "
+            f"holding the GIL sampled): the ORM building queries and model instances {prof.get('orm')}%, DRF "
+            f"serializers {prof.get('serializers')}%, sessions and auth {prof.get('sessions_auth')}%, templates "
+            f"{prof.get('templates')}%, other Django/DRF code {prof.get('django_other')}%, psycopg2 "
+            f"{prof.get('database')}%, uvicorn and the event loop {prof.get('event_loop')}%, the rest "
             f"{prof.get('other')}%.\n"
         )
     out.append(
-        "The queries themselves are fast (well under a millisecond each, `EXPLAIN ANALYZE`); a request costs "
-        "CPU in Django and round trips. Measured in-process, one request at a time, during this work: the current warning ~5 ms of CPU a request, the office "
-        "grid ~16 ms (the template over 54 units), the unfiltered `/api/assignments/` ~50 ms with a full page of 100 "
-        f"assignments (this run's page held {e.get('assignments_all', {}).get('items', '?')}; it grows with the "
-        "unit's history up to the page size), each request also opening a new PostgreSQL connection (`CONN_MAX_AGE=0`) and saving the "
-        "session (`SESSION_SAVE_EVERY_REQUEST`). **Do not** set `DB_CONN_MAX_AGE` under uvicorn to save the "
-        "connection: each request runs in a new thread, each thread keeps its own connection, and PostgreSQL runs "
-        "out of connections — tried with `DB_CONN_MAX_AGE=60`: 702 of 2,400 requests answered 503 in 30 s.\n"
-    )
-    out.append(
-        "Recommended: (a) cache the office grid and the unit fragment per last event id and minute (they are the "
-        "same for every viewer of a unit between two events, but for the overdue marks, which move with the "
-        "clock; `events/views.py`), which also tames the burst that follows "
-        "every warning, when each open dashboard re-fetches its fragment 100 ms after the event "
-        "(`static/js/dashboard.js`, `scheduleRefresh`) — 1,000 unit screens × the unit fragment's cost on one "
-        "process; (b) run as many web processes as cores (the Procfile's `--workers`); (c) connection pooling needs "
-        "psycopg 3 (Django 5.1+'s `OPTIONS={'pool': …}`), not `CONN_MAX_AGE`.\n"
+        "**The ratio moves with the pool size.** The endpoints' p99 is set by the total CPU per request (the "
+        "machine is saturated either way); the trivial view's p99 by how many pool threads compete with the event "
+        "loop for the GIL. With `WEB_THREADS=4` instead of 8 the same load gave the same throughput, a trivial "
+        "p99 of ~70 ms and so a ratio near 19× (a 20 s run during this work, `WEB_THREADS=4 python -m bench api "
+        "--api-seconds 20 --no-profile`). What lowers the endpoints' p99 is less CPU per request: the first run "
+        "served about 46 requests a second on one process; see the table of changes above.\n"
     )
     return out
 
@@ -252,10 +211,10 @@ def _memory(mem) -> list[str]:
         "### Memory\n",
         f"{p['per_connection_kib']} KiB per dashboard ({p['per_connection_after_round_kib']} after a round) against "
         f"{b.get('per_connection_kib', '–')} KiB for the plain server: each dashboard also holds a Channels consumer "
-        "instance and its scope (session, user), a `Subscriber` with its `asyncio.Queue` and writer task, and "
-        "uvicorn's protocol object. 1,000 dashboards fit in well under 100 MiB per process. Accepting them is the "
-        f"slow part: {p['connect_seconds']} s for 1,000 (the plain server: {b.get('connect_seconds', '–')} s), "
-        "because every handshake makes three or four database round trips (session, user, its groups, the "
-        "replay), each in `database_sync_to_async`'s single thread and each on a new connection. After a restart "
-        "every dashboard reconnects at once; jittered backoff in `dashboard.js` spreads that.\n",
+        "instance and its scope (session, user), a `Subscriber` with its frame queue, and uvicorn's protocol "
+        "object. Accepting them is the slow part: "
+        f"{p['connect_seconds']} s for 1,000 (the plain server: {b.get('connect_seconds', '–')} s), because every "
+        "handshake reads the session, the user and its groups, and registers with the hub, in "
+        "`database_sync_to_async`'s single thread. After a restart every dashboard reconnects at once; jittered "
+        "backoff in `dashboard.js` spreads that.\n",
     ]

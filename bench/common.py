@@ -144,11 +144,12 @@ def wait_port(port: int, proc: Proc | None = None, timeout: float = 60.0) -> Non
     raise RuntimeError(f"port {port} did not open in {timeout:.0f}s" + (f":\n{proc.tail()}" if proc else ""))
 
 
-def uvicorn_argv(app: str, port: int) -> list[str]:
-    """uvicorn as the README deploys it (Procfile ``web``), one process on one loopback port."""
-    # As the Procfile deploys it.
-    return [PY, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port), "--proxy-headers",
+def uvicorn_argv(app: str, port: int, workers: int = 1) -> list[str]:
+    """uvicorn as the README deploys it (Procfile ``web``) on one loopback port: one process, or
+    ``workers`` processes behind uvicorn's supervisor (the Procfile runs 2, one per core)."""
+    argv = [PY, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port), "--proxy-headers",
             "--ws-per-message-deflate", "false"]
+    return argv + (["--workers", str(workers)] if workers > 1 else [])
 
 
 def celery_argv() -> list[str]:
@@ -169,6 +170,19 @@ def cpu_seconds(pid: int) -> float:
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    """The direct children of a process (uvicorn's workers under its supervisor)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """``cpu_seconds`` of a process and of its live children."""
+    return cpu_seconds(pid) + sum(cpu_seconds(child) for child in children(pid))
 
 
 def loadavg() -> float:

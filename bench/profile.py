@@ -45,8 +45,11 @@ class Recording:
         return summarise(self.path, top, spec)
 
 
-def record(stack: Stack, pid: int, seconds: float, name: str, gil: bool = False) -> Recording | None:
-    """Sample ``pid`` with py-spy until ``stop``; ``gil`` keeps only the thread holding the GIL (CPU in Python)."""
+def record(
+    stack: Stack, pid: int, seconds: float, name: str, gil: bool = False, subprocesses: bool = False
+) -> Recording | None:
+    """Sample ``pid`` with py-spy until ``stop``; ``gil`` keeps only the thread holding the GIL (CPU in
+    Python); ``subprocesses`` samples its children too (uvicorn's workers)."""
     binary = py_spy()
     if binary is None:
         return None
@@ -67,6 +70,7 @@ def record(stack: Stack, pid: int, seconds: float, name: str, gil: bool = False)
         str(max(1, int(seconds))),
         "--nonblocking",
         *(["--gil"] if gil else []),
+        *(["--subprocesses"] if subprocesses else []),
     ]
     return Recording(stack.start(f"py-spy-{name}", argv), path, seconds)
 
@@ -132,9 +136,9 @@ def summarise(path: Path, top: int = 14, spec=None) -> dict:
 BUCKETS = [
     ("deflate", ("PerMessageDeflate.encode",)),
     ("socket_send", ("WebSocketsSansIOProtocol.send",)),
-    ("channels_send", ("Subscriber._write",)),
+    ("channels_send", ("Subscriber._flush", "Subscriber.offer", "run_eagerly")),
     ("hub", ("Hub._pump", "Hub._listen", "Hub.dispatch")),
-    ("request", ("SyncToAsync.thread_handler", "asgiref/sync.py", "django/")),
+    ("request", ("a2wsgi/", "SyncToAsync.thread_handler", "asgiref/sync.py", "django/")),
 ]
 
 

@@ -559,11 +559,13 @@ def _api_section(api) -> str:
             f"locust, headless, {api['users']} users with no think time, {api['seconds']} s"
             + (" (cut from 60 s to keep the whole run under 10 minutes)" if api["seconds"] < 60 else "")
             + ", every user picking one of the requests below at random, so the trivial view is measured in the same "
-            "run and on the same server under the same load. One uvicorn process running `bench.asgi:application`: "
+            "run and on the same server under the same load. uvicorn as the Procfile deploys it (`--workers 2`, one "
+            "process per core; Django's views on each process's pool of `WEB_THREADS` threads) running "
+            "`bench.asgi:application`: "
             "the project's `command_center.asgi.application` unchanged, plus `/bench/trivial/`, a tiny async ASGI app "
             'answering `{"ok":true}` without Django (it lives only in `bench/asgi.py`). A red warning is in force '
             "meanwhile. Response times are kept at full resolution by a request hook (locust's own percentiles are "
-            f"rounded). The server used {api.get('server_cpu_share', '?')} of a core on average. {note} {_load(api)}\n",
+            f"rounded). The server's processes used {api.get('server_cpu_share', '?')} cores on average. {note} {_load(api)}\n",
             _table(
                 ["request", "path", "requests", "req/s", "p50 ms", "p99 ms", "max ms", "p99 ÷ trivial p99", "errors"],
                 rows,
