@@ -58,10 +58,11 @@ CHANGES = [
         "opened a connection per request.",
     ),
     (
-        "Shared live parts cached per event id",
-        "`events/views.py`",
-        "The unit and command live parts (what every screen re-fetches after an event) are rendered once per "
-        "unit or for the command, per process and per latest event id.",
+        "Shared answers kept per event id",
+        "`events/shared.py`",
+        "The unit and command live parts and the task and warning lists (what every screen asks for after an "
+        "event) are built once per unit or for the command, per process and per latest event id, after each "
+        "reader's own access checks.",
     ),
     (
         "Less per request",
@@ -178,6 +179,14 @@ def _api(api, v) -> list[str]:
             f"{prof.get('templates')}%, other Django/DRF code {prof.get('django_other')}%, psycopg2 "
             f"{prof.get('database')}%, uvicorn and the event loop {prof.get('event_loop')}%, the rest "
             f"{prof.get('other')}%.\n"
+        )
+    spread = api.get("spread") or {}
+    if spread:
+        out.append(
+            "**The endpoints' tail is the split between the two processes.** locust's 50 keep-alive connections "
+            "stay on the process that accepted them, and each process serves its own queue: the endpoints' times "
+            f"run from p10 {spread.get('p10')} ms to p90 {spread.get('p90')} ms (all dashboard requests pooled), "
+            "the spread of one queue longer than the other, not of slow requests.\n"
         )
     out.append(
         "**The ratio moves with the pool size.** The endpoints' p99 is set by the total CPU per request (the "

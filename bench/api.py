@@ -142,6 +142,9 @@ def run(seconds: int = 60, users: int = USERS, profile: bool = False) -> dict:
     for e in endpoints.values():
         e["p99_ratio"] = round(e["p99"] / base, 2) if e["p99"] else None
     result["endpoints"] = endpoints
+    pooled = [t for name, times in data["times"].items() if name != "trivial" for t in times]
+    if pooled:
+        result["spread"] = {f"p{q}": round(percentile(pooled, q)) for q in (10, 50, 90, 99)}
     result["errors"] = sum(e["errors"] for e in endpoints.values())
     result["load"].append(loadavg())
     save_result("api", result)

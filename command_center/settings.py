@@ -129,7 +129,7 @@ TEMPLATES = [
     },
 ]
 
-# Per process: the dashboards' shared live parts (events.views), keyed by the latest event id.
+# Per process: answers shared by a unit or the command (events.shared), keyed by the latest event id.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 LIVE_CACHE_SECONDS = env_int("LIVE_CACHE_SECONDS", 15)
 

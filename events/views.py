@@ -1,20 +1,16 @@
 """The live dashboards. Each renders a page; with ``?fragment=1`` only its live part, which
 the page's script re-fetches when an event arrives over the WebSocket."""
 
-import time
-
-from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import get_language
 
 from alerts.selectors import alert_in_force, alerts_pending_approval
 from events.selectors import latest_event_id
+from events.shared import shared, shared_key
 from responses.choices import AssignmentStatus
 from responses.models import TaskAssignment
 from responses.selectors import response_active, unit_grid
@@ -22,25 +18,15 @@ from units.choices import UnitKind
 
 
 def _render(request, template: str, build, *, shared_by: str | None = None):
-    """The page, or with ``?fragment=1`` its live part.
-
-    After a warning every screen re-fetches its live part at once. A live part that is the
-    same for a whole group of readers (``shared_by``: one unit's members, the command) and
-    holds nothing of the reader's own (no form, no CSRF token) is rendered once per group and
-    kept per process under the latest event id: every change writes an event, so a new
-    change is a new key. What changes with time alone (a deadline passing) is at most
-    ``LIVE_CACHE_SECONDS`` old.
-    """
+    """The page, or with ``?fragment=1`` its live part: rendered once for a whole group of
+    readers (``shared_by``: one unit's members, the command) when it holds nothing of the
+    reader's own (``events.shared``)."""
     fragment = bool(request.GET.get("fragment"))
     live = template.replace(".html", "_live.html")
     if fragment and shared_by is not None:
-        window = int(time.time()) // settings.LIVE_CACHE_SECONDS
-        key = f"live:{live}:{shared_by}:{get_language()}:{latest_event_id()}:{window}"
-        html = cache.get(key)
-        if html is None:
-            html = render_to_string(live, _context(build()), request=request)
-            cache.set(key, html, settings.LIVE_CACHE_SECONDS)
-        return HttpResponse(html)
+        return HttpResponse(
+            shared(shared_key("live", live, shared_by), lambda: render_to_string(live, _context(build()), request=request))
+        )
     context = _context(build())
     if fragment:
         return render(request, live, context)

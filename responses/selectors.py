@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from events.models import AuditEntry
 from responses.choices import AssignmentStatus, ResponseStatus, UpdateKind
-from responses.models import Attachment, AssignmentUpdate, Response, TaskAssignment
+from responses.models import AssignmentUpdate, Attachment, Response, TaskAssignment
 from units.models import Unit
 from units.roles import is_command
 

@@ -27,7 +27,7 @@ from responses.choices import (
     Stage,
     UpdateKind,
 )
-from responses.models import Attachment, AssignmentUpdate, Response, TaskAssignment, TaskTemplate
+from responses.models import AssignmentUpdate, Attachment, Response, TaskAssignment, TaskTemplate
 from responses.uploads import validate_upload
 
 PERM_ACT = "responses.act_on_assignment"

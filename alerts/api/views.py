@@ -12,6 +12,7 @@ from alerts.choices import Level, Status
 from alerts.models import Alert
 from alerts.selectors import alert_history, alerts_visible_to
 from command_center.datetimes import UtcIsoDateTimeFilter
+from events.shared import SharedListMixin
 
 
 class AlertFilter(django_filters.FilterSet):
@@ -27,7 +28,7 @@ class AlertFilter(django_filters.FilterSet):
         fields = ["status", "level", "drill"]
 
 
-class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AlertViewSet(SharedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Warnings (预警). Office staff issue yellow and propose orange/red; leaders approve, reject and lift."""
 
     serializer_class = AlertSerializer

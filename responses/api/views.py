@@ -9,6 +9,7 @@ from rest_framework.generics import get_object_or_404  # DRF's: a malformed id i
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response as ApiResponse
 
+from events.shared import SharedListMixin
 from responses import services
 from responses.api.serializers import (
     AssignmentSerializer,
@@ -37,7 +38,7 @@ class AssignmentFilter(django_filters.FilterSet):
         return queryset.filter(overdue_q()) if value else queryset.exclude(overdue_q())
 
 
-class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AssignmentViewSet(SharedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Task assignments. A unit member sees and acts on their own unit's tasks only."""
 
     serializer_class = AssignmentSerializer

@@ -1,5 +1,6 @@
-"""The dashboards' shared live parts (events.views._render): rendered once per unit or for the
-command, per latest event id; never shared across units, never stale after a change."""
+"""Answers shared by a group of readers (events.shared): the dashboards' live parts and the
+warning and task lists, built once per unit or for the command and per latest event id;
+never shared across groups, never stale after a change."""
 
 import pytest
 from django.core.cache import cache
@@ -13,11 +14,6 @@ from responses.services import assignment_acknowledge
 from units.services import user_create
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
 
 
 def signed_in(user) -> Client:
@@ -72,3 +68,38 @@ def test_the_command_grid_is_shared_but_the_leaders_forms_are_not(office, leader
     one, _ = fragment(signed_in(leader), "/dashboard/leader/?fragment=1")
     two, _ = fragment(signed_in(leader), "/dashboard/leader/?fragment=1")
     assert "csrfmiddlewaretoken" in one and one != two  # each reader's own CSRF token
+
+
+def api(client, path) -> tuple[object, int]:
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.get(path)
+    assert answer.status_code == 200
+    return answer.json(), len(queries.captured_queries)
+
+
+def test_a_units_task_list_is_built_once_for_its_members_and_follows_every_change(office, member, other_member):
+    alert_create(actor=office, level="yellow", reason="列表")
+    colleague = user_create(username="colleague2", role="unit", password="x-pass-2026", unit=member.unit)
+    mine_client, colleague_client, their_client = signed_in(member), signed_in(colleague), signed_in(other_member)
+    cache.clear()
+    mine, cold = api(mine_client, "/api/assignments/")
+    again, warm = api(colleague_client, "/api/assignments/")
+    assert again == mine and warm < cold
+    assert {a["unit"] for a in mine["results"]} == {member.unit_id}
+    theirs, _ = api(their_client, "/api/assignments/")
+    assert {a["unit"] for a in theirs["results"]} == {other_member.unit_id}
+    # Another page or filter is another answer.
+    page, _ = api(colleague_client, "/api/assignments/?limit=1")
+    assert len(page["results"]) == 1 and page["next"]
+    task = TaskAssignment.objects.filter(unit=member.unit).order_by("unit__order", "id").first()
+    assignment_acknowledge(assignment=task, actor=member)
+    after, _ = api(colleague_client, "/api/assignments/")
+    assert next(a for a in after["results"] if a["id"] == task.pk)["status"] == "acknowledged"
+
+
+def test_the_command_and_the_units_never_share_a_warning_list(office, member):
+    alert_create(actor=office, level="red", reason="待批")  # pending approval: the command's eyes only
+    command_list, _ = api(signed_in(office), "/api/alerts/")
+    unit_list, _ = api(signed_in(member), "/api/alerts/")
+    assert [a["status"] for a in command_list["results"]] == ["pending_approval"]
+    assert unit_list["results"] == []
