@@ -1,7 +1,9 @@
-"""Bench-only ASGI entry point: the project's application, plus one trivial JSON view for the API baseline.
+"""Bench-only ASGI entry point: the project's application, plus the event loop's floor.
 
 ``/bench/trivial/`` answers ``{"ok": true}`` from a tiny async ASGI app in the same
-uvicorn process, on the same event loop, without Django; every other path goes to
+uvicorn process, on the same event loop, without Django: what the server answers when
+no Django work is involved. The API part's baseline proper is the trivial *view*,
+``/bench/view/`` (``bench/settings.py``). Every other path goes to
 ``command_center.asgi.application`` unchanged. It exists only for ``python -m bench api``
 (uvicorn runs ``bench.asgi:application`` there); the platform never imports it.
 """

@@ -7,8 +7,9 @@ equal weight: its unit's assignments in the running response
 dashboard's live part (``/dashboard/unit/?fragment=1``, what every unit screen re-fetches
 after an event), as a unit member;
 the office grid (``/dashboard/office/?fragment=1``) and the current warning
-(``/api/alerts/?status=issued``), as office staff; and ``/bench/trivial/`` (see
-``bench/asgi.py``). Sessions come from ``BENCH_LOCUST_SESSIONS`` (a JSON file the bench
+(``/api/alerts/?status=issued``), as office staff; and the two baselines, the trivial
+Django view ``/bench/view/`` (``bench/settings.py``) and the event loop's floor
+``/bench/trivial/`` (``bench/asgi.py``). Sessions come from ``BENCH_LOCUST_SESSIONS`` (a JSON file the bench
 writes). Every response time is kept at full resolution and written to
 ``BENCH_LOCUST_OUT`` when the run ends (locust's own percentiles are rounded).
 """
@@ -17,6 +18,7 @@ import itertools
 import json
 import os
 import random
+import time
 from collections import defaultdict
 
 from locust import FastHttpUser, events, task
@@ -24,6 +26,7 @@ from locust import FastHttpUser, events, task
 SESSIONS = json.loads(open(os.environ["BENCH_LOCUST_SESSIONS"]).read())
 _unit_cookies = itertools.cycle(SESSIONS["units"])
 TIMES: dict[str, list[float]] = defaultdict(list)
+ENDED: dict[str, list[float]] = defaultdict(list)  # when each answer was complete (time.time())
 ERRORS: dict[str, list[str]] = defaultdict(list)
 
 ENDPOINTS = {
@@ -32,6 +35,7 @@ ENDPOINTS = {
     "unit_dashboard": "/dashboard/unit/?fragment=1",
     "office_grid": "/dashboard/office/?fragment=1",
     "current_warning": "/api/alerts/?status=issued",
+    "trivial_view": "/bench/view/",
     "trivial": "/bench/trivial/",
 }
 
@@ -39,6 +43,7 @@ ENDPOINTS = {
 @events.request.add_listener
 def _record(request_type, name, response_time, response_length, exception=None, **kw):
     TIMES[name].append(response_time)
+    ENDED[name].append(time.time())
     if exception is not None:
         ERRORS[name].append(repr(exception)[:200])
 
@@ -46,7 +51,7 @@ def _record(request_type, name, response_time, response_length, exception=None, 
 @events.quitting.add_listener
 def _dump(environment, **kw):
     with open(os.environ["BENCH_LOCUST_OUT"], "w") as f:
-        json.dump({"times": TIMES, "errors": ERRORS}, f)
+        json.dump({"times": TIMES, "ended": ENDED, "errors": ERRORS}, f)
 
 
 class Dashboard(FastHttpUser):
@@ -66,7 +71,7 @@ class Dashboard(FastHttpUser):
     def pick(self):
         name = random.choice(list(ENDPOINTS))
         unit = self.unit_cookie
-        cookie = {"assignments": unit, "assignments_all": unit, "unit_dashboard": unit, "trivial": None}.get(
+        cookie = {"assignments": unit, "assignments_all": unit, "unit_dashboard": unit, "trivial": None, "trivial_view": None}.get(
             name, self.office_cookie
         )
         self._get(name, cookie)
