@@ -379,8 +379,8 @@ def _fanout_section(fan) -> str:
     )
     out.append(
         f"Each issue sends a unit member `alert.issued`, `response.opened` and its unit's level-I assignments "
-        f"(148 over 54 units, ~2.7 each): about 4.7 frames per dashboard; the baseline sends one frame of "
-        f"{fan.get('alert_text_bytes', '?')} bytes (a copy of the platform's `alert.issued` text).\n"
+        f"(148 over 54 units, ~2.7 each) in one frame, a JSON array of about 1.5 KB; the baseline sends one frame "
+        f"of {fan.get('alert_text_bytes', '?')} bytes (a copy of the platform's `alert.issued` text).\n"
     )
     rows = []
     for key, lay in fan["layouts"].items():
