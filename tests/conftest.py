@@ -4,6 +4,7 @@ Tests run on the database ``DATABASE_URL`` names (PostgreSQL in CI, via `make te
 """
 
 import pytest
+from django.db import connection
 from rest_framework.test import APIClient
 
 from units.models import Unit
@@ -33,6 +34,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Load the roster once into the test database; per-test transactions roll back to it."""
     with django_db_blocker.unblock():
         roster_load()
+    yield
+    # Threads of this process that served sockets (Channels' database thread) keep their
+    # connections (DB_CONN_MAX_AGE); end them so that the test database can be dropped.
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
 
 
 @pytest.fixture
