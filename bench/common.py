@@ -164,8 +164,7 @@ def cpu_seconds(pid: int) -> float:
 
     From ``/proc/<pid>/stat``, which counts in clock ticks (10 ms): callers average a
     delta over many rounds. (Per-thread ``schedstat`` would be finer but loses the
-    threads that already exited, and Django's ASGI handler runs each sync request in a
-    thread of its own.)
+    threads that already exited.)
     """
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()

@@ -39,10 +39,7 @@ class ReadModelSerializer(serializers.ModelSerializer):
     def _plan(self) -> list[tuple[str, str | None, fields.Field]]:
         """(name, model attribute to read as it is, or None to ask the field) for each readable field."""
         opts = self.Meta.model._meta
-        plan = []
-        for field in self._readable_fields:
-            plan.append((field.field_name, self._as_is(opts, field), field))
-        return plan
+        return [(field.field_name, self._as_is(opts, field), field) for field in self._readable_fields]
 
     @staticmethod
     def _as_is(opts, field) -> str | None:
