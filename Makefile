@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test venv bench clean
+.PHONY: run test test-fast venv bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 venv: $(VENV)/.installed
 
-# Embedded default: SQLite file, in-process channel layer, Celery with a file broker. Nothing to install.
+# Embedded default: SQLite file, Celery with a file broker, dashboards polling the event table. Nothing to install.
 run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
@@ -31,6 +31,10 @@ test: venv
 	SECRET_KEY=$${SECRET_KEY:-test-only-secret-key-not-for-production-use-0123456789} \
 	HTTPS=false \
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The fast lane while you work: everything but the browser, fault, schemathesis and load tests.
+test-fast:
+	$(MAKE) test PYTEST_ARGS='-m "not browser and not fault and not schemathesis and not load" $(PYTEST_ARGS)'
 
 bench: venv
 	$(PY) -m bench all

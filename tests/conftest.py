@@ -3,6 +3,8 @@
 Tests run on the database ``DATABASE_URL`` names (PostgreSQL in CI, via `make test`).
 """
 
+from pathlib import Path
+
 import pytest
 from django.db import connection
 from rest_framework.test import APIClient
@@ -11,6 +13,14 @@ from units.models import Unit
 from units.services import roster_load, user_create
 
 PASSWORD = "persona-pass-2026"
+FAULTS_DIR = Path(__file__).parent / "faults"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test under tests/faults as ``fault``, so that ``make test-fast`` can leave them out."""
+    for item in items:
+        if FAULTS_DIR in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.fault)
 
 
 @pytest.fixture(autouse=True)

@@ -35,7 +35,7 @@ from tests.processes import LiveServer
 from units.models import Unit
 from units.services import user_create
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.load]
 
 DISTINCT, DUPLICATES, THREADS = 200, 50, 32
 

@@ -34,7 +34,7 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.hardening.conftest import record_figure
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.schemathesis]
 
 MAX_EXAMPLES = int(os.environ.get("HARDENING_SCHEMATHESIS_EXAMPLES", "15"))
 # Negative cases (data that breaks the schema on purpose) must be refused with a documented 4xx.
