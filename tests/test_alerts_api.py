@@ -89,19 +89,30 @@ def test_same_level_again_is_refused_with_409(office, api_as):
     assert "黄色预警" in answer.json()["detail"]  # the message names the warning in force (zh-hans by default)
 
 
-@pytest.mark.parametrize("level", ["yellow", "orange", "red"])
-def test_unit_member_can_do_nothing_to_warnings(member, office, api_as, level):
+@pytest.mark.parametrize(
+    ("level", "answers"),
+    [
+        # An issued yellow is the member's to see, not to act on: 403 with the reason.
+        ("yellow", {"approve": (403, "预警仅由指挥部领导批准。"), "reject": (403, "预警仅由指挥部领导驳回。"),
+                    "lift": (403, "您无权解除预警。")}),
+        # A proposal awaiting a leader is internal to the command: the member cannot see it at all.
+        ("orange", dict.fromkeys(("approve", "reject", "lift"), (404, "No Alert matches the given query."))),
+        ("red", dict.fromkeys(("approve", "reject", "lift"), (404, "No Alert matches the given query."))),
+    ],
+)
+def test_unit_member_can_do_nothing_to_warnings(member, office, api_as, level, answers):
     assert create(api_as(member), level).status_code == 403
     alert_id = create(api_as(office), level).json()["id"]
-    for verb in ("approve", "reject", "lift"):
+    for verb, (status, detail) in answers.items():
         answer = api_as(member).post(f"/api/alerts/{alert_id}/{verb}/", {"reason": "x"}, format="json")
-        assert answer.status_code in (403, 404), verb
+        assert (answer.status_code, answer.json()) == (status, {"detail": detail}), verb
     assert AuditEntry.objects.filter(actor=member).count() == 0
 
 
 def test_anonymous_can_do_nothing(roster, api_as):
-    assert create(api_as(None), "yellow").status_code in (401, 403)
-    assert api_as(None).get("/api/alerts/").status_code in (401, 403)
+    for answer in (create(api_as(None), "yellow"), api_as(None).get("/api/alerts/")):
+        assert (answer.status_code, answer.json()) == (403, {"detail": "身份认证信息未提供。"})
+    assert not Alert.objects.exists()
 
 
 def test_office_cannot_approve_or_reject(office, api_as):

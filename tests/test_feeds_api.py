@@ -163,7 +163,8 @@ def test_a_bad_csv_answers_400_and_stores_nothing(feed_client, csv_text, field):
 def test_only_the_office_and_feed_accounts_may_post_forecasts(api_as, leader, member, office):
     assert api_as(leader).post(URL, payload([100]), format="json").status_code == 403
     assert api_as(member).post(URL, payload([100]), format="json").status_code == 403
-    assert api_as(None).post(URL, payload([100]), format="json").status_code in (401, 403)
+    anonymous = api_as(None).post(URL, payload([100]), format="json")
+    assert (anonymous.status_code, anonymous.json()) == (403, {"detail": "身份认证信息未提供。"})
     assert api_as(office).post(URL, payload([100]), format="json").status_code == 201
 
 

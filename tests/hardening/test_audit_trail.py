@@ -86,7 +86,7 @@ def test_the_admin_shows_the_trail_read_only(trail, admin_user):
     assert client.post(f"/admin/events/auditentry/{entry.pk}/delete/", {"post": "yes"}).status_code == 403
     assert client.get("/admin/events/auditentry/add/").status_code == 403
     bulk = client.post("/admin/events/auditentry/", {"action": "delete_selected", "_selected_action": [entry.pk], "post": "yes"})
-    assert bulk.status_code in (200, 302, 403)
+    assert bulk.status_code == 200  # the list again: the admin offers no delete action, so none runs
     # The event log has no admin at all.
     assert client.get("/admin/events/event/").status_code == 404
     _unchanged(trail)

@@ -41,6 +41,7 @@ def _open_task(member):
 def test_wrong_types_are_refused_on_every_upload_route_and_nothing_is_stored(world, member, api_as, route):
     task = _open_task(member)
     before = (Attachment.objects.count(), AssignmentUpdate.objects.count())
+    status = task.status
     field = "text" if route == "progress" else "report"
     for name, content, claimed in REFUSED:
         upload = SimpleUploadedFile(name, content, content_type=claimed)
@@ -49,7 +50,7 @@ def test_wrong_types_are_refused_on_every_upload_route_and_nothing_is_stored(wor
         assert "files" in answer.json()
     assert (Attachment.objects.count(), AssignmentUpdate.objects.count()) == before
     task.refresh_from_db()
-    assert task.status in ("assigned", "returned")
+    assert task.status == status
     record_figure(f"uploads_refused_wrong_type:{route}", len(REFUSED))
 
 
@@ -111,7 +112,7 @@ def test_another_units_file_is_refused_through_every_route(world, member, other_
         path = route.path({"pk": theirs.pk})
         for method in ("get", "head", "post"):
             answer = getattr(client, method)(path)
-            assert answer.status_code in (404, 405), (method, path, answer.status_code)
+            assert answer.status_code == 404, (method, path, answer.status_code)  # not there for you, whatever the method
             assert PNG not in answer.content
     # The pages and API endpoints that list reports or attachments are not open to a unit member.
     for path in (f"/responses/{world['response'].pk}/summary/", f"/responses/{world['response'].pk}/summary.csv",
