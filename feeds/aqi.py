@@ -282,8 +282,10 @@ def category_for(aqi: int) -> tuple[str, str, int, str]:
 class AqiResult:
     """An AQI with its IAQIs, primary pollutants and category.
 
-    ``aqi`` is ``None`` when nothing was computed, or when the 2026
-    missing-data rule marks it "NA"; ``category``/``category_en``/``colour``
+    ``aqi`` is ``None`` when nothing was computed, when the missing-data rule
+    marks it "NA" (a pollutant missing and the AQI of the others at most 100,
+    under either standard), or when a 2012 value above its table lacks the
+    average that replaces it; ``category``/``category_en``/``colour``
     are then ``""`` and ``level`` is 0. ``iaqi`` is keyed by the input keys
     (e.g. ``"pm2_5"``, ``"o3_8h"``) and holds every IAQI that could be
     computed, also when the AQI is "NA". ``missing`` lists the input keys that
@@ -336,21 +338,47 @@ def _accept(
     return dict(concentrations)
 
 
-def _result(iaqis: dict[str, int], missing: list[str], standard: str) -> AqiResult:
-    """Combine IAQIs into the AQI (HJ 633 formula (2): AQI = max IAQI)."""
+def _pollutant(key: str) -> str:
+    """The pollutant of an input key: ``o3_8h``/``o3_1h``/``o3`` → ``o3``, ``so2_24h`` → ``so2``."""
+    return key.split("_", 1)[0] if key.startswith(("o3", "so2")) else key
+
+
+def _result(
+    iaqis: dict[str, int],
+    missing: list[str],
+    standard: str,
+    unresolved: bool = False,
+) -> AqiResult:
+    """Combine IAQIs into the AQI (HJ 633 formula (2): AQI = max IAQI).
+
+    ``unresolved`` is True when a value is above its table and the average that
+    must replace it (HJ 633-2012 table 1 notes (2), (3)) was not given: that
+    pollutant's IAQI is unknown and may well be the highest, so the AQI is
+    "NA" whatever the others say (issue 15, items 7 and 8).
+    """
     aqi: int | None = max(iaqis.values()) if iaqis else None
-    # 2026 missing-data rule (reference): with pollutants missing, publish the
-    # AQI only if it is above 100, otherwise "NA". 2012 has no such rule, so
-    # it computes from the pollutants present.
-    if aqi is not None and missing and standard == "2026" and aqi <= _NA_PUBLISH_ABOVE:
+    # Missing-data rule of HJ 633-2026 (reference): with pollutants missing,
+    # publish the AQI only if it is above 100, otherwise "NA". HJ 633-2012 has
+    # no such rule; we apply the same one under 2012, so that a day whose
+    # missing pollutant could have made it polluted is never reported as 优 or
+    # 良 (issue 15: "NA never becomes 优").
+    if aqi is not None and missing and aqi <= _NA_PUBLISH_ABOVE:
+        aqi = None
+    if unresolved:
         aqi = None
     if aqi is None:
         return AqiResult(None, iaqis, (), "", "", 0, "", standard, tuple(missing))
     # Primary pollutant(s): when AQI > 50, those with the highest IAQI, ties
-    # listed together (HJ 633 §4.3).
-    primary = (
-        tuple(k for k, v in iaqis.items() if v == aqi) if aqi > _PRIMARY_ABOVE else ()
-    )
+    # listed together (HJ 633 §4.3). A pollutant is listed once: under 2012 the
+    # 8-h and 1-h ozone (or the 1-h and 24-h SO2) may tie, and the first key of
+    # the canonical order names it (issue 15, item 9).
+    primary: tuple[str, ...] = ()
+    if aqi > _PRIMARY_ABOVE:
+        named: dict[str, str] = {}
+        for k, v in iaqis.items():
+            if v == aqi:
+                named.setdefault(_pollutant(k), k)
+        primary = tuple(named.values())
     zh, en, level, colour = category_for(aqi)
     return AqiResult(
         aqi, iaqis, primary, zh, en, level, colour, standard, tuple(missing)
@@ -364,13 +392,16 @@ def daily_aqi(
 
     Keys: ``so2``, ``no2``, ``co``, ``pm10``, ``pm2_5`` (24-h means) and
     ``o3_8h`` (the day's maximum 8-h O3 mean). An absent key, or a ``None``
-    value, means not monitored / missing and is listed in ``missing``.
+    value, means not monitored / missing and is listed in ``missing``; with
+    anything missing the AQI is published only above 100 (HJ 633-2026's rule,
+    applied to 2012 too), otherwise it is "NA".
 
     Under ``"2012"`` the optional key ``o3_1h`` (the day's maximum 1-h O3) is
     also accepted and, when given, takes part in the AQI as HJ 633-2012's
     daily report did. When ``o3_8h`` is above 800 (no IAQI under 2012), the
     1-h O3 stands in for it; if ``o3_1h`` was not given it is then listed in
-    ``missing``. Under ``"2026"`` the daily report no longer uses the 1-h O3,
+    ``missing`` and the AQI is "NA" (``aqi`` None), never a low value computed
+    from the other pollutants (issue 15, item 7). Under ``"2026"`` the daily report no longer uses the 1-h O3,
     so ``o3_1h`` is rejected like any unknown key (``ValueError``).
     """
     _check_standard(standard)
@@ -379,6 +410,7 @@ def daily_aqi(
 
     iaqis: dict[str, int] = {}
     missing: list[str] = []
+    unresolved = False
     for key, table_key in _DAILY.items():
         value = values.get(key)
         if value is None:
@@ -389,11 +421,12 @@ def daily_aqi(
             # Only O3-8h > 800 under 2012 gets here: the 1-h O3 replaces it.
             if values.get("o3_1h") is None:
                 missing.append("o3_1h")
+                unresolved = True
             continue
         iaqis[key] = sub
     if standard == "2012" and values.get("o3_1h") is not None:
         iaqis["o3_1h"] = iaqi("o3_1h", values["o3_1h"], standard)  # type: ignore[assignment]
-    return _result(iaqis, missing, standard)
+    return _result(iaqis, missing, standard, unresolved)
 
 
 def hourly_aqi(
@@ -410,11 +443,11 @@ def hourly_aqi(
       is responsible for passing those. Two optional keys are accepted:
       ``so2_24h`` (24-h moving average SO2), used only when the 1-h SO2 is
       above 800 (which then has no IAQI; if ``so2_24h`` is absent it is
-      listed in ``missing``), and ``o3_8h`` (8-h moving average O3), which
+      listed in ``missing`` and the AQI is "NA", issue 15 item 8), and ``o3_8h`` (8-h moving average O3), which
       takes part in the AQI when given and is skipped when above 800 (the
       1-h O3 already covers that case).
 
-    Missing keys and the 2026 "NA" rule work as in ``daily_aqi``.
+    Missing keys and the "NA" rule work as in ``daily_aqi``.
     """
     _check_standard(standard)
     allowed = (*_HOURLY, "so2_24h", "o3_8h") if standard == "2012" else tuple(_HOURLY)
@@ -422,6 +455,7 @@ def hourly_aqi(
 
     iaqis: dict[str, int] = {}
     missing: list[str] = []
+    unresolved = False
     for key, table_key in _HOURLY.items():
         value = values.get(key)
         if value is None:
@@ -433,6 +467,7 @@ def hourly_aqi(
             fallback = values.get("so2_24h")
             if fallback is None:
                 missing.append("so2_24h")
+                unresolved = True
             else:
                 iaqis["so2_24h"] = iaqi("so2_24h", fallback, standard)  # type: ignore[assignment]
             continue
@@ -441,4 +476,4 @@ def hourly_aqi(
         o3_8h = iaqi("o3_8h", values["o3_8h"], standard)
         if o3_8h is not None:
             iaqis["o3_8h"] = o3_8h
-    return _result(iaqis, missing, standard)
+    return _result(iaqis, missing, standard, unresolved)

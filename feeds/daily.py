@@ -38,6 +38,7 @@ PLAUSIBLE_MAX = {
     "so2": 5000.0,
     "o3": 1500.0,
     "o3_8h": 1500.0,
+    "o3_1h": 1500.0,
     "wind_speed_10m": 100.0,
     "relative_humidity_2m": 100.0,
     "boundary_layer_height": 10000.0,
@@ -80,11 +81,19 @@ def day_max_8h(hours: Mapping[int, float]) -> float | None:
     return max(windows) if len(windows) >= MIN_WINDOWS_8H else None
 
 
+def day_max_1h(hours: Mapping[int, float], min_hours: int = MIN_HOURS_DAY) -> float | None:
+    """The day's maximum hourly value, or None with fewer than ``min_hours`` hours."""
+    return max(hours.values()) if len(hours) >= min_hours else None
+
+
 def daily_pollutants(hourly: Hourly) -> list[dict]:
-    """Complete days only: ``[{"date", "so2", "no2", "co", "pm10", "pm2_5", "o3_8h"}]`` sorted by date.
+    """Complete days only: ``[{"date", "so2", "no2", "co", "pm10", "pm2_5", "o3_8h", "o3_1h"}]`` by date.
 
     ``hourly`` holds ``so2 no2 co pm10 pm2_5 o3`` (CO already in mg/m³). Means are
     rounded to 0.1 (CO to 0.001) for storage; feeds.aqi rounds again per the standard.
+    ``o3_1h`` is the day's maximum hourly O3 (None with fewer than 20 hours): HJ 633-2012's
+    daily AQI uses it, and needs it when the 8-hour O3 is above 800 (issue 15, item 7);
+    the service passes it on under 2012 only.
     """
     per_var = {name: hourly.by_day(name) for name in (*DAILY_MEANS, "o3")}
     dates = sorted({t.date() for t in hourly.times})
@@ -98,6 +107,8 @@ def daily_pollutants(hourly: Hourly) -> list[dict]:
             continue
         for k in (*DAILY_MEANS, "o3_8h"):
             row[k] = round(row[k], 3 if k == "co" else 1)
+        o3_1h = day_max_1h(per_var["o3"].get(date, {}))
+        row["o3_1h"] = None if o3_1h is None else round(o3_1h, 1)
         rows.append(row)
     return rows
 

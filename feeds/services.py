@@ -54,8 +54,11 @@ def forecast_days_build(days: list[dict], standard: str) -> list[dict]:
     ``primary_pollutants``, ``iaqi`` and, when given, the six concentrations at top level.
 
     A day with concentrations gets its AQI from ``feeds.aqi.daily_aqi`` (CO in mg/m³,
-    O3 as the day's max 8-hour mean). Inputs are validated by the caller (serializer,
-    form or provider); this raises ``ValidationError`` only for duplicated dates.
+    O3 as the day's max 8-hour mean; under 2012 also ``o3_1h``, the day's max 1-hour
+    O3). Inputs are validated by the caller (serializer, form or provider); this raises
+    ``ValidationError`` only for duplicated dates. A day whose AQI cannot be reported
+    ("NA") keeps ``aqi`` None and an empty category; the evaluation lists it in
+    ``na_days`` rather than treating it as clean.
     """
     rows = []
     for day in days:
@@ -67,6 +70,10 @@ def forecast_days_build(days: list[dict], standard: str) -> list[dict]:
             row = {"aqi": aqi_value, "primary_pollutants": primary if aqi_value > 50 else [], "iaqi": {}}
         else:
             concentrations = {k: day[k] for k in POLLUTANT_KEYS}
+            # HJ 633-2012's daily AQI also takes the day's max 1-hour O3 (and needs it when the
+            # 8-hour O3 is above 800); 2026's does not use it (issue 15, item 7).
+            if standard == "2012" and day.get("o3_1h") is not None:
+                concentrations["o3_1h"] = day["o3_1h"]
             result = aqi.daily_aqi(concentrations, standard)
             zh, en, level, colour = result.category, result.category_en, result.level, result.colour
             row = {
@@ -148,6 +155,9 @@ def forecast_evaluate_and_propose(*, forecast: Forecast, actor=None) -> tuple[Pr
     result = evaluate(_day_forecasts(forecast.days), criteria, current_level)
     forecast.evaluation = {
         **result.to_dict(),
+        # Days without a reportable AQI ("NA") cannot be judged; they break a run like a gap in
+        # the forecast. Listed so that no page or client reads them as clean (issue 15, item 7).
+        "na_days": [d["date"] for d in forecast.days if d.get("aqi") is None],
         "current_level": current_level,
         "current_alert": current.pk if current else None,
         "days": [

@@ -24,7 +24,9 @@ from feeds.models import Forecast, Proposal
 from feeds.permissions import PERM_MANAGE, PERM_VIEW
 from feeds.selectors import feed_health, proposals_open, proposals_recent
 
-POLLUTANT_LABELS = {"pm2_5": "PM2.5", "pm10": "PM10", "o3_8h": "O₃-8h", "o3": "O₃", "no2": "NO₂", "so2": "SO₂", "co": "CO"}
+POLLUTANT_LABELS = {
+    "pm2_5": "PM2.5", "pm10": "PM10", "o3_8h": "O₃-8h", "o3_1h": "O₃-1h", "o3": "O₃", "no2": "NO₂", "so2": "SO₂", "co": "CO",
+}
 WEATHER_KEYS = ("wind_ms", "rh", "blh_m", "rain_mm")
 
 

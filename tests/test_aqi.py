@@ -746,12 +746,46 @@ def test_daily_2012_uses_the_1h_ozone_when_8h_is_above_800() -> None:
     assert result.missing == ()
 
 
-def test_daily_2012_without_1h_ozone_lists_it_missing_when_8h_is_above_800() -> None:
+def test_daily_2012_8h_ozone_above_800_without_1h_value_is_na_not_excellent() -> None:
+    """Issue 15 item 7: a 2012 day with O3-8h 900 and no 1-h O3 was AQI 30 优; it is NA."""
     result = daily_aqi({**CLEAN_DAY, "o3_8h": 900}, "2012")
     assert "o3_8h" not in result.iaqi
     assert result.missing == ("o3_1h",)
-    # 2012 computes from what is present.
-    assert result.aqi == 30
+    assert result.aqi is None
+    assert (result.category, result.level, result.primary_pollutants) == ("", 0, ())
+
+
+def test_daily_2012_8h_ozone_above_800_is_na_even_when_others_are_polluted() -> None:
+    # PM2.5 200 alone would give 250; the ozone's unknown IAQI may be higher.
+    result = daily_aqi({**CLEAN_DAY, "pm2_5": 200, "o3_8h": 801}, "2012")
+    assert result.aqi is None
+    assert result.iaqi["pm2_5"] == 250
+
+
+def test_issue_example_801_8h_ozone_is_na_and_its_1h_value_decides() -> None:
+    """Issue 15 item 7, the API example as a library call: so2 5, no2 10, co 0.4, o3_8h 801, pm10 20, pm2_5 10."""
+    day = {"so2": 5, "no2": 10, "co": 0.4, "o3_8h": 801, "pm10": 20, "pm2_5": 10}
+    assert daily_aqi(day, "2012").aqi is None
+    # O3 1 h 820: 300 + 100/200 × 20 = 310.
+    result = daily_aqi({**day, "o3_1h": 820}, "2012")
+    assert result.aqi == 310
+    assert result.primary_pollutants == ("o3_1h",)
+    assert result.category == "严重污染"
+
+
+def test_daily_2012_ozone_tie_of_8h_and_1h_lists_ozone_once() -> None:
+    """Issue 15 item 9: O3-8h 170 and O3-1h 220 both give IAQI 110; ozone is primary once."""
+    # o3_8h 170: 100 + 50/55 × 10 = 109.1 -> 110; o3_1h 220: 100 + 50/100 × 20 = 110.
+    result = daily_aqi({**CLEAN_DAY, "o3_8h": 170, "o3_1h": 220}, "2012")
+    assert result.iaqi["o3_8h"] == result.iaqi["o3_1h"] == 110
+    assert result.primary_pollutants == ("o3_8h",)
+
+
+def test_daily_2012_ozone_tie_keeps_another_tied_pollutant() -> None:
+    # PM2.5 83 under 2012: 100 + 50/40 × 8 = 110, tied with both ozone values.
+    result = daily_aqi({**CLEAN_DAY, "pm2_5": 83, "o3_8h": 170, "o3_1h": 220}, "2012")
+    assert result.aqi == 110
+    assert result.primary_pollutants == ("pm2_5", "o3_8h")
 
 
 def test_daily_2012_includes_the_optional_1h_ozone_max() -> None:
@@ -838,13 +872,23 @@ def test_2026_with_nothing_missing_publishes_a_low_aqi() -> None:
     assert daily_aqi(CLEAN_DAY).aqi == 30
 
 
-def test_2012_missing_pollutant_still_publishes_a_low_aqi() -> None:
+def test_2012_missing_pollutant_and_a_low_aqi_is_na_not_excellent() -> None:
+    # HJ 633-2012 has no missing-data rule; the platform applies 2026's, so a
+    # missing pollutant never leaves a day reported as 优.
     day = dict(CLEAN_DAY)
     del day["co"]
     result = daily_aqi(day, "2012")
-    assert result.aqi == 30
+    assert result.aqi is None
     assert result.missing == ("co",)
-    assert result.category == "优"
+    assert result.category == ""
+
+
+def test_2012_missing_pollutant_and_aqi_101_is_published() -> None:
+    day = {**CLEAN_DAY, "pm2_5": 76}
+    del day["co"]
+    result = daily_aqi(day, "2012")
+    assert result.aqi == 102
+    assert result.category == "轻度污染"
 
 
 @pytest.mark.parametrize("standard", STANDARDS)
@@ -899,11 +943,25 @@ def test_hourly_2012_so2_above_800_falls_back_to_the_24h_value() -> None:
     assert result.primary_pollutants == ("so2_24h",)
 
 
-def test_hourly_2012_so2_above_800_without_24h_value_lists_it_missing() -> None:
+def test_hourly_2012_so2_above_800_without_24h_value_is_na_not_excellent() -> None:
+    """Issue 15 item 8: a 2012 hour with SO2 900 and no 24-h SO2 was AQI 40 优; it is NA."""
     result = hourly_aqi({**CLEAN_HOUR, "so2": 900}, "2012")
     assert result.missing == ("so2_24h",)
     assert "so2" not in result.iaqi
-    assert result.aqi == 40
+    assert result.aqi is None
+    assert result.category == ""
+
+
+def test_hourly_2012_so2_above_800_is_na_even_when_others_are_polluted() -> None:
+    result = hourly_aqi({**CLEAN_HOUR, "pm2_5": 200, "so2": 801}, "2012")
+    assert result.aqi is None
+
+
+def test_hourly_2012_ozone_tie_of_1h_and_8h_lists_ozone_once() -> None:
+    """Issue 15 item 9 for the hourly report: O3-1h 220 and O3-8h 170 both give 110."""
+    result = hourly_aqi({**CLEAN_HOUR, "o3": 220, "o3_8h": 170}, "2012")
+    assert result.iaqi["o3"] == result.iaqi["o3_8h"] == 110
+    assert result.primary_pollutants == ("o3",)
 
 
 def test_hourly_2012_ignores_the_24h_so2_when_the_1h_value_is_usable() -> None:
@@ -937,7 +995,8 @@ def test_hourly_2026_missing_rule_applies() -> None:
     del hour["o3"]
     assert hourly_aqi(hour).aqi is None
     assert hourly_aqi({**hour, "pm2_5": 61}).aqi == 101
-    assert hourly_aqi(hour, "2012").aqi == 82
+    assert hourly_aqi(hour, "2012").aqi is None
+    assert hourly_aqi({**hour, "pm2_5": 76}, "2012").aqi == 102
 
 
 # --- properties -------------------------------------------------------------------
@@ -1032,16 +1091,17 @@ def test_daily_aqi_is_the_max_iaqi(standard: str, day: dict[str, float]) -> None
     ) == category_for(result.aqi)
 
 
+@pytest.mark.parametrize("standard", STANDARDS)
 @settings(max_examples=80, deadline=None)
 @given(
     day=DAILY_STRATEGY,
     drop=st.sets(st.sampled_from(sorted(DAILY_TABLE_KEYS)), min_size=1),
 )
-def test_2026_aqi_with_missing_pollutants_is_na_or_above_100(
-    day: dict[str, float], drop: set[str]
+def test_aqi_with_missing_pollutants_is_na_or_above_100(
+    standard: str, day: dict[str, float], drop: set[str]
 ) -> None:
     present = {k: v for k, v in day.items() if k not in drop}
-    result = daily_aqi(present)
+    result = daily_aqi(present, standard)
     assert set(result.missing) == drop
     if result.aqi is None:
         assert not result.iaqi or max(result.iaqi.values()) <= 100

@@ -253,3 +253,126 @@ def test_the_schema_documents_the_feeds_endpoints(api_as, office):
     assert {"pm2_5", "pm10", "o3_8h", "no2", "so2", "co", "standard"} <= aqi_params
     assert "201" in paths["/api/forecasts/"]["post"]["responses"]
     assert paths["/api/aqi/"]["get"].get("security") in (None, [], [{}])
+
+
+# --- Issue 15, items 7-10: NA is never 优, ozone is primary once, spreadsheet CSVs ---------
+
+ISSUE_DAY = {"so2": 5, "no2": 10, "co": 0.4, "o3_8h": 801, "pm10": 20, "pm2_5": 10}
+
+
+def test_the_calculator_answers_na_for_a_2012_ozone_8h_above_800_without_its_1h_value(db):
+    """Issue 15 item 7: the issue's query answered AQI 20 优; it is NA and names the missing 1-h O3."""
+    answer = APIClient().get("/api/aqi/", {**ISSUE_DAY, "standard": "2012"})
+    assert answer.status_code == 200
+    body = answer.json()
+    assert (body["aqi"], body["category"], body["primary_pollutants"]) == (None, "", [])
+    assert body["missing"] == ["o3_1h"]
+
+
+def test_the_calculator_takes_the_2012_ozone_iaqi_from_the_1h_value(db):
+    # O3 1 h 820: 300 + 100/200 × 20 = 310.
+    body = APIClient().get("/api/aqi/", {**ISSUE_DAY, "o3_1h": 820, "standard": "2012"}).json()
+    assert (body["aqi"], body["category"], body["primary_pollutants"]) == (310, "严重污染", ["o3_1h"])
+
+
+def test_the_calculator_lists_ozone_once_when_its_8h_and_1h_values_tie(db):
+    """Issue 15 item 9: O3-8h 170 and O3-1h 220 both give IAQI 110 under 2012."""
+    day = {**ISSUE_DAY, "o3_8h": 170, "o3_1h": 220, "standard": "2012"}
+    body = APIClient().get("/api/aqi/", day).json()
+    assert body["aqi"] == 110 and body["primary_pollutants"] == ["o3_8h"]
+
+
+def test_the_calculator_refuses_the_1h_ozone_under_2026(db):
+    answer = APIClient().get("/api/aqi/", {**ISSUE_DAY, "o3_1h": 820})
+    assert answer.status_code == 400 and "o3_1h" in answer.json()
+
+
+def _day_2012(date="2026-12-08", **values):
+    return {"date": date, "pm2_5": 10, "pm10": 20, "no2": 10, "so2": 5, "co": 0.4, "o3_8h": 900, **values}
+
+
+def test_a_2012_forecast_day_with_ozone_8h_above_800_needs_its_1h_value(feed_client):
+    """Issue 15 item 7: a 2012 day with o3_8h 900 was AQI 30 优 and no proposal; now a 400 naming o3_1h."""
+    answer = feed_client.post(URL, {**payload([]), "days": [_day_2012()], "standard": "2012"}, format="json")
+    assert answer.status_code == 400
+    assert "o3_1h" in answer.json()["days"]["0"]
+    assert not Forecast.objects.exists() and not Proposal.objects.exists()
+
+
+def test_a_2012_forecast_of_severe_ozone_proposes_a_warning_from_the_1h_value(feed_client):
+    # O3 1 h 1000: IAQI 400 on each of three days: red (> 200 for 3 days, > 300 on one).
+    days = [_day_2012(f"2026-12-{8 + i:02d}", o3_1h=1000) for i in range(3)]
+    answer = feed_client.post(URL, {**payload([]), "days": days, "standard": "2012"}, format="json")
+    assert answer.status_code == 201, answer.content
+    body = answer.json()
+    assert [d["aqi"] for d in body["evaluation"]["days"]] == [400, 400, 400]
+    assert body["evaluation"]["days"][0]["primary_pollutants"] == ["o3_1h"]
+    assert body["proposal"]["level"] == "red" and body["proposal"]["advisory_only"] is True
+
+
+def test_a_2026_forecast_refuses_the_1h_ozone(feed_client):
+    answer = feed_client.post(URL, {**payload([]), "days": [_day_2012(o3_8h=100, o3_1h=120)]}, format="json")
+    assert answer.status_code == 400 and "o3_1h" in answer.json()["days"]["0"]
+
+
+def test_a_2012_csv_with_ozone_8h_above_800_needs_its_1h_column(feed_client):
+    csv_text = "date,pm2_5,pm10,o3_8h,no2,so2,co\n2026-12-08,10,20,900,10,5,0.4\n"
+    upload = SimpleUploadedFile("f.csv", csv_text.encode(), content_type="text/csv")
+    answer = feed_client.post(URL + "csv/", {"file": upload, "source": "x", "standard": "2012"}, format="multipart")
+    assert answer.status_code == 400 and "o3_1h" in answer.json()["days"]["0"]
+    upload = SimpleUploadedFile("f.csv", csv_text.replace("co\n", "co,o3_1h\n").replace("0.4\n", "0.4,1000\n").encode())
+    answer = feed_client.post(URL + "csv/", {"file": upload, "source": "x", "standard": "2012"}, format="multipart")
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["evaluation"]["days"][0]["aqi"] == 400
+
+
+def _post_csv(client, text):
+    upload = SimpleUploadedFile("f.csv", text.encode("utf-8"), content_type="text/csv")
+    return client.post(URL + "csv/", {"file": upload, "source": "市级会商"}, format="multipart")
+
+
+def test_excel_trailing_empty_columns_are_ignored(feed_client):
+    """Issue 15 item 10: `date,aqi,,` was a 400 "无法识别的列：, 。"."""
+    answer = _post_csv(feed_client, "date,aqi,,\r\n2026-12-08,160,,\r\n2026-12-09,170,,\r\n,,,\r\n2026-12-10,165,,\r\n")
+    assert answer.status_code == 201, answer.content
+    assert [d["aqi"] for d in Forecast.objects.get().days] == [160, 170, 165]
+
+
+def test_a_csv_line_with_more_cells_than_the_header_is_refused_with_its_line(feed_client):
+    answer = _post_csv(feed_client, "date,aqi\n2026-12-08,160\n2026-12-09,170,210\n")
+    assert answer.status_code == 400
+    [message] = answer.json()["file"]
+    assert "3" in message and "210" in message
+    assert not Forecast.objects.exists()
+
+
+def test_a_value_under_a_nameless_trailing_column_is_refused(feed_client):
+    answer = _post_csv(feed_client, "date,aqi,,\n2026-12-08,160,,\n2026-12-09,170,,pm2_5\n")
+    assert answer.status_code == 400
+    [message] = answer.json()["file"]
+    assert "3" in message and "pm2_5" in message
+    assert not Forecast.objects.exists()
+
+
+def test_a_repeated_header_line_is_refused_with_its_line(feed_client):
+    answer = _post_csv(feed_client, "date,aqi\n2026-12-08,160\ndate,aqi\n2026-12-09,170\n")
+    assert answer.status_code == 400
+    [message] = answer.json()["file"]
+    assert "3" in message
+    assert not Forecast.objects.exists()
+
+
+def test_a_column_named_twice_is_refused_not_overridden(feed_client):
+    answer = _post_csv(feed_client, "date,aqi,aqi\n2026-12-08,160,90\n")
+    assert answer.status_code == 400
+    [message] = answer.json()["file"]
+    assert "aqi" in message
+    assert not Forecast.objects.exists()
+
+
+def test_a_nameless_column_in_the_middle_is_refused(feed_client):
+    answer = _post_csv(feed_client, "date,,aqi\n2026-12-08,x,160\n")
+    assert answer.status_code == 400
+    [message] = answer.json()["file"]
+    assert "2" in message
+    assert not Forecast.objects.exists()

@@ -47,7 +47,9 @@ def test_daily_values_are_24_hour_means_and_the_max_8_hour_ozone():
     o3 = [10.0] * 10 + [100.0] * 8 + [10.0] * 6  # hours 10–17 make the best window
     h = hours(day, {"so2": [8.0] * 24, "no2": [40.0, 60.0] * 12, "co": [1.2] * 24, "pm10": [150.0] * 24, "pm2_5": [100.0] * 24, "o3": o3})
     [row] = daily_pollutants(h)
-    assert row == {"date": day, "so2": 8.0, "no2": 50.0, "co": 1.2, "pm10": 150.0, "pm2_5": 100.0, "o3_8h": 100.0}
+    assert row == {
+        "date": day, "so2": 8.0, "no2": 50.0, "co": 1.2, "pm10": 150.0, "pm2_5": 100.0, "o3_8h": 100.0, "o3_1h": 100.0,
+    }
 
 
 def test_a_day_with_too_few_hours_is_left_out():
@@ -305,3 +307,17 @@ def test_two_workers_fetching_a_station_for_the_first_time_store_one_forecast(op
     assert not any(isinstance(r, Exception) for r in results), results
     assert Forecast.objects.count() == 1
     assert Proposal.objects.count() == 1
+
+
+def test_the_day_max_1_hour_ozone_decides_a_2012_day_whose_8_hour_ozone_is_above_800():
+    """Issue 15 item 7 on the Open-Meteo path: the daily aggregation gives o3_1h, so a 2012 day is never 优."""
+    day = datetime.date(2026, 7, 9)
+    o3 = [900.0] * 23 + [1000.0]  # every 8-hour mean above 800; the hourly maximum 1000
+    clean = {"so2": 5.0, "no2": 10.0, "co": 0.4, "pm10": 20.0, "pm2_5": 10.0}
+    h = hours(day, {**{k: [v] * 24 for k, v in clean.items()}, "o3": o3})
+    rows = daily_pollutants(h)
+    assert rows[0]["o3_1h"] == 1000.0
+    [stored] = services.forecast_days_build(rows, "2012")
+    assert (stored["aqi"], stored["primary_pollutants"], stored["category"]) == (400, ["o3_1h"], "严重污染")
+    [stored_2026] = services.forecast_days_build(rows, "2026")
+    assert stored_2026["aqi"] == 300 and "o3_1h" not in stored_2026  # 2026: O3-8h above 800 is IAQI 300

@@ -180,3 +180,15 @@ def test_a_dismissed_proposal_cannot_be_acted_on(office):
     with pytest.raises(ActionRefused):
         services.proposal_act(proposal=proposal, actor=office)
     assert not Alert.objects.exists()
+
+
+def test_a_day_without_a_reportable_aqi_is_listed_as_na_and_not_read_as_clean(db):
+    """Issue 15 item 7: a stored 2012 day with O3-8h 900 and no 1-h value is NA in the evaluation, never 优."""
+    day = {"date": START, "pm2_5": 10, "pm10": 20, "o3_8h": 900, "no2": 10, "so2": 5, "co": 0.4}
+    forecast, proposal, _ = services.forecast_create(
+        source="t", provider=Provider.PUSH, issued_at=timezone.now(), days=[day], standard="2012"
+    )
+    [row] = forecast.evaluation["days"]
+    assert (row["aqi"], row["category"]) == (None, "")
+    assert forecast.evaluation["na_days"] == [START.isoformat()]
+    assert proposal is None

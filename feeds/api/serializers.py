@@ -14,7 +14,7 @@ from feeds.daily import PLAUSIBLE_MAX
 from feeds.models import Proposal
 from feeds.services import POLLUTANT_KEYS
 
-PRIMARY_CHOICES = ("so2", "no2", "co", "pm10", "pm2_5", "o3_8h", "o3")
+PRIMARY_CHOICES = ("so2", "no2", "co", "pm10", "pm2_5", "o3_8h", "o3", "o3_1h")
 UNITS = {"co": "mg/m³"}
 CSV_MAX_BYTES = 100 * 1024
 
@@ -44,7 +44,11 @@ class ConcentrationField(serializers.FloatField):
 
 
 class ForecastDaySerializer(serializers.Serializer):
-    """One day: either ``aqi`` or all six daily concentrations (CO in mg/m³, O3 as the max 8-hour mean)."""
+    """One day: either ``aqi`` or all six daily concentrations (CO in mg/m³, O3 as the max 8-hour mean).
+
+    ``o3_1h`` (the day's maximum 1-hour O3) is optional and belongs to HJ 633-2012 only; the
+    forecast's ``standard`` is checked against it in ``ForecastInputSerializer.validate``.
+    """
 
     date = serializers.DateField()
     aqi = serializers.IntegerField(min_value=0, max_value=500, required=False, allow_null=True)
@@ -57,9 +61,12 @@ class ForecastDaySerializer(serializers.Serializer):
     no2 = ConcentrationField("no2", required=False, allow_null=True)
     so2 = ConcentrationField("so2", required=False, allow_null=True)
     co = ConcentrationField("co", required=False, allow_null=True)
+    o3_1h = ConcentrationField(
+        "o3_1h", required=False, allow_null=True, help_text="o3_1h, µg/m³: the day's max 1-hour O3 (HJ 633-2012 only)"
+    )
 
     def validate(self, attrs):
-        given = [k for k in POLLUTANT_KEYS if attrs.get(k) is not None]
+        given = [k for k in (*POLLUTANT_KEYS, "o3_1h") if attrs.get(k) is not None]
         if attrs.get("aqi") is not None:
             if given:
                 raise serializers.ValidationError(
@@ -92,11 +99,49 @@ class ForecastInputSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         attrs.setdefault("standard", settings.AQI_STANDARD)
+        errors = {}
+        for i, day in enumerate(attrs.get("days") or []):
+            problem = o3_1h_problem(day, attrs["standard"])
+            if problem:
+                errors[i] = {"o3_1h": [problem]}
+        if errors:
+            raise serializers.ValidationError({"days": errors})
         return attrs
 
 
+def o3_1h_problem(values: dict, standard: str) -> str:
+    """Why the 1-hour ozone of these daily values is wrong for ``standard``, or "".
+
+    HJ 633-2012 table 1 note (3): an 8-hour O3 above 800 µg/m³ has no IAQI and the 1-hour
+    value replaces it. Without it the day's AQI is not reported ("NA"), which a forecast
+    cannot be judged on, so the push is refused (issue 15, item 7). HJ 633-2026's daily
+    AQI does not use the 1-hour O3 at all, so giving it there is refused rather than ignored.
+    """
+    o3_8h, o3_1h = values.get("o3_8h"), values.get("o3_1h")
+    if standard == "2012":
+        if o3_8h is not None and o3_8h > aqi.BREAKPOINTS["2012"]["o3_8h"][-1] and o3_1h is None:
+            return _(
+                "Under HJ 633-2012 an 8-hour ozone above 800 µg/m³ takes its IAQI from the 1-hour value: "
+                "give o3_1h, the day's maximum 1-hour ozone."
+            )
+        return ""
+    if o3_1h is not None:
+        return _(
+            "The daily AQI of HJ 633-2026 does not use the 1-hour ozone; leave o3_1h out or choose the 2012 standard."
+        )
+    return ""
+
+
 class ForecastCsvSerializer(serializers.Serializer):
-    """A CSV file with a header: ``date,aqi`` or ``date,pm2_5,pm10,o3_8h,no2,so2,co``."""
+    """A CSV file with a header: ``date,aqi`` or ``date,pm2_5,pm10,o3_8h,no2,so2,co`` (and ``o3_1h`` under 2012).
+
+    Spreadsheet exports are read as people save them: a byte-order mark, blank lines and
+    empty columns at the end of the header (Excel writes ``date,aqi,,``) are ignored. What
+    cannot be read for sure is refused with the line it is on, never dropped or overwritten
+    (issue 15, item 10): a column named twice, a nameless column in the middle, a line
+    with more cells than the header or a value under a nameless trailing column, and the
+    header repeated as a data line (two exports pasted together).
+    """
 
     file = serializers.FileField()
     source = serializers.CharField(max_length=60)
@@ -110,25 +155,11 @@ class ForecastCsvSerializer(serializers.Serializer):
             text = upload.read().decode("utf-8-sig")
         except UnicodeDecodeError:
             raise serializers.ValidationError(_("The file is not UTF-8 text.")) from None
-        reader = csv.DictReader(io.StringIO(text))
-        header = [h.strip().lower() for h in (reader.fieldnames or [])]
-        if "date" not in header:
-            raise serializers.ValidationError(_("The first line must be a header with a 'date' column."))
-        allowed = {"date", "aqi", "primary_pollutants", *POLLUTANT_KEYS}
-        unknown = [h for h in header if h not in allowed]
-        if unknown:
-            raise serializers.ValidationError(_("Unknown columns: %(cols)s.") % {"cols": ", ".join(unknown)})
-        reader.fieldnames = header
-        days = []
-        for row in reader:
-            day = {k: (v or "").strip() for k, v in row.items() if k is not None}
-            if not any(day.values()):
-                continue
-            cleaned = {k: v for k, v in day.items() if v != "" and k != "primary_pollutants"}
-            if day.get("primary_pollutants"):
-                cleaned["primary_pollutants"] = [p.strip() for p in day["primary_pollutants"].split(";") if p.strip()]
-            days.append(cleaned)
-        return days
+        try:
+            lines = list(csv.reader(io.StringIO(text)))
+        except csv.Error as exc:
+            raise serializers.ValidationError(_("The file is not valid CSV: %(error)s") % {"error": exc}) from None
+        return csv_forecast_days(lines)
 
     def to_forecast_input(self) -> ForecastInputSerializer:
         data = self.validated_data
@@ -142,12 +173,70 @@ class ForecastCsvSerializer(serializers.Serializer):
         )
 
 
+def csv_forecast_days(lines: list[list[str]]) -> list[dict]:
+    """Forecast days (dicts of strings, for ``ForecastDaySerializer``) from the lines of a CSV file.
+
+    ``lines`` are ``csv.reader`` rows; the first non-blank one is the header. Blank lines
+    (every cell empty) are skipped. Raises ``serializers.ValidationError`` (HTTP 400) with one
+    message per faulty line, numbered as a spreadsheet shows them (the header is line 1),
+    for the faults listed on ``ForecastCsvSerializer``; nothing is returned for a file
+    with any of them.
+    """
+    numbered = [(n, [c.strip() for c in cells]) for n, cells in enumerate(lines, start=1)]
+    numbered = [(n, cells) for n, cells in numbered if any(cells)]
+    if not numbered:
+        raise serializers.ValidationError(_("The first line must be a header with a 'date' column."))
+    header_line, header = numbered[0]
+    header = [h.lower() for h in header]
+    while header and header[-1] == "":
+        header.pop()  # Excel's trailing empty columns: "date,aqi,,"
+    if "date" not in header:
+        raise serializers.ValidationError(_("The first line must be a header with a 'date' column."))
+    problems = []
+    if "" in header:
+        problems.append(
+            _("Line %(line)s: column %(col)s of the header has no name.")
+            % {"line": header_line, "col": header.index("") + 1}
+        )
+    allowed = {"date", "aqi", "primary_pollutants", "o3_1h", *POLLUTANT_KEYS}
+    unknown = [h for h in header if h and h not in allowed]
+    if unknown:
+        problems.append(_("Unknown columns: %(cols)s.") % {"cols": ", ".join(unknown)})
+    repeated = sorted({h for h in header if h and header.count(h) > 1})
+    if repeated:
+        problems.append(_("Line %(line)s: the column %(cols)s appears more than once.") % {
+            "line": header_line, "cols": ", ".join(repeated),
+        })
+    if problems:
+        raise serializers.ValidationError(problems)
+
+    days, problems = [], []
+    for n, cells in numbered[1:]:
+        if [c.lower() for c in cells[: len(header)]] == header and not any(cells[len(header):]):
+            problems.append(_("Line %(line)s repeats the header.") % {"line": n})
+            continue
+        if any(cells[len(header):]):
+            problems.append(
+                _("Line %(line)s has more cells than the header's %(columns)s columns: %(extra)s.")
+                % {"line": n, "columns": len(header), "extra": ", ".join(c for c in cells[len(header):] if c)}
+            )
+            continue
+        day = {h: v for h, v in zip(header, cells, strict=False) if v != "" and h != "primary_pollutants"}
+        pollutants = dict(zip(header, cells, strict=False)).get("primary_pollutants")
+        if pollutants:
+            day["primary_pollutants"] = [p.strip() for p in pollutants.split(";") if p.strip()]
+        days.append(day)
+    if problems:
+        raise serializers.ValidationError(problems)
+    return days
+
+
 class EvaluationDaySerializer(serializers.Serializer):
     date = serializers.DateField()
-    aqi = serializers.IntegerField(allow_null=True)
-    category = serializers.CharField()
-    category_en = serializers.CharField()
-    colour = serializers.CharField()
+    aqi = serializers.IntegerField(allow_null=True, help_text='null = "NA", the AQI is not reported')
+    category = serializers.CharField(allow_blank=True)
+    category_en = serializers.CharField(allow_blank=True)
+    colour = serializers.CharField(allow_blank=True)
     primary_pollutants = serializers.ListField(child=serializers.CharField())
 
 
@@ -162,6 +251,9 @@ class EvaluationSerializer(serializers.Serializer):
     advisory_only = serializers.BooleanField()
     advisory_reason = serializers.CharField(allow_blank=True)
     current_level = serializers.CharField()
+    na_days = serializers.ListField(
+        child=serializers.DateField(), required=False, help_text="Days whose AQI is not reported (NA): not judged."
+    )
     days = EvaluationDaySerializer(many=True)
 
 
@@ -190,22 +282,36 @@ class DismissSerializer(serializers.Serializer):
 
 
 class AqiQuerySerializer(serializers.Serializer):
+    """Query of ``GET /api/aqi/``: daily concentrations and the standard (``o3_1h`` for 2012 only)."""
+
     pm2_5 = ConcentrationField("pm2_5", required=False)
     pm10 = ConcentrationField("pm10", required=False)
     o3_8h = ConcentrationField("o3_8h", required=False)
     no2 = ConcentrationField("no2", required=False)
     so2 = ConcentrationField("so2", required=False)
     co = ConcentrationField("co", required=False)
+    o3_1h = ConcentrationField(
+        "o3_1h", required=False, help_text="o3_1h, µg/m³: the day's max 1-hour O3 (HJ 633-2012 only)"
+    )
     standard = serializers.ChoiceField(choices=aqi.STANDARDS, required=False, help_text="HJ 633 edition; default 2026")
 
     def validate(self, attrs):
-        if not any(k in attrs for k in POLLUTANT_KEYS):
+        if not any(k in attrs for k in (*POLLUTANT_KEYS, "o3_1h")):
             raise serializers.ValidationError({"pm2_5": _("Give at least one concentration.")})
+        standard = attrs.get("standard") or aqi.DEFAULT_STANDARD
+        # A 2012 O3-8h above 800 without o3_1h is answered as "NA", not refused: the
+        # calculator reports what the standard says; only 2026 + o3_1h is a bad question.
+        if standard != "2012" and "o3_1h" in attrs:
+            raise serializers.ValidationError({"o3_1h": o3_1h_problem(attrs, standard)})
         return attrs
 
 
 class AqiResultSerializer(serializers.Serializer):
-    aqi = serializers.IntegerField(allow_null=True, help_text='null = "NA" (2026 missing-data rule)')
+    aqi = serializers.IntegerField(
+        allow_null=True,
+        help_text='null = "NA": a pollutant missing and the others at most 100, or (2012) an O3-8h above 800 '
+        "without o3_1h",
+    )
     category = serializers.CharField(allow_blank=True)
     category_en = serializers.CharField(allow_blank=True)
     level = serializers.IntegerField()
