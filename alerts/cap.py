@@ -106,6 +106,13 @@ class CapMessage:
         return self.alert.lifted_at if self.version == LIFT else self.alert.issued_at
 
     @property
+    def effective(self) -> datetime:
+        """When the message's information takes effect: the warning's start, never before it was sent."""
+        if self.version == LIFT or self.alert.starts_at is None:
+            return self.sent
+        return max(self.alert.starts_at, self.sent)
+
+    @property
     def msg_type(self) -> str:
         if self.version == LIFT:
             return "Cancel"
@@ -220,11 +227,13 @@ def _info(root, message: CapMessage, code: str, language: str, web: str) -> None
     _sub(info, "urgency", mapping["urgency"])
     _sub(info, "severity", mapping["severity"])
     _sub(info, "certainty", mapping["certainty"])
-    _sub(info, "effective", cap_datetime(message.sent))
+    _sub(info, "effective", cap_datetime(message.effective))
     if not lifted:
         if alert.starts_at:
-            _sub(info, "onset", cap_datetime(alert.starts_at))
-        if alert.ends_at:
+            _sub(info, "onset", cap_datetime(max(alert.starts_at, message.sent)))
+        if alert.ends_at and alert.ends_at > message.effective:
+            # sent ≤ effective ≤ expires; the service refuses a planned end that is not ahead of the
+            # start, so only rows older than that rule could have one in the past.
             _sub(info, "expires", cap_datetime(alert.ends_at))
     _sub(info, "senderName", sender_name(language))
     _sub(info, "headline", headline(message, language))

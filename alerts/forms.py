@@ -1,13 +1,14 @@
 """Page forms for warnings. They only shape input: every rule is checked again in ``alerts.services``."""
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alerts.choices import Level, Status
+from alerts.services import times_errors
 from command_center.datetimes import UtcDateTimeField
 
 TEXT_MAX = 4000
+DATETIME_INPUTS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 
 
 class AlertCreateForm(forms.Form):
@@ -22,10 +23,17 @@ class AlertCreateForm(forms.Form):
         label=_("Basis"), max_length=8000, required=False, widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Forecast figures and consultation notes."),
     )
+    starts_at = UtcDateTimeField(
+        label=_("Effective from"), required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=DATETIME_INPUTS,
+        help_text=_("Empty: at once. Units get their tasks now, effective from this time."),
+    )
     ends_at = UtcDateTimeField(
         label=_("Expected end"), required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        input_formats=DATETIME_INPUTS,
+        help_text=_("The warning ends by itself at this time."),
     )
     drill = forms.BooleanField(label=_("This is a drill (演练)"), required=False)
     confirm = forms.BooleanField(
@@ -34,11 +42,13 @@ class AlertCreateForm(forms.Form):
         error_messages={"required": _("Tick the confirmation box to go on.")},
     )
 
-    def clean_ends_at(self):
-        ends_at = self.cleaned_data["ends_at"]
-        if ends_at is not None and ends_at <= timezone.now():
-            raise forms.ValidationError(_("The expected end must be in the future."))
-        return ends_at
+    def clean(self):
+        data = super().clean()
+        # The service's own rule (alerts.services.times_errors), shown next to the field.
+        if "starts_at" in data and "ends_at" in data:
+            for field, message in times_errors(data["starts_at"], data["ends_at"]).items():
+                self.add_error(field, message)
+        return data
 
     def add_service_error(self, error) -> None:
         """Show a service's ValidationError next to the field it names, or at the top of the form."""
@@ -53,6 +63,17 @@ class CommentForm(forms.Form):
     """An optional comment on an approval, or the reason for a lift."""
 
     comment = forms.CharField(label=_("Comment"), max_length=TEXT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class LiftForm(CommentForm):
+    """The reason for a lift, and optionally the time it takes effect (自X时起解除)."""
+
+    lift_at = UtcDateTimeField(
+        label=_("Lift at"), required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=DATETIME_INPUTS,
+        help_text=_("Empty: now. Until then the warning and its response stay in force."),
+    )
 
 
 class RejectForm(forms.Form):

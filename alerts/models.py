@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alerts.choices import IN_FORCE, LEVEL_COLOUR, LEVEL_RANK, RESPONSE_LEVEL, Level, Status
@@ -14,6 +15,11 @@ def _default_area():
 class AlertQuerySet(models.QuerySet):
     def in_force(self):
         return self.filter(status__in=IN_FORCE)
+
+    def not_ended(self, now=None):
+        """Leave out warnings whose planned end or scheduled lift has come, before the beat records it."""
+        now = now or timezone.now()
+        return self.exclude(ends_at__lte=now).exclude(status=Status.ISSUED, lift_at__lte=now)
 
     def official(self):
         """Drills are left out of official statistics and the public "in force" state."""
@@ -54,6 +60,9 @@ class Alert(models.Model):
     lift_reason = models.TextField(blank=True)
     lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     lifted_at = models.DateTimeField(_("lifted"), null=True, blank=True)
+    # A lift decided for a later time (自X时起解除): the warning and its response stay in force
+    # until then, and the beat (``alerts.services.alerts_end_due``) lifts it at that time.
+    lift_at = models.DateTimeField(_("scheduled lift"), null=True, blank=True)
 
     objects = AlertQuerySet.as_manager()
 
@@ -79,6 +88,11 @@ class Alert(models.Model):
     @property
     def in_force(self) -> bool:
         return self.status in IN_FORCE
+
+    @property
+    def effective_from(self):
+        """When the warning takes (or took) effect: ``starts_at``, or the issue time for older rows."""
+        return self.starts_at or self.issued_at
 
     @property
     def rank(self) -> int:

@@ -71,7 +71,8 @@ def _history_row(alert: Alert, language: str) -> dict:
 def home(request):
     """The warning in force for the district (drills never count), what to do, and the last ten warnings."""
     language = get_language()
-    official_in_force = Alert.objects.in_force().official()
+    # A warning past its planned end is shown as ended at once, not only after the beat's next round.
+    official_in_force = Alert.objects.in_force().official().not_ended()
     current = official_in_force.filter(area=settings.DISTRICT_NAME).order_by("-issued_at").first()
     # Warnings for a part of the district (a town, an industrial park) are rare but shown too.
     others = official_in_force.exclude(area=settings.DISTRICT_NAME).order_by("area")

@@ -11,8 +11,10 @@ issuing and lifting.
 import datetime
 import zlib
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,7 +44,9 @@ def alert_payload(alert: Alert) -> dict:
         "drill": alert.drill,
         "supersedes": alert.supersedes_id,
         "issued_at": alert.issued_at.isoformat() if alert.issued_at else None,
+        "starts_at": alert.starts_at.isoformat() if alert.starts_at else None,
         "ends_at": alert.ends_at.isoformat() if alert.ends_at else None,
+        "lift_at": alert.lift_at.isoformat() if alert.lift_at else None,
         "lifted_at": alert.lifted_at.isoformat() if alert.lifted_at else None,
     }
 
@@ -82,14 +86,36 @@ def _announce(alert: Alert, event_type: str, audience: str = Audience.ALL) -> No
     event_record(type=event_type, payload=alert_payload(alert), audience=audience)
 
 
+def _start_grace() -> datetime.timedelta:
+    return datetime.timedelta(minutes=settings.ALERT_START_GRACE_MINUTES)
+
+
+def times_errors(starts_at, ends_at, *, now: datetime.datetime | None = None) -> dict:
+    """What is wrong with a warning's planned start and end, as ``{field: message}`` (empty: nothing).
+
+    The start (default: now) may be at most ``ALERT_START_GRACE_MINUTES`` in the past; a warning
+    never takes effect before it is issued, so a start in the past means "now". The end must come
+    after the effective start, which also keeps a CAP message's ``expires`` after its ``sent``
+    and ``effective`` (CAP 1.2 §3.2.2).
+    """
+    now = now or timezone.now()
+    errors = {}
+    if starts_at is not None and starts_at < now - _start_grace():
+        errors["starts_at"] = _("The start may be at most %(minutes)d minutes in the past.") % {
+            "minutes": settings.ALERT_START_GRACE_MINUTES
+        }
+    elif ends_at is not None and ends_at <= max(starts_at or now, now):
+        errors["ends_at"] = _("The end must be after the start and in the future.")
+    return errors
+
+
 def _validate_new(level: str, reason: str, starts_at, ends_at) -> None:
     errors = {}
     if level not in Level.values:
         errors["level"] = _("Choose yellow, orange or red.")
     if not (reason or "").strip():
         errors["reason"] = _("Give the reason for the warning.")
-    if starts_at and ends_at and ends_at <= starts_at:
-        errors["ends_at"] = _("The end must be after the start.")
+    errors.update(times_errors(starts_at, ends_at))
     if errors:
         raise ValidationError(errors)
 
@@ -106,7 +132,14 @@ def alert_create(
     area: str | None = None,
     proposal=None,
 ) -> Alert:
-    """Issue a warning directly (office: yellow; leader: any level) or propose it for approval."""
+    """Issue a warning directly (office: yellow; leader: any level) or propose it for approval.
+
+    ``starts_at`` (default: at issue) is when the warning and its response take effect; units get
+    their tasks at once, effective from then. ``ends_at`` is the planned end, when the warning ends
+    by itself (``alerts_end_due``). Raises ValidationError (400) for a bad level, an empty reason, a
+    start more than ``ALERT_START_GRACE_MINUTES`` in the past or an end not after the start;
+    PermissionDenied (403) for who may not; ActionRefused (409) when the level is already in force.
+    """
     reason, basis = storable_text(reason), storable_text(basis)
     if not (actor.has_perm(PERM_APPROVE) or actor.has_perm(PERM_YELLOW) or actor.has_perm(PERM_PROPOSE)):
         raise PermissionDenied(_("You may not issue or propose warnings."))
@@ -156,6 +189,14 @@ def _issue(alert: Alert, *, actor, comment: str, approving: bool = False) -> Non
         raise ActionRefused(_("A %(level)s warning is already in force for this area.") % {"level": current.get_level_display()})
     _check_transition(alert if alert.pk else None, Status.ISSUED)
     now = timezone.now()
+    # A warning takes effect at its start, never before it is issued: a proposal approved after
+    # its start (or a start within the grace) takes effect now. A planned end that has passed
+    # meanwhile cannot be issued: CAP would say it expired before it was sent.
+    if alert.ends_at is not None and alert.ends_at <= max(alert.starts_at or now, now):
+        raise ActionRefused(
+            _("The planned end of this warning (%(end)s) has passed; reject it and propose it again with new times.")
+            % {"end": timezone.localtime(alert.ends_at).strftime("%Y-%m-%d %H:%M")}
+        )
     if current is not None:
         _check_transition(current, Status.SUPERSEDED)
         previous_status = current.status
@@ -170,7 +211,8 @@ def _issue(alert: Alert, *, actor, comment: str, approving: bool = False) -> Non
     alert.status = Status.ISSUED
     alert.issued_by = actor
     alert.issued_at = now
-    alert.starts_at = alert.starts_at or now
+    requested_start = alert.starts_at
+    alert.starts_at = max(alert.starts_at or now, now)
     alert.supersedes = current
     if approving:
         alert.approved_by = actor
@@ -179,6 +221,11 @@ def _issue(alert: Alert, *, actor, comment: str, approving: bool = False) -> Non
     audit_record(
         actor=actor, action="approve" if approving else "issue", target=alert, from_state=from_state,
         to_state=alert.status, comment=comment,
+        data={
+            "starts_at": alert.starts_at.isoformat(),
+            **({"requested_start": requested_start.isoformat()} if requested_start and requested_start != alert.starts_at else {}),
+            **({"ends_at": alert.ends_at.isoformat()} if alert.ends_at else {}),
+        },
     )
     _announce(alert, EventType.ALERT_ISSUED)
     response_apply_level(alert=alert, previous=current, actor=actor)
@@ -194,7 +241,7 @@ def alert_approve(*, alert: Alert, actor, comment: str = "") -> Alert:
         if alert.status == Status.PENDING_APPROVAL:
             _issue(alert, actor=actor, comment=comment, approving=True)
         elif alert.status == Status.LIFT_PENDING:
-            _lift(alert, actor=actor, comment=comment or alert.lift_reason, approving=True)
+            _lift_or_schedule(alert, actor=actor, comment=comment or alert.lift_reason, approving=True)
         elif alert.status == Status.LIFTED or (alert.status == Status.ISSUED and alert.approved_by_id is not None):
             return alert  # approved already (a double click, or two leaders at once): nothing to do
         else:
@@ -225,7 +272,8 @@ def alert_reject(*, alert: Alert, actor, reason: str) -> Alert:
         elif alert.status == Status.LIFT_PENDING:
             _check_transition(alert, Status.ISSUED)
             alert.status = Status.ISSUED
-            alert.save(update_fields=["status"])
+            alert.lift_at = None  # a refused lift is not carried out later either
+            alert.save(update_fields=["status", "lift_at"])
             audit_record(actor=actor, action="refuse_lift", target=alert, from_state=Status.LIFT_PENDING, to_state=alert.status, comment=reason)
             _announce(alert, EventType.ALERT_LIFT_REFUSED, Audience.COMMAND)
         else:
@@ -233,8 +281,30 @@ def alert_reject(*, alert: Alert, actor, reason: str) -> Alert:
     return alert
 
 
-def alert_lift(*, alert: Alert, actor, reason: str = "") -> Alert:
-    """Lift a warning: office lifts yellow directly and asks to lift orange/red; a leader lifts any level."""
+def _lift_time(at: datetime.datetime | None, alert: Alert) -> datetime.datetime | None:
+    """The time a lift is scheduled for, or None to lift now; ValidationError (400) for a time that cannot be."""
+    if at is None:
+        return None
+    now = timezone.now()
+    if at < now - _start_grace():
+        raise ValidationError({"lift_at": _("The lift time has passed; leave it empty to lift now.")})
+    if alert.ends_at is not None and at >= alert.ends_at:
+        raise ValidationError(
+            {"lift_at": _("The warning ends by itself at %(end)s; a lift must be scheduled before that.")
+             % {"end": timezone.localtime(alert.ends_at).strftime("%Y-%m-%d %H:%M")}}
+        )
+    return at if at > now else None
+
+
+def alert_lift(*, alert: Alert, actor, reason: str = "", lift_at: datetime.datetime | None = None) -> Alert:
+    """Lift a warning: office lifts yellow directly and asks to lift orange/red; a leader lifts any level.
+
+    ``lift_at`` (optional) schedules the lift for a later time (自X时起解除): until then the warning, its
+    response and its tasks stay in force, and the beat lifts it at that time (``alerts_end_due``).
+    Empty, or a time already reached, lifts now. Returns the warning. Raises PermissionDenied (403)
+    for who may not lift, ValidationError (400) for a lift time long past or after the planned end,
+    ActionRefused (409) for a warning not in force.
+    """
     reason = storable_text(reason)
     leader = actor.has_perm(PERM_APPROVE)
     office = actor.has_perm(PERM_YELLOW) or actor.has_perm(PERM_PROPOSE)
@@ -244,28 +314,62 @@ def alert_lift(*, alert: Alert, actor, reason: str = "") -> Alert:
         alert = _lock(alert)
         if alert.status == Status.LIFTED:
             return alert
+        at = _lift_time(lift_at, alert)
         if alert.status == Status.LIFT_PENDING:
             if not leader:
                 return alert  # already asked; the leaders decide
-            _lift(alert, actor=actor, comment=reason or alert.lift_reason, approving=True)
+            alert.lift_at = at if lift_at is not None else alert.lift_at
+            _lift_or_schedule(alert, actor=actor, comment=reason or alert.lift_reason, approving=True)
         elif alert.status == Status.ISSUED:
             if leader or (alert.level == Level.YELLOW and actor.has_perm(PERM_YELLOW)):
-                _lift(alert, actor=actor, comment=reason)
+                alert.lift_at = at
+                if at is not None:
+                    alert.lift_requested_by, alert.lift_requested_at = actor, timezone.now()
+                    alert.lift_reason = reason
+                _lift_or_schedule(alert, actor=actor, comment=reason)
             else:
                 _check_transition(alert, Status.LIFT_PENDING)
                 alert.status = Status.LIFT_PENDING
                 alert.lift_requested_by = actor
                 alert.lift_requested_at = timezone.now()
                 alert.lift_reason = reason
-                alert.save(update_fields=["status", "lift_requested_by", "lift_requested_at", "lift_reason"])
-                audit_record(actor=actor, action="request_lift", target=alert, from_state=Status.ISSUED, to_state=alert.status, comment=reason)
+                alert.lift_at = at
+                alert.save(update_fields=["status", "lift_requested_by", "lift_requested_at", "lift_reason", "lift_at"])
+                audit_record(
+                    actor=actor, action="request_lift", target=alert, from_state=Status.ISSUED, to_state=alert.status,
+                    comment=reason, data={"lift_at": at.isoformat()} if at else None,
+                )
                 _announce(alert, EventType.ALERT_LIFT_PENDING, Audience.COMMAND)
         else:
             raise ActionRefused(_("Only a warning in force can be lifted."))
     return alert
 
 
-def _lift(alert: Alert, *, actor, comment: str, approving: bool = False) -> None:
+def _lift_or_schedule(alert: Alert, *, actor, comment: str, approving: bool = False) -> None:
+    """Lift now, or, when ``alert.lift_at`` is still ahead, keep the warning in force with its lift scheduled.
+
+    The caller holds the area and row locks. An approved lift request for a later time goes back to
+    ``issued`` (the plan's state "in force") with ``lift_at`` set: nothing is awaiting the leaders any more.
+    """
+    if alert.lift_at is None or alert.lift_at <= timezone.now():
+        _lift(alert, actor=actor, comment=comment, approving=approving)
+        return
+    from_state = alert.status
+    if from_state != Status.ISSUED:
+        _check_transition(alert, Status.ISSUED)
+    alert.status = Status.ISSUED
+    if not alert.lift_reason:
+        alert.lift_reason = comment
+    alert.save(update_fields=["status", "lift_at", "lift_reason", "lift_requested_by", "lift_requested_at"])
+    audit_record(
+        actor=actor, action="approve_lift_schedule" if approving else "schedule_lift", target=alert,
+        from_state=from_state, to_state=alert.status, comment=comment, data={"lift_at": alert.lift_at.isoformat()},
+    )
+    _announce(alert, EventType.ALERT_LIFT_SCHEDULED)
+
+
+def _lift(alert: Alert, *, actor, comment: str, approving: bool = False, action: str = "") -> None:
+    """End ``alert`` and its response now; ``actor`` None is the platform itself (expiry, scheduled lift)."""
     from responses.services import response_close
 
     _check_transition(alert, Status.LIFTED)
@@ -275,10 +379,42 @@ def _lift(alert: Alert, *, actor, comment: str, approving: bool = False) -> None
     alert.lifted_at = timezone.now()
     if not alert.lift_reason:
         alert.lift_reason = comment
-    alert.save(update_fields=["status", "lifted_by", "lifted_at", "lift_reason"])
+    alert.save(update_fields=["status", "lifted_by", "lifted_at", "lift_reason", "lift_at"])
     audit_record(
-        actor=actor, action="approve_lift" if approving else "lift", target=alert, from_state=from_state,
+        actor=actor, action=action or ("approve_lift" if approving else "lift"), target=alert, from_state=from_state,
         to_state=alert.status, comment=comment,
     )
     _announce(alert, EventType.ALERT_LIFTED)
     response_close(alert=alert, actor=actor, reason=comment)
+
+
+def alerts_end_due(*, now: datetime.datetime | None = None, limit: int = 100) -> dict:
+    """End, as the platform itself, every warning whose planned end or scheduled lift has come.
+
+    Run by the beat every ``ALERT_END_INTERVAL_SECONDS`` (``alerts.tasks.end_due_alerts``). A warning
+    in force past its ``ends_at`` expires (issue 12 item 8: "at ends_at the warning ends by itself");
+    an issued warning past its ``lift_at`` is lifted as decided. A lift request still awaiting the
+    leaders is not carried out: only its planned end ends it. Each warning is claimed once: under the
+    area lock and its row lock the due condition is checked again, so a second beat (or a person
+    lifting at the same moment) finds it lifted and does nothing. The audit entry has no actor (the
+    platform), the lift is pushed to every dashboard after the commit, and the public page, CAP
+    (``Cancel``) and the Atom feed follow from the lifted state. Returns ``{"expired": n, "lifted": n}``.
+    """
+    now = now or timezone.now()
+    counts = {"expired": 0, "lifted": 0}
+    due = Alert.objects.filter(
+        Q(status__in=IN_FORCE, ends_at__lte=now) | Q(status=Status.ISSUED, lift_at__lte=now)
+    ).order_by("pk")
+    for pk in list(due.values_list("pk", flat=True)[:limit]):
+        with transaction.atomic():
+            alert = Alert.objects.filter(pk=pk).first()
+            if alert is None:
+                continue
+            alert = _lock(alert)
+            if alert.status in IN_FORCE and alert.ends_at is not None and alert.ends_at <= now:
+                _lift(alert, actor=None, action="expire", comment=_("The planned end of the warning was reached."))
+                counts["expired"] += 1
+            elif alert.status == Status.ISSUED and alert.lift_at is not None and alert.lift_at <= now:
+                _lift(alert, actor=None, action="scheduled_lift", comment=alert.lift_reason or _("Scheduled lift."))
+                counts["lifted"] += 1
+    return counts

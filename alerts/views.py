@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from alerts import services
 from alerts.choices import Level, Status
-from alerts.forms import AlertCreateForm, AlertFilterForm, CommentForm, RejectForm
+from alerts.forms import AlertCreateForm, AlertFilterForm, CommentForm, LiftForm, RejectForm
 from alerts.selectors import alert_history, alerts_pending_approval, alerts_visible_to
 from command_center.errors import ActionRefused
 
@@ -71,6 +71,7 @@ def alert_new(request):
                     reason=data["reason"],
                     basis=data["basis"],
                     drill=data["drill"],
+                    starts_at=data["starts_at"],
                     ends_at=data["ends_at"],
                 )
             except ValidationError as exc:
@@ -172,15 +173,21 @@ def alert_reject(request, pk):
 @permission_required("alerts.view_alert", raise_exception=True)
 def alert_lift(request, pk):
     alert = _get_alert(request, pk)
-    form = CommentForm(request.POST)
-    reason = form.cleaned_data["comment"] if form.is_valid() else ""
+    form = LiftForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return _back(request, alert)
     try:
-        alert = services.alert_lift(alert=alert, actor=request.user, reason=reason)
+        alert = services.alert_lift(
+            alert=alert, actor=request.user, reason=form.cleaned_data["comment"], lift_at=form.cleaned_data["lift_at"]
+        )
     except (ActionRefused, ValidationError) as exc:
         messages.error(request, _message(exc))
         return _back(request, alert)
     if alert.status == Status.LIFT_PENDING:
         messages.success(request, _("The lift request went to the headquarters leaders."))
+    elif alert.status == Status.ISSUED and alert.lift_at:
+        messages.success(request, _("The lift is scheduled; the warning stays in force until then."))
     else:
         messages.success(request, _("The warning is lifted and the response has ended."))
     return _back(request, alert)

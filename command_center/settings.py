@@ -304,6 +304,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "responses.tasks.escalate_overdue",
         "schedule": env_int("ESCALATION_INTERVAL_SECONDS", 60),
     },
+    # Warnings end by themselves at their planned end, and scheduled lifts happen on time (issue 12 item 8).
+    "end-due-alerts": {
+        "task": "alerts.tasks.end_due_alerts",
+        "schedule": env_int("ALERT_END_INTERVAL_SECONDS", 15),
+    },
     "fetch-feeds": {
         "task": "feeds.tasks.fetch_all_feeds",
         "schedule": crontab(minute="*/30"),
@@ -312,6 +317,9 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Domain defaults -----------------------------------------------------------------
 DISTRICT_NAME = env_str("DISTRICT_NAME", "江津区")
+# A warning's start may be at most this many minutes in the past (the time it took to fill the
+# form); an earlier start is refused. Anything in the past takes effect at the moment of issue.
+ALERT_START_GRACE_MINUTES = env_int("ALERT_START_GRACE_MINUTES", 5)
 # Acknowledgement deadlines per response level, in minutes (issue: 60 / 30 / 15).
 ACK_MINUTES = {
     "III": env_int("ACK_MINUTES_III", 60),

@@ -16,6 +16,7 @@ class EventType(models.TextChoices):
     ALERT_REJECTED = "alert.rejected", _("Warning rejected")
     ALERT_LIFT_PENDING = "alert.lift_pending", _("Lift awaiting approval")
     ALERT_LIFT_REFUSED = "alert.lift_refused", _("Lift refused")
+    ALERT_LIFT_SCHEDULED = "alert.lift_scheduled", _("Lift scheduled")
     ALERT_LIFTED = "alert.lifted", _("Warning lifted")
     ALERT_SUPERSEDED = "alert.superseded", _("Warning superseded")
     RESPONSE_OPENED = "response.opened", _("Response started")

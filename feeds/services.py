@@ -235,6 +235,24 @@ def proposal_basis_text(proposal: Proposal) -> str:
     return "\n".join(lines)
 
 
+def proposal_start(proposal: Proposal, *, now: datetime.datetime | None = None) -> datetime.datetime | None:
+    """When a warning made from ``proposal`` takes effect: 0:00 local time of the first forecast day that
+    meets the criteria (a notice's "自X日0时起"), or None (at once) when that day has already begun.
+
+    A proposal acted on during or after its first day never yields a start in the past, which the
+    warning services refuse (issue 12 item 8).
+    """
+    days = sorted(proposal.basis.get("trigger_days") or [])
+    if not days:
+        return None
+    try:
+        first = datetime.date.fromisoformat(days[0])
+    except ValueError:
+        return None
+    start = timezone.make_aware(datetime.datetime.combine(first, datetime.time()))
+    return start if start > (now or timezone.now()) else None
+
+
 def proposal_act(*, proposal: Proposal, actor, comment: str = "") -> Alert:
     """Turn a proposal into a warning (or a lift) through alerts.services, then mark it accepted.
 
@@ -250,7 +268,8 @@ def proposal_act(*, proposal: Proposal, actor, comment: str = "") -> Alert:
         from alerts.services import alert_create
 
         return alert_create(
-            actor=actor, level=proposal.level, reason=reason, basis=proposal_basis_text(proposal), proposal=proposal
+            actor=actor, level=proposal.level, reason=reason, basis=proposal_basis_text(proposal), proposal=proposal,
+            starts_at=proposal_start(proposal),
         )
     from alerts.services import alert_lift
 

@@ -95,6 +95,9 @@ class TaskAssignment(models.Model):
     report_required = models.BooleanField(_("completion report required"), default=False)
     status = models.CharField(_("status"), max_length=15, choices=AssignmentStatus.choices, default=AssignmentStatus.ASSIGNED)
     assigned_at = models.DateTimeField(_("assigned"), default=timezone.now)
+    # Units get their tasks when the warning is issued; the tasks take effect, and their
+    # deadlines count, from the warning's start (a notice "自X日0时起" is issued the day before).
+    effective_from = models.DateTimeField(_("effective from"), default=timezone.now)
     ack_deadline = models.DateTimeField(_("acknowledge by"))
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -135,6 +138,11 @@ class TaskAssignment(models.Model):
     def overdue(self) -> bool:
         """Not acknowledged and past its acknowledgement deadline."""
         return self.status == AssignmentStatus.ASSIGNED and timezone.now() > self.ack_deadline
+
+    @property
+    def pending_start(self) -> bool:
+        """Assigned ahead of the warning's start: shown as "effective from"."""
+        return self.effective_from > timezone.now()
 
     @property
     def acknowledged_late(self) -> bool:

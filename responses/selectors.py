@@ -88,7 +88,8 @@ def response_summary(response: Response) -> dict:
         row["assigned"] += 1
         if a.acknowledged_at:
             row["acknowledged"] += 1
-            row["latencies"].append((a.acknowledged_at - a.assigned_at).total_seconds())
+            # From when the task took effect: a unit that acknowledges ahead of the start is not late.
+            row["latencies"].append(max(0.0, (a.acknowledged_at - a.effective_from).total_seconds()))
         if a.status == AssignmentStatus.COMPLETED:
             row["completed"] += 1
         if a.status == AssignmentStatus.CANCELLED:

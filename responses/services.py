@@ -46,6 +46,7 @@ def assignment_payload(a: TaskAssignment, unit_name: str | None = None) -> dict:
         "stage": a.stage,
         "status": a.status,
         "report_required": a.report_required,
+        "effective_from": a.effective_from.isoformat(),
         "ack_deadline": a.ack_deadline.isoformat(),
         "acknowledged_at": a.acknowledged_at.isoformat() if a.acknowledged_at else None,
         "completed_at": a.completed_at.isoformat() if a.completed_at else None,
@@ -54,20 +55,29 @@ def assignment_payload(a: TaskAssignment, unit_name: str | None = None) -> dict:
 
 
 def response_payload(r: Response) -> dict:
-    return {"id": r.pk, "alert": r.alert_id, "level": r.level, "status": r.status, "drill": r.drill, "area": r.area}
+    return {
+        "id": r.pk, "alert": r.alert_id, "level": r.level, "status": r.status, "drill": r.drill, "area": r.area,
+        "started_at": r.started_at.isoformat(),
+    }
 
 
 # --- Opening, changing and closing a response (called by alerts.services in its transaction) ---
 
 
 def response_apply_level(*, alert, previous, actor) -> Response:
-    """Open the response for an issued warning, or move the running one to the new warning's level."""
+    """Open the response for an issued warning, or move the running one to the new warning's level.
+
+    A new response starts at the warning's start (``alert.starts_at``, never before the issue); its
+    tasks are assigned now and take effect, with their deadlines, from then.
+    """
     level = alert.response_level
     response = None
     if previous is not None:
         response = Response.objects.select_for_update().filter(alert=previous, status=ResponseStatus.ACTIVE).first()
     if response is None:
-        response = Response.objects.create(alert=alert, level=level, area=alert.area, drill=alert.drill)
+        response = Response.objects.create(
+            alert=alert, level=level, area=alert.area, drill=alert.drill, started_at=alert.starts_at or timezone.now()
+        )
         audit_record(actor=actor, action="open", target=response, to_state=level)
         event_record(type=EventType.RESPONSE_OPENED, payload=response_payload(response))
         upgrade = True
@@ -79,11 +89,11 @@ def response_apply_level(*, alert, previous, actor) -> Response:
         audit_record(actor=actor, action="change_level", target=response, from_state=old_level, to_state=level)
         event_record(type=EventType.RESPONSE_LEVEL_CHANGED, payload=response_payload(response))
         upgrade = LEVEL_ORDER[level] > LEVEL_ORDER[old_level]
-    _sync_assignments(response, level=level, actor=actor, upgrade=upgrade)
+    _sync_assignments(response, level=level, actor=actor, upgrade=upgrade, effective_from=alert.starts_at)
     return response
 
 
-def _sync_assignments(response: Response, *, level: str, actor, upgrade: bool) -> None:
+def _sync_assignments(response: Response, *, level: str, actor, upgrade: bool, effective_from=None) -> None:
     """Give every active unit the level's tasks it does not hold yet; on a downgrade close what no longer applies.
 
     An upgrade keeps everything already assigned or done (the issue's rule); the same
@@ -105,6 +115,9 @@ def _sync_assignments(response: Response, *, level: str, actor, upgrade: bool) -
         stale = [pk for k, (pk, status) in live.items() if k not in wanted and status in OPEN_STATUSES]
         _close_assignments(stale, actor=actor, reason=_("Response level lowered to %(level)s.") % {"level": ResponseLevel(level).label})
     now = timezone.now()
+    # Deadlines count from the warning's start, which alerts.services already set to max(issue time, starts_at)
+    # (issue 12 item 8).
+    effective = effective_from or now
     new = [
         TaskAssignment(
             response=response,
@@ -117,7 +130,8 @@ def _sync_assignments(response: Response, *, level: str, actor, upgrade: bool) -
             instructions=t.instructions,
             report_required=t.report_required,
             assigned_at=now,
-            ack_deadline=now + datetime.timedelta(minutes=t.ack_deadline_minutes(level)),
+            effective_from=effective,
+            ack_deadline=effective + datetime.timedelta(minutes=t.ack_deadline_minutes(level)),
         )
         for t in templates
         if (t.unit_id, t.key) not in live
@@ -201,6 +215,7 @@ def response_close(*, alert, actor, reason: str) -> Response | None:
                 instructions=t.instructions,
                 report_required=t.report_required,
                 assigned_at=now,
+                effective_from=now,
                 ack_deadline=now + datetime.timedelta(minutes=t.ack_deadline_minutes(response.level)),
             )
             for t in closing

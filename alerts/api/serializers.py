@@ -23,7 +23,7 @@ class AlertSerializer(ReadModelSerializer):
             "id", "level", "status", "response_level", "reason", "basis", "area", "drill", "starts_at", "ends_at",
             "proposal", "supersedes", "created_at", "proposed_by", "approved_by", "approved_at", "issued_by",
             "issued_at", "rejected_by", "rejected_at", "rejection_reason", "lift_requested_by", "lift_requested_at",
-            "lift_reason", "lifted_by", "lifted_at",
+            "lift_reason", "lift_at", "lifted_by", "lifted_at",
         ]
         read_only_fields = fields
 
@@ -40,6 +40,19 @@ class AlertCreateSerializer(serializers.Serializer):
         if attrs.get("starts_at") and attrs.get("ends_at") and attrs["ends_at"] <= attrs["starts_at"]:
             raise serializers.ValidationError({"ends_at": _("The end must be after the start.")})
         return attrs
+
+
+class LiftSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    lift_at = PlausibleDateTimeField(
+        required=False, allow_null=True, default=None,
+        help_text=_("Lift at this time instead of now; the warning and its response stay in force until then."),
+    )
+
+    @property
+    def text(self) -> str:
+        return self.validated_data["reason"] or self.validated_data["comment"]
 
 
 class CommentSerializer(serializers.Serializer):

@@ -7,7 +7,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from alerts import services
-from alerts.api.serializers import AlertCreateSerializer, AlertSerializer, AuditEntrySerializer, CommentSerializer
+from alerts.api.serializers import (
+    AlertCreateSerializer,
+    AlertSerializer,
+    AuditEntrySerializer,
+    CommentSerializer,
+    LiftSerializer,
+)
 from alerts.choices import Level, Status
 from alerts.models import Alert
 from alerts.selectors import alert_history, alerts_visible_to
@@ -67,13 +73,17 @@ class AlertViewSet(SharedListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         data.is_valid(raise_exception=True)
         return self._answer(services.alert_reject(alert=self.get_object(), actor=request.user, reason=data.text))
 
-    @extend_schema(request=CommentSerializer, responses=AlertSerializer)
+    @extend_schema(request=LiftSerializer, responses=AlertSerializer)
     @action(detail=True, methods=["post"])
     def lift(self, request, pk=None):
-        """Lift (office: yellow; leader: any) or ask the leaders to lift (office: orange, red)."""
-        data = CommentSerializer(data=request.data)
+        """Lift (office: yellow; leader: any) or ask the leaders to lift (office: orange, red), now or at ``lift_at``."""
+        data = LiftSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._answer(services.alert_lift(alert=self.get_object(), actor=request.user, reason=data.text))
+        return self._answer(
+            services.alert_lift(
+                alert=self.get_object(), actor=request.user, reason=data.text, lift_at=data.validated_data["lift_at"]
+            )
+        )
 
     @extend_schema(responses=AuditEntrySerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)

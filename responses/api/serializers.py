@@ -13,8 +13,8 @@ class AssignmentSerializer(ReadModelSerializer):
         model = TaskAssignment
         fields = [
             "id", "response", "unit", "unit_code", "unit_name", "key", "stage", "level", "title", "instructions",
-            "report_required", "status", "overdue", "assigned_at", "ack_deadline", "acknowledged_at", "completed_at",
-            "report", "closed_reason", "reminded_at", "escalated_at",
+            "report_required", "status", "overdue", "assigned_at", "effective_from", "ack_deadline", "acknowledged_at",
+            "completed_at", "report", "closed_reason", "reminded_at", "escalated_at",
         ]
         read_only_fields = fields
 
