@@ -34,4 +34,4 @@ class EventType(models.TextChoices):
     PROPOSAL_CLOSED = "proposal.closed", _("Proposal closed")
     FEED_FAILED = "feed.failed", _("Feed failure")
     FEED_STALE = "feed.stale", _("Feed data stale")
-    SESSION_REVOKED = "session.revoked", _("User deactivated")
+    SESSION_REVOKED = "session.revoked", _("Sessions ended")

@@ -9,6 +9,7 @@ from events.hub import FRAME_EVENTS, Subscriber, get_hub
 from events.push import wire_text
 from events.selectors import events_visible_to
 from units.roles import is_command
+from units.services import session_digest
 
 CLOSE_UNAUTHENTICATED = 4401
 REPLAY_PAGE = FRAME_EVENTS  # one page of the replay is one frame
@@ -57,8 +58,10 @@ class DashboardConsumer(AsyncWebsocketConsumer):
         # Register before accepting: once the client sees the socket open, nothing committed
         # after that is missed (live events are held until the replay below is done).
         hub = await get_hub()
+        session = session_digest(self.scope["session"].session_key)
         self.sub = Subscriber(
-            self, user_id=user.pk, unit_id=unit_id, command=command, cursor=hub.last_id if after is None else after
+            self, user_id=user.pk, unit_id=unit_id, command=command, session=session,
+            cursor=hub.last_id if after is None else after,
         )
         hub.add(self.sub)
         await self.accept()

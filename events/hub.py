@@ -98,9 +98,12 @@ def run_eagerly(coro) -> asyncio.Task | None:
 class Subscriber:
     """One open dashboard socket: what it may see, the last id it was given, and its frames to send."""
 
-    def __init__(self, consumer, *, user_id: int, unit_id: int | None, command: bool, cursor: int):
+    def __init__(
+        self, consumer, *, user_id: int, unit_id: int | None, command: bool, cursor: int, session: str = ""
+    ):
         self.consumer = consumer
         self.user_id = user_id
+        self.session = session  # units.services.session_digest of the session it was opened with
         self.unit_id = unit_id
         self.command = command
         self.cursor = cursor
@@ -231,7 +234,18 @@ class Hub:
 
     def dispatch(self, events: list[dict]) -> None:
         """Hand a batch of committed events (in id order) to every subscriber that may see them:
-        one view per kind of subscriber, so each socket gets the batch in one frame."""
+        one view per kind of subscriber, so each socket gets the batch in one frame.
+
+        A revocation (``session.revoked``) cuts the batch: the sockets it closes get what came
+        before it and nothing after, even when later events arrive in the same batch."""
+        for index, event in enumerate(events[:-1]):
+            if event.get("type") == EventType.SESSION_REVOKED:
+                self._dispatch(events[: index + 1])
+                self.dispatch(events[index + 1 :])
+                return
+        self._dispatch(events)
+
+    def _dispatch(self, events: list[dict]) -> None:
         command, plain = View(), View()
         units = {unit_id: View() for unit_id in self.by_unit}
         revoked = []
@@ -246,7 +260,8 @@ class Hub:
             elif audience == Audience.UNIT and event["unit"] in units:
                 units[event["unit"]].items.append(item)
             if event.get("type") == EventType.SESSION_REVOKED:
-                revoked.append(json.loads(event["text"])["payload"].get("user"))
+                payload = json.loads(event["text"])["payload"]
+                revoked.append((payload.get("user"), payload.get("session")))
         for sub in self.command:
             sub.offer(command)
         for unit_id, view in units.items():
@@ -254,11 +269,12 @@ class Hub:
                 sub.offer(view)
         for sub in self.plain:
             sub.offer(plain)
-        for user_id in revoked:
-            self._revoke(user_id)
+        for user_id, session in revoked:
+            self._revoke(user_id, session)
 
-    def _revoke(self, user_id) -> None:
-        for sub in [s for s in self.everyone if s.user_id == user_id]:
+    def _revoke(self, user_id, session: str | None = None) -> None:
+        """Close the user's sockets (4403): all of them, or those of one session (a logout)."""
+        for sub in [s for s in self.everyone if s.user_id == user_id and session in (None, s.session)]:
             sub.close(CLOSE_REVOKED)
 
     async def _listen(self) -> None:

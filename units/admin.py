@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -6,7 +7,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from units.models import Duty, Unit, User
-from units.services import user_deactivate, user_deactivated
+from units.services import user_access, user_access_changed, user_deactivate, user_deactivated
 
 admin.site.site_header = _("Heavy Air Pollution Emergency Command · Roster admin")
 admin.site.site_title = _("Roster admin")
@@ -58,7 +59,36 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
     def save_model(self, request, obj, form, change):
         """Unticking "active" in the form deactivates through the same hook as the action."""
         deactivating = change and "is_active" in form.changed_data and not obj.is_active
+        # The row as it was, to compare once the groups are saved too (save_related).
+        obj._access_before = user_access(obj) if change and not deactivating else None
         with transaction.atomic():
             super().save_model(request, obj, form, change)
             if deactivating:
                 user_deactivated(user=obj, actor=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        """A new unit or role (groups, superuser) from the change form revokes the person's sessions,
+        sockets and token (issue 12 item 5).
+
+        Compared here, old row against new, rather than field by field from ``changed_data``: the
+        role is the groups (saved only now, after save_model) and the superuser flag together, and a
+        comparison of what the person is granted catches any way the form can change it. Runs in the
+        admin's transaction, so the revocation commits with the change.
+        """
+        super().save_related(request, form, formsets, change)
+        before = getattr(form.instance, "_access_before", None)
+        if before is not None:
+            user_access_changed(user=form.instance, before=before, actor=request.user)
+
+    def user_change_password(self, request, id, form_url=""):
+        """The admin's password form: the same comparison, so a new password ends the sessions, closes
+        the sockets and revokes the token. An admin changing their own password keeps this session
+        (Django's ``update_session_auth_hash`` moves it to the new hash); every other one ends."""
+        with transaction.atomic():
+            user = self.get_object(request, unquote(id))
+            before = user_access(user) if user is not None else None
+            answer = super().user_change_password(request, id, form_url)
+            if before is not None:
+                keep = request.session.session_key if user.pk == request.user.pk else None
+                user_access_changed(user=user, before=before, actor=request.user, keep_session=keep)
+        return answer

@@ -1,5 +1,6 @@
 """Writes of the roster: loading the plan, and accounts."""
 
+import hashlib
 import json
 from importlib import import_module
 from pathlib import Path
@@ -9,7 +10,7 @@ from django.db import transaction
 
 from units.choices import Role
 from units.models import Duty, Unit, User
-from units.roles import assign_role
+from units.roles import assign_role, role_of
 
 ROSTER_FILE = Path(settings.BASE_DIR) / "units" / "data" / "roster.json"
 TEMPLATES_FILE = Path(settings.BASE_DIR) / "responses" / "data" / "task_templates.json"
@@ -89,24 +90,27 @@ def user_create(*, username: str, role: str, password: str | None = None, unit: 
     if role == Role.UNIT and unit is None:
         raise ValueError("a unit member needs --unit CODE")
     with transaction.atomic():
-        user, _ = User.objects.get_or_create(username=username)
+        user, created = User.objects.get_or_create(username=username)
+        before = None if created else user_access(user)
         user.unit = unit
         user.email = email or user.email
         user.is_staff = role == Role.ADMIN  # the admin site is for roster admins only
         if password:
             user.set_password(password)
-        elif not user.has_usable_password():
+        elif not user.password:  # a new account without a password (an unusable one is kept as it is)
             user.set_unusable_password()
         user.save()
         assign_role(user, role)
+        if before is not None:  # re-running add_user on an account: a new password, unit or role revokes
+            user_access_changed(user=user, before=before)
     return user
 
 
-def _sessions_end(user: User) -> int:
-    """Delete every stored session of ``user``; answer how many there were.
+def _sessions_end(user: User, *, keep: str | None = None) -> int:
+    """Delete every stored session of ``user`` (but the one keyed ``keep``); answer how many there were.
 
     Sessions are stored without an index by user, so each row is decoded: a district
-    platform has hundreds of sessions, not millions, and deactivation is rare.
+    platform has hundreds of sessions, not millions, and these changes are rare.
     """
     store = import_module(settings.SESSION_ENGINE).SessionStore
     if not hasattr(store, "get_model_class"):  # a session engine without rows (signed cookies, cache)
@@ -116,26 +120,125 @@ def _sessions_end(user: User) -> int:
     mine = [
         row.pk
         for row in model.objects.only("session_key", "session_data").iterator()
-        if str(decoder.decode(row.session_data).get("_auth_user_id")) == str(user.pk)
+        if str(decoder.decode(row.session_data).get("_auth_user_id")) == str(user.pk) and row.pk != keep
     ]
     model.objects.filter(pk__in=mine).delete()
     return len(mine)
 
 
+def _token_revoke(user: User) -> bool:
+    """Delete the user's API token, if any (an admin issues a new one); answer whether there was one."""
+    from rest_framework.authtoken.models import Token
+
+    return Token.objects.filter(user=user).delete()[0] > 0
+
+
+def session_digest(session_key: str | None) -> str:
+    """A stand-in for a session key that names it without being usable as one (16 hex digits).
+
+    The ``session.revoked`` event of a logout carries it, so that the hub closes the sockets
+    of that session only; the key itself is a credential and never goes into an event.
+    """
+    return hashlib.sha256((session_key or "").encode()).hexdigest()[:16]
+
+
+def _announce_revoked(user: User, *, reason: str, session: str | None = None) -> None:
+    from events.choices import Audience, EventType
+    from events.services import event_record
+
+    payload = {"user": user.pk, "reason": reason}
+    if session is not None:
+        payload["session"] = session
+    event_record(type=EventType.SESSION_REVOKED, payload=payload, audience=Audience.COMMAND)
+
+
+def user_access(user: User) -> dict:
+    """What a person's sessions, sockets and token were granted on: password, unit and role, read from the database.
+
+    ``user_access_changed`` compares two of these; any difference revokes.
+    """
+    row = User.objects.prefetch_related("groups").get(pk=user.pk)
+    return {"password": row.password, "unit": row.unit_id, "role": role_of(row)}
+
+
+def user_access_changed(*, user: User, before: dict, actor=None, keep_session: str | None = None) -> list[str]:
+    """Revoke what ``user`` was signed in with if their password, unit or role differs from ``before``.
+
+    Args:
+        user: the account just changed (in this transaction).
+        before: ``user_access(user)`` taken before the change.
+        actor: who made the change (None for the platform or a management command).
+        keep_session: the session key of the request that changed the user's own password (it
+            stays signed in, as Django's ``update_session_auth_hash`` intends); every other session ends.
+
+    Answers the names of what changed (``password``, ``unit``, ``role``); empty when nothing did,
+    and then nothing is revoked. Every path that changes these calls it: the services here, the
+    roster admin's change and password forms (``units.admin``), ``add_user``.
+    """
+    after = user_access(user)
+    changed = [name for name in ("password", "unit", "role") if before.get(name) != after[name]]
+    if changed:
+        user_sessions_revoke(user=user, actor=actor, reason="+".join(changed), keep_session=keep_session)
+    return changed
+
+
+def user_sessions_revoke(*, user: User, actor=None, reason: str, keep_session: str | None = None) -> dict:
+    """End every session of ``user``, close their open dashboard sockets and revoke their API token.
+
+    The one revocation of the platform (issue 12 item 5): a password, unit or role change and a
+    deactivation all end here. Call it inside the transaction that made the change: the audit row
+    and the ``session.revoked`` event commit with it, and once they do every web process's hub
+    (``events.hub``) closes the user's sockets with 4403, so no socket keeps an audience the person
+    no longer has. Answers ``{"sessions_ended": n, "token_revoked": bool}``.
+    """
+    from events.services import audit_record
+
+    done = {"sessions_ended": _sessions_end(user, keep=keep_session), "token_revoked": _token_revoke(user)}
+    audit_record(actor=actor, action="revoke_sessions", target=user, comment=reason, data=done)
+    _announce_revoked(user, reason=reason)
+    return done
+
+
+def session_logged_out(*, user: User | None, session_key: str | None) -> None:
+    """A logout: close the dashboard sockets opened with that session (the session itself is flushed
+    by Django's ``logout``). The person's other devices stay signed in; their token stays too, since
+    a logout in one browser says nothing about a script's token.
+
+    Connected to Django's ``user_logged_out`` signal (``units.apps``), the one hook every logout
+    passes through: the logout page, and the absolute session lifetime
+    (``command_center.middleware``).
+    """
+    if user is None or not user.pk:
+        return
+    with transaction.atomic():
+        _announce_revoked(user, reason="logout", session=session_digest(session_key))
+
+
+def user_password_set(*, user: User, actor=None, password: str, keep_session: str | None = None) -> User:
+    """Set a new password; every session but ``keep_session`` ends, sockets close and the API token is revoked."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        before = user_access(user)
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        user_access_changed(user=user, before=before, actor=actor, keep_session=keep_session)
+    return user
+
+
 def user_deactivated(*, user: User, actor=None) -> int:
-    """The post-deactivation hook: end the user's sessions and close their open dashboard sockets.
+    """The post-deactivation hook: end the user's sessions, revoke their token and close their open sockets.
 
     Call it in the transaction that set ``is_active`` to False. The SESSION_REVOKED
     event makes every web process's hub (``events.hub``) close that user's sockets
     (code 4403) once the transaction commits. Answers the number of sessions ended.
     """
-    from events.choices import Audience, EventType
-    from events.services import audit_record, event_record
+    from events.services import audit_record
 
     ended = _sessions_end(user)
+    token = _token_revoke(user)
     audit_record(actor=actor, action="deactivate", target=user, from_state="active", to_state="inactive",
-                 data={"sessions_ended": ended})
-    event_record(type=EventType.SESSION_REVOKED, payload={"user": user.pk}, audience=Audience.COMMAND)
+                 data={"sessions_ended": ended, "token_revoked": token})
+    _announce_revoked(user, reason="deactivate")
     return ended
 
 

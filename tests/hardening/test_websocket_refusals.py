@@ -84,7 +84,7 @@ def test_deactivating_a_user_closes_their_socket_and_ends_their_sessions(member,
         assert closed["code"] == CLOSE_REVOKED == 4403
         # The command sees the revocation; nobody else's socket is touched.
         revoked = await receive_until(office_socket, lambda m: m["type"] == EventType.SESSION_REVOKED)
-        assert revoked["payload"] == {"user": member.pk}
+        assert revoked["payload"] == {"user": member.pk, "reason": "deactivate"}
         for communicator in (others, office_socket):
             await communicator.send_to(text_data="ping")
             assert await communicator.receive_from(timeout=5) == "pong"
@@ -107,11 +107,12 @@ def test_deactivating_a_user_closes_their_socket_and_ends_their_sessions(member,
         assert old.get("/api/assignments/").status_code == 403
     revoked = Client().get("/api/assignments/", HTTP_AUTHORIZATION=f"Token {token.key}")
     assert (revoked.status_code, revoked.json()) == (403, {"detail": "认证令牌无效。"})
+    assert not Token.objects.filter(user=member).exists()
     event = Event.objects.get(type=EventType.SESSION_REVOKED)
-    assert event.audience == Audience.COMMAND and event.payload == {"user": member.pk}
+    assert event.audience == Audience.COMMAND and event.payload == {"user": member.pk, "reason": "deactivate"}
     audit = AuditEntry.objects.get(action="deactivate")
     assert (audit.target_type, audit.target_id, audit.actor_id) == ("user", member.pk, admin_user.pk)
-    assert audit.data == {"sessions_ended": 2}
+    assert audit.data == {"sessions_ended": 2, "token_revoked": True}
     # Doing it again changes nothing: no second event, no second audit row.
     user_deactivate(user=member, actor=admin_user)
     assert Event.objects.filter(type=EventType.SESSION_REVOKED).count() == 1
