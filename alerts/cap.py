@@ -238,7 +238,8 @@ def _info(root, message: CapMessage, code: str, language: str, web: str) -> None
     _sub(info, "senderName", sender_name(language))
     _sub(info, "headline", headline(message, language))
     _sub(info, "description", description(message, language))
-    _sub(info, "instruction", advice.instruction_for(alert.level, language, lifted=lifted))
+    # HJ 633 table 2's advice for the AQI band and primary pollutant of the warning's forecast (issue 15, item 6).
+    _sub(info, "instruction", advice.alert_instruction(alert, language, lifted=lifted))
     if web:
         _sub(info, "web", web)
     _parameter(info, "warningLevel", alert.level)

@@ -52,7 +52,7 @@ def _warning_context(alert: Alert, language: str) -> dict:
         "alert": alert,
         "title": advice.level_title(alert.level, language),
         "response_title": advice.response_title(alert.level, language),
-        "advice": advice.advice_for(alert.level, language),
+        "advice": advice.alert_advice(alert, language),
     }
 
 

@@ -23,7 +23,9 @@ def alerts_visible_to(user):
 def alert_in_force(*, drill: bool = False, area: str | None = None) -> Alert | None:
     from django.conf import settings
 
-    return Alert.objects.in_force().filter(drill=drill, area=area or settings.DISTRICT_NAME).first()
+    # The proposal carries the forecast the health advice is given for (alerts.advice.episode).
+    alerts = Alert.objects.in_force().filter(drill=drill, area=area or settings.DISTRICT_NAME)
+    return alerts.select_related("proposal").first()
 
 
 def alert_history(alert: Alert):

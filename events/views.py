@@ -7,7 +7,9 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 
+from alerts.advice import alert_advice
 from alerts.selectors import alert_in_force, alerts_pending_approval
 from events.selectors import latest_event_id
 from events.shared import shared, shared_key
@@ -35,7 +37,12 @@ def _render(request, template: str, build, *, shared_by: str | None = None):
 
 
 def _context(context: dict) -> dict:
-    return context | {"alert": alert_in_force(), "drill_alert": alert_in_force(drill=True), "now": timezone.now()}
+    alert = alert_in_force()
+    # The unit and wall screens show the public's health advice for the warning (issue 15, item 6): HJ 633's
+    # band text and the primary pollutant's lines, in the reader's language (shared renders are per language).
+    health = alert_advice(alert, get_language())["health"][:3] if alert else []
+    drill_alert = alert_in_force(drill=True)
+    return context | {"alert": alert, "alert_health": health, "drill_alert": drill_alert, "now": timezone.now()}
 
 
 @login_required

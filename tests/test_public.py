@@ -36,7 +36,8 @@ def test_yellow_warning_shows_its_colour_response_level_and_advice(client, offic
     assert "黄色预警" in html
     assert "Ⅲ级（一般）应急响应" in html
     assert "预计未来48小时日均AQI超过150。" in html
-    assert "儿童、老年人和心脏病、肺病等慢性疾病患者减少户外活动。" in html  # health advice
+    # HJ 633 table 2, AQI 201–300 (yellow's headline condition, no forecast attached): stay indoors.
+    assert "儿童、老年人和心脏病、肺病患者应停留在室内，停止户外运动，一般人群减少户外运动" in html
     assert "禁止露天焚烧秸秆、垃圾、落叶等。" in html  # a control in force
     assert "限制燃放烟花爆竹。" in html
     assert reverse("public-cap", args=[alert.pk]) in html  # a link to its CAP message
@@ -49,7 +50,7 @@ def test_english_readers_get_the_english_advice(client, office):
 
     assert "Yellow warning" in html
     assert "Level III emergency response" in html
-    assert "Children, the elderly and people with heart or lung disease should reduce outdoor activity." in html
+    assert "Children, the elderly and people with heart or lung disease should stay indoors and stop outdoor" in html
     assert "儿童、老年人" not in html
 
 
@@ -65,7 +66,7 @@ def test_public_page_shows_red_once_a_leader_approves_red(client, office, leader
     _, html = page(client)
     assert "pub-banner--red" in html
     assert "红色预警" in html and "Ⅰ级（严重）应急响应" in html
-    assert "所有人群避免户外活动。" in html
+    assert "儿童、老年人和病人应当留在室内，避免体力消耗，一般人群应避免户外活动" in html  # HJ 633, AQI > 300
     assert "教育部门可视情况实施停课" in html
     assert "全区禁止燃放烟花爆竹。" in html
 
