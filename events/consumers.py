@@ -1,5 +1,6 @@
 """The dashboard WebSocket: ``/ws/dashboard/?after=<last id>``."""
 
+import json
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
@@ -7,11 +8,12 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from events.hub import FRAME_EVENTS, Subscriber, get_hub
 from events.push import wire_text
-from events.selectors import events_visible_to
+from events.selectors import events_visible_to, latest_event_id
 from units.roles import is_command
 from units.services import session_digest
 
 CLOSE_UNAUTHENTICATED = 4401
+RESET = "reset"  # the type of the control item of reset_frame
 REPLAY_PAGE = FRAME_EVENTS  # one page of the replay is one frame
 
 
@@ -21,6 +23,14 @@ def _profile(user) -> tuple[int | None, bool]:
 
 def _replay_page(user, after: int, size: int) -> list[tuple[int, str]]:
     return [(e.id, wire_text(e)) for e in events_visible_to(user).filter(id__gt=after)[:size]]
+
+
+def reset_frame(newest: int) -> str:
+    """The frame that tells a client its cursor is unknown here: ``[{"id": null, "type": "reset",
+    "payload": {"last_id": <newest id>}}]``. The page answers it with a full reload; a client that
+    keeps its own state starts again from ``last_id``. Event-shaped, so the frame contract (a JSON
+    array of ``{"id", "type", "payload"}``) holds; its id is null because it is no event."""
+    return json.dumps([{"id": None, "type": RESET, "payload": {"last_id": newest}}], separators=(",", ":"))
 
 
 def parse_after(query_string: bytes) -> int | None:
@@ -39,7 +49,7 @@ class DashboardConsumer(AsyncWebsocketConsumer):
 
     Each frame is a JSON array of events ``[{"id", "type", "payload"}, …]`` in id order: one
     transaction's events in one frame (at most ``FRAME_EVENTS`` per frame), and the replay
-    page by page.
+    page by page. A ``?after=`` beyond the newest event first gets ``reset_frame``.
 
     Session-authenticated (``events.auth``, read-only) and origin-checked
     (AllowedHostsOriginValidator, in ``command_center.asgi``). Live events come from
@@ -66,6 +76,12 @@ class DashboardConsumer(AsyncWebsocketConsumer):
         hub.add(self.sub)
         await self.accept()
         if after is not None:
+            newest = await database_sync_to_async(latest_event_id)()
+            if after > newest:
+                # A cursor this database never gave (another database, a restore): nothing would ever
+                # be newer. Tell the page to reset (it reloads), then stream from the newest id.
+                self.sub.control(reset_frame(newest))
+                self.sub.cursor = newest
             # Register first, then replay: live events meanwhile are held and de-duplicated by id.
             while True:
                 await self.sub.room(1)  # flow control: never more queued than one socket may hold

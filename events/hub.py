@@ -143,6 +143,12 @@ class Subscriber:
         self.cursor = items[-1][0]
         self._kick()
 
+    def control(self, frame: str) -> None:
+        """Queue a frame that is no event (``events.consumers.reset_frame``) ahead of what follows."""
+        if not self.closed:
+            self._queue.append(frame)
+            self._kick()
+
     def finish_replay(self) -> None:
         self.replaying = False
         held, self._held = self._held, []

@@ -214,3 +214,67 @@ def test_run_eagerly_finishes_in_place_or_in_a_task():
             await blocked
 
     asyncio.run(scenario())
+
+
+# --- Issue 12 item 6: a cursor this database never gave ------------------------------------------------
+
+
+def test_a_socket_with_a_cursor_beyond_the_newest_event_is_told_to_reset_then_streams(office, member):
+    alert_create(actor=office, level="yellow", reason="before the restore")
+    newest = Event.objects.order_by("-id").values_list("id", flat=True).first()
+    from_elsewhere = socket_for(member, path=f"/ws/dashboard/?after={newest + 5000}")
+
+    async def scenario():
+        communicator = from_elsewhere()
+        assert (await communicator.connect())[0]
+        first = json.loads(await communicator.receive_from(timeout=5))
+        assert first == [{"id": None, "type": "reset", "payload": {"last_id": newest}}]
+        # Then it streams as usual: the next event reaches it.
+        assignment = await sync_to_async(TaskAssignment.objects.filter(unit=member.unit).first)()
+        await sync_to_async(assignment_acknowledge)(assignment=assignment, actor=member)
+        live = await receive_all(communicator, until=lambda m: any(x["type"] == "assignment.acknowledged" for x in m))
+        assert all(m["id"] > newest for m in live)
+        await communicator.disconnect()
+
+    asyncio.run(scenario())
+
+
+def test_a_socket_on_an_empty_database_with_an_old_cursor_is_told_to_reset(member):
+    stale = socket_for(member, path="/ws/dashboard/?after=42")
+
+    async def scenario():
+        communicator = stale()
+        assert (await communicator.connect())[0]
+        assert json.loads(await communicator.receive_from(timeout=5)) == [
+            {"id": None, "type": "reset", "payload": {"last_id": 0}}
+        ]
+        await communicator.disconnect()
+
+    asyncio.run(scenario())
+
+
+def test_a_socket_with_the_newest_cursor_gets_no_reset(office, member):
+    alert_create(actor=office, level="yellow", reason="up to date")
+    newest = Event.objects.order_by("-id").values_list("id", flat=True).first()
+    current = socket_for(member, path=f"/ws/dashboard/?after={newest}")
+
+    async def scenario():
+        communicator = current()
+        assert (await communicator.connect())[0]
+        assert await communicator.receive_nothing(timeout=0.5)
+        await communicator.disconnect()
+
+    asyncio.run(scenario())
+
+
+def test_http_catch_up_with_a_cursor_beyond_the_newest_event_answers_409_reset(office, member, api_as):
+    alert_create(actor=office, level="yellow", reason="http reset")
+    newest = Event.objects.order_by("-id").values_list("id", flat=True).first()
+    answer = api_as(member).get(f"/api/events/?after={newest + 1}")
+    assert answer.status_code == 409
+    assert answer.json() == {
+        "detail": "This event id is unknown here: reload, then continue after last_id.", "reset": True, "last_id": newest
+    }
+    # Continuing after last_id works, and the newest cursor itself is no reset.
+    assert api_as(member).get(f"/api/events/?after={newest}").json()["results"] == []
+    assert api_as(office).get(f"/api/events/?after={newest - 1}").json()["results"][0]["id"] == newest

@@ -42,6 +42,11 @@
       if (message.data === "pong") return;
       // A frame is an array of events in id order (one transaction's, or a page of the replay).
       JSON.parse(message.data).forEach(function (event) {
+        if (event.type === "reset") {
+          // Our cursor is unknown to the server (another database, a restore): start again from a fresh page.
+          location.reload();
+          return;
+        }
         if (event.id <= lastId) return; // a duplicate after a reconnect
         lastId = event.id;
         root.dataset.lastEventId = String(lastId);
