@@ -6,7 +6,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from events.models import AuditEntry
-from responses.choices import AssignmentStatus, ResponseStatus, UpdateKind
+from responses.choices import AssignmentStatus, ResponseStatus, Stage, UpdateKind
 from responses.models import AssignmentUpdate, Attachment, Response, TaskAssignment
 from units.models import Unit
 from units.roles import is_command
@@ -64,8 +64,10 @@ def unit_grid(response: Response | None) -> list[dict]:
 
 def response_summary(response: Response) -> dict:
     """The summary evaluation (总结评估): timeline, each unit's latency, completion and overdue, and reports."""
+    # The tasks of the response itself: the closing tasks handed out when it ends are the evaluation's
+    # own work, so that the summary of an ended response no longer changes (issue 12 item 9).
     assignments = list(
-        TaskAssignment.objects.filter(response=response)
+        TaskAssignment.objects.filter(response=response, stage=Stage.RESPONSE)
         .select_related("unit")
         .prefetch_related(
             Prefetch(

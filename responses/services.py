@@ -229,7 +229,28 @@ def response_close(*, alert, actor, reason: str) -> Response | None:
 
 
 def _lock_assignment(assignment: TaskAssignment) -> TaskAssignment:
-    return TaskAssignment.objects.select_for_update(of=("self",)).select_related("unit").get(pk=assignment.pk)
+    """Lock the assignment's row only; its unit and response are read with it, unlocked.
+
+    The response's status is read after the row lock is held (READ COMMITTED reads it afresh), so a lift
+    that committed before is seen. Locking the response row here would take locks in the opposite order
+    to a lift (response, then assignments) and deadlock with it.
+    """
+    return (
+        TaskAssignment.objects.select_for_update(of=("self",)).select_related("unit", "response").get(pk=assignment.pk)
+    )
+
+
+def _check_response_open(assignment: TaskAssignment) -> None:
+    """A task of an ended response is closed: nothing done to it changes the summary evaluation any more.
+
+    Raises ActionRefused (409). The closing tasks handed out when the response ends (the office's summary
+    evaluation, 附件1 二) are the work after the response and stay open.
+    """
+    if assignment.stage == Stage.RESPONSE and assignment.response.status == ResponseStatus.ENDED:
+        raise ActionRefused(
+            _("The response ended at %(ended)s: its tasks are closed and its summary no longer changes.")
+            % {"ended": timezone.localtime(assignment.response.ended_at).strftime("%Y-%m-%d %H:%M")}
+        )
 
 
 def _check_member(actor, assignment: TaskAssignment) -> None:
@@ -272,6 +293,7 @@ def assignment_acknowledge(*, assignment: TaskAssignment, actor) -> TaskAssignme
     with transaction.atomic():
         assignment = _lock_assignment(assignment)
         _check_member(actor, assignment)
+        _check_response_open(assignment)
         if assignment.status in (AssignmentStatus.ACKNOWLEDGED, AssignmentStatus.COMPLETED):
             return assignment
         _acknowledge_locked(assignment, actor)
@@ -296,6 +318,7 @@ def assignment_progress(*, assignment: TaskAssignment, actor, text: str, files=(
     with transaction.atomic():
         assignment = _lock_assignment(assignment)
         _check_member(actor, assignment)
+        _check_response_open(assignment)
         if assignment.status in (AssignmentStatus.CANCELLED, AssignmentStatus.COMPLETED):
             raise ActionRefused(_("This task is %(status)s.") % {"status": assignment.get_status_display()})
         if assignment.status == AssignmentStatus.ASSIGNED:
@@ -315,6 +338,7 @@ def assignment_complete(*, assignment: TaskAssignment, actor, report: str = "", 
     with transaction.atomic():
         assignment = _lock_assignment(assignment)
         _check_member(actor, assignment)
+        _check_response_open(assignment)
         if assignment.status == AssignmentStatus.COMPLETED:
             return assignment
         if assignment.report_required and not (report or "").strip():
@@ -343,6 +367,7 @@ def assignment_return(*, assignment: TaskAssignment, actor, reason: str) -> Task
         raise ValidationError({"reason": _("Say why the task is sent back.")})
     with transaction.atomic():
         assignment = _lock_assignment(assignment)
+        _check_response_open(assignment)
         if assignment.status == AssignmentStatus.RETURNED:
             return assignment
         assignment.closed_reason = reason
@@ -394,12 +419,17 @@ def assignments_escalate_overdue(*, now: datetime.datetime | None = None, limit:
 
     now = now or timezone.now()
     counts = {"reminded": 0, "escalated": 0}
-    due = TaskAssignment.objects.filter(status=AssignmentStatus.ASSIGNED, ack_deadline__lt=now)
+    # Tasks of an ended response are closed: never reminded or escalated (issue 12 item 9).
+    due = TaskAssignment.objects.filter(status=AssignmentStatus.ASSIGNED, ack_deadline__lt=now).exclude(
+        stage=Stage.RESPONSE, response__status=ResponseStatus.ENDED
+    )
     for pk in list(due.filter(reminded_at__isnull=True).values_list("pk", flat=True)[:limit]):
         with transaction.atomic():
-            claimed = TaskAssignment.objects.filter(
-                pk=pk, status=AssignmentStatus.ASSIGNED, reminded_at__isnull=True
-            ).update(reminded_at=now)
+            claimed = (
+                TaskAssignment.objects.filter(pk=pk, status=AssignmentStatus.ASSIGNED, reminded_at__isnull=True)
+                .exclude(stage=Stage.RESPONSE, response__status=ResponseStatus.ENDED)
+                .update(reminded_at=now)
+            )
             if not claimed:
                 continue
             a = TaskAssignment.objects.select_related("unit").get(pk=pk)
@@ -414,9 +444,11 @@ def assignments_escalate_overdue(*, now: datetime.datetime | None = None, limit:
     late = due.filter(ack_deadline__lt=now - grace, reminded_at__isnull=False, escalated_at__isnull=True)
     for pk in list(late.values_list("pk", flat=True)[:limit]):
         with transaction.atomic():
-            claimed = TaskAssignment.objects.filter(
-                pk=pk, status=AssignmentStatus.ASSIGNED, escalated_at__isnull=True
-            ).update(escalated_at=now)
+            claimed = (
+                TaskAssignment.objects.filter(pk=pk, status=AssignmentStatus.ASSIGNED, escalated_at__isnull=True)
+                .exclude(stage=Stage.RESPONSE, response__status=ResponseStatus.ENDED)
+                .update(escalated_at=now)
+            )
             if not claimed:
                 continue
             a = TaskAssignment.objects.select_related("unit").get(pk=pk)
@@ -452,9 +484,14 @@ def notification_send(*, notification_id: int) -> bool:
     from responses.models import Notification
     from responses.transports import PermanentError, get_transport
 
-    notification = Notification.objects.get(pk=notification_id)
+    notification = Notification.objects.select_related("assignment__response").get(pk=notification_id)
     if notification.sent_at is not None:
         return True
+    assignment = notification.assignment
+    if assignment.stage == Stage.RESPONSE and assignment.response.status == ResponseStatus.ENDED:
+        # Queued before the response ended: a reminder about a closed task is not sent (issue 12 item 9).
+        Notification.objects.filter(pk=notification_id, sent_at__isnull=True).update(last_error="response ended")
+        return False
     Notification.objects.filter(pk=notification_id).update(attempts=F("attempts") + 1)
     try:
         get_transport().send(
