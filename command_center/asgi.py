@@ -17,15 +17,14 @@ django_wsgi_app = get_wsgi_application()
 
 from a2wsgi import WSGIMiddleware  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
-from events.auth import SessionAuthStack  # noqa: E402  (needs the app registry)
+from events.auth import SameOriginValidator, SessionAuthStack  # noqa: E402  (needs the app registry)
 from events.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": WSGIMiddleware(django_wsgi_app, workers=settings.WEB_THREADS),
-        "websocket": AllowedHostsOriginValidator(SessionAuthStack(URLRouter(websocket_urlpatterns))),
+        "websocket": SameOriginValidator(SessionAuthStack(URLRouter(websocket_urlpatterns))),
     }
 )

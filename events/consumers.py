@@ -51,8 +51,8 @@ class DashboardConsumer(AsyncWebsocketConsumer):
     transaction's events in one frame (at most ``FRAME_EVENTS`` per frame), and the replay
     page by page. A ``?after=`` beyond the newest event first gets ``reset_frame``.
 
-    Session-authenticated (``events.auth``, read-only) and origin-checked
-    (AllowedHostsOriginValidator, in ``command_center.asgi``). Live events come from
+    Session-authenticated (``events.auth``, read-only) and origin-checked (scheme, host and
+    port: ``events.auth.SameOriginValidator``, in ``command_center.asgi``). Live events come from
     this process's hub (``events.hub``), not from the channel layer.
     """
 

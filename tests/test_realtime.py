@@ -278,3 +278,57 @@ def test_http_catch_up_with_a_cursor_beyond_the_newest_event_answers_409_reset(o
     # Continuing after last_id works, and the newest cursor itself is no reset.
     assert api_as(member).get(f"/api/events/?after={newest}").json()["results"] == []
     assert api_as(office).get(f"/api/events/?after={newest - 1}").json()["results"][0]["id"] == newest
+
+
+# --- Issue 12 item 7: the origin check compares scheme, host and port ---------------------------------
+
+
+def _connects(user, origin, host="localhost", scheme="ws", settings_trusted=None) -> bool:
+    client = Client()
+    client.force_login(user)
+    headers = [(b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode()), (b"host", host.encode())]
+    if origin is not None:
+        headers.append((b"origin", origin.encode()))
+
+    async def scenario():
+        communicator = WebsocketCommunicator(application, "/ws/dashboard/", headers=headers)
+        communicator.scope["scheme"] = scheme
+        connected, _ = await communicator.connect()
+        if connected:
+            await communicator.disconnect()
+        return connected
+
+    return asyncio.run(scenario())
+
+
+def test_a_socket_from_another_port_or_scheme_of_the_same_host_is_refused(member):
+    assert not _connects(member, "http://127.0.0.1:9999", host="127.0.0.1:8000")
+    assert not _connects(member, "http://127.0.0.1:9999", host="127.0.0.1")
+    assert not _connects(member, "http://localhost:8000")  # Host without a port is port 80
+    assert not _connects(member, "https://localhost")  # a plain ws:// socket is not the https page's
+    assert not _connects(member, "http://localhost", scheme="wss")
+    assert not _connects(member, None)  # browsers always send an Origin
+    assert not _connects(member, "null")
+    assert not _connects(member, "http://localhost:notaport")
+    assert not _connects(member, "http://evil.example:8000", host="evil.example:8000")  # not in ALLOWED_HOSTS
+
+
+def test_a_socket_from_the_sites_own_origin_is_accepted_with_or_without_a_port(member, settings):
+    assert _connects(member, "http://127.0.0.1:8000", host="127.0.0.1:8000")
+    assert _connects(member, "http://localhost:80", host="localhost")
+    assert _connects(member, "https://localhost", host="localhost:443", scheme="wss")
+    settings.CSRF_TRUSTED_ORIGINS = ["https://command.example.gov.cn"]
+    assert _connects(member, "https://command.example.gov.cn", host="localhost")
+    assert not _connects(member, "https://command.example.gov.cn:8443", host="localhost")
+
+
+def test_an_http_post_from_another_port_is_refused_by_the_csrf_origin_check(member):
+    """The same kind on HTTP: Django's CSRF check compares the Origin's scheme, host and port too."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(member)
+    client.get("/dashboard/unit/")
+    token = client.cookies["csrftoken"].value
+    foreign = client.post("/logout/", HTTP_X_CSRFTOKEN=token, HTTP_ORIGIN="http://testserver:9999")
+    assert foreign.status_code == 403 and "CSRF" in foreign.content.decode()
+    own = client.post("/logout/", HTTP_X_CSRFTOKEN=token, HTTP_ORIGIN="http://testserver")
+    assert own.status_code == 302
