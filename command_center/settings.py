@@ -223,13 +223,22 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Failed logins lock the account (by username) for a while; see hardening tests.
+# Failed sign-ins lock one account from one address, never the account everywhere nor the address for
+# everyone, for a delay that doubles with each further failure (command_center.lockout).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60
-# Either too many failures for one account, or from one address, locks (axes.W006 wants both).
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+LOGIN_LOCK_FIRST_MINUTES = env_int("LOGIN_LOCK_FIRST_MINUTES", 1)
+LOGIN_LOCK_MAX_MINUTES = env_int("LOGIN_LOCK_MAX_MINUTES", 60)
+AXES_COOLOFF_TIME = "command_center.lockout.cool_off"
+AXES_HANDLER = "command_center.lockout.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# A try while locked is refused and not counted: only failures after a lock ends make the next one longer.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False
+# The client address axes sees is REMOTE_ADDR only. X-Forwarded-For and X-Forwarded-Proto are applied
+# by command_center.asgi, and only when the peer is one of these proxies (addresses or networks, e.g.
+# "10.0.0.5,10.1.0.0/16"); from anyone else they are ignored. Run uvicorn with --no-proxy-headers (Procfile).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 
 # --- API --------------------------------------------------------------------
 REST_FRAMEWORK = {

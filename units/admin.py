@@ -7,7 +7,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from units.models import Duty, Unit, User
-from units.services import user_access, user_access_changed, user_deactivate, user_deactivated
+from units.services import user_access, user_access_changed, user_deactivate, user_deactivated, user_login_unlock
 
 admin.site.site_header = _("Heavy Air Pollution Emergency Command · Roster admin")
 admin.site.site_title = _("Roster admin")
@@ -42,7 +42,7 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
     search_fields = ["username", "email", "unit__name"]
     fieldsets = DjangoUserAdmin.fieldsets + ((_("Unit"), {"fields": ["unit"]}),)
     add_fieldsets = DjangoUserAdmin.add_fieldsets + ((_("Unit"), {"fields": ["unit"]}),)
-    actions = ["deactivate_users"]
+    actions = ["deactivate_users", "unlock_logins"]
 
     @admin.action(description=_("Deactivate the selected users and end their sessions"), permissions=["change"])
     def deactivate_users(self, request, queryset):
@@ -53,6 +53,18 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
         self.message_user(
             request,
             ngettext("%(count)d user deactivated.", "%(count)d users deactivated.", count) % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Unlock sign-in: forget the failed sign-ins of the selected users"), permissions=["change"])
+    def unlock_logins(self, request, queryset):
+        users = list(queryset)
+        for user in users:
+            user_login_unlock(user=user, actor=request.user)
+        count = len(users)
+        self.message_user(
+            request,
+            ngettext("%(count)d user unlocked.", "%(count)d users unlocked.", count) % {"count": count},
             messages.SUCCESS,
         )
 

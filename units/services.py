@@ -256,3 +256,20 @@ def user_deactivate(*, user: User, actor=None) -> User:
         else:
             _sessions_end(user)
     return user
+
+
+def user_login_unlock(*, user: User, actor=None) -> int:
+    """Forget the failed sign-ins of ``user`` from every address, so a locked account can sign in at once.
+
+    For a roster admin (the "Unlock sign-in" action of the user admin) when a leader locked themselves
+    out during an episode (issue 12 item 13; the lock itself: ``command_center.lockout``). Audited as
+    ``unlock_login`` with the number of account-and-address records cleared; answers that number.
+    """
+    from axes.utils import reset
+
+    from events.services import audit_record
+
+    with transaction.atomic():
+        cleared = reset(username=user.get_username())
+        audit_record(actor=actor, action="unlock_login", target=user, data={"cleared": cleared})
+    return cleared
