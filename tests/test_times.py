@@ -452,3 +452,14 @@ def test_a_refused_lift_request_is_not_carried_out_later(office, leader):
     assert (red.status, red.lift_at) == (Status.ISSUED, None)
     with pytest.raises(ActionRefused):
         alert_approve(alert=red, actor=leader)
+
+
+def test_the_approval_queue_shows_a_proposals_times(client, office, leader):
+    start = _now() + datetime.timedelta(days=1)
+    end = start + datetime.timedelta(days=2)
+    alert_create(actor=office, level="red", reason="x", starts_at=start, ends_at=end)
+    client.force_login(leader)
+    page = client.get(reverse("alerts:approvals"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "生效时间" in page
+    for value in (start, end):
+        assert timezone.localtime(value).strftime("%Y-%m-%d %H:%M") in page
