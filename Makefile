@@ -18,6 +18,7 @@ venv: $(VENV)/.installed
 run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
+	$(PY) manage.py load_reductions_sample
 	@echo ""
 	@echo "  Open http://127.0.0.1:$(PORT)/  (public page: http://127.0.0.1:$(PORT)/public/)"
 	@echo "  Demo logins, password demo-pass-2026: office, leader, admin, education, police, jijiang"

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "alerts",
     "responses",
     "feeds",
+    "reductions",
 ]
 
 MIDDLEWARE = [

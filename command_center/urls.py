@@ -12,6 +12,7 @@ api_patterns = [
     path("", include("responses.api.urls")),
     path("", include("events.api_urls")),
     path("", include("feeds.api.urls")),
+    path("", include("reductions.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
@@ -27,6 +28,7 @@ urlpatterns = [
     path("responses/", include("responses.urls")),
     path("dashboard/", include("events.urls")),
     path("feeds/", include("feeds.urls")),
+    path("reductions/", include("reductions.urls")),
     path("public/", include("alerts.public_urls")),
 ]
 

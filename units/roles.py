@@ -20,6 +20,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "responses.view_response",
         "feeds.manage_forecasts",
         "feeds.view_proposal",
+        "reductions.manage_list",
         "units.view_unit",
     ],
     Role.LEADER: [
@@ -58,6 +59,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "feeds.change_criteriaprofile",
         "feeds.view_criteriaprofile",
         "feeds.view_fetchrecord",
+        "reductions.manage_list",
+        *(f"reductions.{action}_{model}" for model in ("listversion", "enterprise", "site", "measure", "emissioninventory")
+          for action in ("add", "change", "delete", "view")),
     ],
 }
 

@@ -84,6 +84,16 @@ EXPECT: dict[str, tuple[str, str]] = {
     "feeds/proposals/<int:pk>/dismiss/":             ("405 405 405 405 405 405", "302 403 403 302 403 403"),
     "feeds/forecasts/new/":                          ("302 403 403 200 403 403", "302 403 403 200 403 403"),
     "feeds/health/":                                 ("302 403 403 200 200 403", "302 403 403 200 200 403"),
+    "api/reduction-targets/":                        ("403 403 403 200 200 200", "403 405 405 405 405 405"),
+    "api/^enterprises/$":                            ("403 200 200 200 200 200", "403 405 405 405 405 405"),
+    "api/^enterprises/(?P<pk>[^/.]+)/$":             ("403 200 404 200 200 200", "403 405 405 405 405 405"),
+    "api/^sites/$":                                  ("403 200 200 200 200 200", "403 405 405 405 405 405"),
+    "api/^sites/(?P<pk>[^/.]+)/$":                   ("403 200 404 200 200 200", "403 405 405 405 405 405"),
+    "reductions/":                                   ("302 200 200 200 200 200", "302 405 405 405 405 405"),
+    "reductions/export.xlsx":                        ("302 200 200 200 200 200", "302 405 405 405 405 405"),
+    "reductions/template.xlsx":                      ("302 200 200 200 200 200", "302 405 405 405 405 405"),
+    "reductions/import/":                            ("302 403 403 200 403 200", "302 403 403 400 403 400"),
+    "reductions/responses/<int:pk>/measures.xlsx":   ("302 200 200 200 200 200", "302 405 405 405 405 405"),
     "public/":                                       ("200 200 200 200 200 200", "405 405 405 405 405 405"),
     "public/alerts/<int:pk>/cap.xml":                ("200 200 200 200 200 200", "405 405 405 405 405 405"),
     "public/alerts/<int:pk>/cap/<int:version>.xml":  ("200 200 200 200 200 200", "405 405 405 405 405 405"),
@@ -138,6 +148,9 @@ def _values(route: Route, world: dict, role: str) -> dict[str, object]:
         pk = world["theirs"].pk if role == "member_x" else world["own"].pk
     elif "attachments/" in text:
         pk = world["theirs_file"].pk if role == "member_x" else world["own_file"].pk
+    elif "enterprises/" in text or "sites/" in text:
+        kind = "enterprise" if "enterprises/" in text else "site"
+        pk = world[f"{kind}_theirs"].pk if role == "member_x" else world[f"{kind}_own"].pk
     elif "responses/" in text:
         pk = world["response"].pk
     elif "proposals/" in text:
@@ -145,6 +158,24 @@ def _values(route: Route, world: dict, role: str) -> dict[str, object]:
     else:
         pk = world["yellow"].pk
     return {"pk": pk, "version": 1}
+
+
+@pytest.fixture(autouse=True)
+def _reduction_list(world, member, other_member, roster):
+    """This year's emission-reduction list: an enterprise and a site of the member's unit, and one each of another's."""
+    from django.utils import timezone
+
+    from reductions.models import Enterprise, ListVersion, Site
+
+    version = ListVersion.objects.create(year=timezone.localdate().year)
+    for owner, unit in (("own", member.unit), ("theirs", other_member.unit)):
+        code = "91350100M000100Y43" if owner == "own" else "91500116MA5U00000X"
+        world[f"enterprise_{owner}"] = Enterprise.objects.create(
+            version=version, credit_code=code, name=f"enterprise {owner}", industry="x", town=roster["park-lingang"],
+            supervisor=unit)
+        world[f"site_{owner}"] = Site.objects.create(
+            version=version, ref=f"S-{owner}", project=f"site {owner}", builder="b", town=roster["town-luohuang"],
+            supervisor=unit, kind="building")
 
 
 # --- The run ---------------------------------------------------------------------------------------

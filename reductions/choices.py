@@ -1,0 +1,56 @@
+"""Grades, livelihood status, site kinds and pollutants of the emission-reduction list (应急减排清单)."""
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from alerts.choices import Level
+
+
+class Grade(models.TextChoices):
+    """The enterprise's environmental performance grade (重点行业绩效分级)."""
+
+    A = "A", "A"
+    B = "B", "B"
+    C = "C", "C"
+    D = "D", "D"
+    LEADING = "leading", _("Leading (引领性)")
+    UNGRADED = "ungraded", _("Not graded")
+
+
+class Livelihood(models.TextChoices):
+    """Whether an enterprise is essential to people's livelihoods (民生保障类), and what that means for it."""
+
+    NO = "no", _("No")
+    EXEMPT = "exempt", _("Livelihood: exempt")
+    REDUCED = "reduced", _("Livelihood: reduced cuts")
+
+
+class SiteKind(models.TextChoices):
+    """Kinds of construction and dust sites (施工工地、扬尘源)."""
+
+    BUILDING = "building", _("Building construction")
+    MUNICIPAL = "municipal", _("Municipal works")
+    DEMOLITION = "demolition", _("Demolition")
+    EARTHWORKS = "earthworks", _("Earthworks")
+    WHARF_YARD = "wharf_yard", _("Wharf or storage yard")
+    CONCRETE_PLANT = "concrete_plant", _("Concrete mixing plant")
+
+
+class Pollutant(models.TextChoices):
+    """The four pollutants of the national reduction requirement, in the order the list's columns give them."""
+
+    PM = "pm", "PM"
+    SO2 = "so2", "SO₂"
+    NOX = "nox", "NOx"
+    VOCS = "vocs", "VOCs"
+
+
+POLLUTANTS = [p.value for p in Pollutant]
+
+# The national requirement (重污染天气应急减排措施制定技术指南): cuts at yellow, orange and red reach 10 %,
+# 20 % and 30 % of the area's total emissions of SO2, NOx, PM and VOCs. These are the defaults of a new
+# inventory; the admin can change them per year (EmissionInventory.*_pct).
+DEFAULT_TARGET_PCT = {Level.YELLOW: Decimal(10), Level.ORANGE: Decimal(20), Level.RED: Decimal(30)}
+LEVELS = [Level.YELLOW, Level.ORANGE, Level.RED]

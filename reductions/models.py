@@ -1,0 +1,174 @@
+"""The emission-reduction list (应急减排清单): yearly versions, enterprises, sites, measures per level, and totals.
+
+The plan makes the district ecology and environment bureau keep this list and update it (附件1,
+区生态环境局); it is re-issued each year and edited within it, so every entry belongs to one yearly
+version and every edit leaves a history row (django-simple-history).
+
+Emissions, reductions and totals are all annual rates in tonnes per year (t/yr): a measure's
+reduction is how much of the enterprise's yearly rate it removes while it is in force, so the
+share of the total (the national 10/20/30 % requirement) is unit-free.
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from alerts.choices import Level
+from reductions.choices import DEFAULT_TARGET_PCT, Grade, Livelihood, SiteKind
+from reductions.uscc import uscc_problem
+
+TONNES = {"max_digits": 12, "decimal_places": 3, "default": 0, "validators": [MinValueValidator(0)]}
+PLACES = models.Q(kind__in=["township", "park"])
+
+
+def validate_uscc(value: str) -> None:
+    """Model-field validator: the GB 32100-2015 format and check character."""
+    problem = uscc_problem(value)
+    if problem == "format":
+        raise ValidationError(
+            _("Not a unified social credit code: 18 digits or capital letters (no I, O, S, V, Z)."), code="format"
+        )
+    if problem == "checksum":
+        raise ValidationError(_("The check character of this credit code is wrong (GB 32100-2015)."), code="checksum")
+
+
+class ListVersion(models.Model):
+    """One year's issue of the list; its entries are edited within the year."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True, validators=[MinValueValidator(2000)])
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    sample = models.BooleanField(_("sample data"), default=False, help_text=_("Invented names for demonstration."))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year"]
+        permissions = [("manage_list", _("Import and edit the emission-reduction list"))]
+        verbose_name = _("list version")
+        verbose_name_plural = _("list versions")
+
+    def __str__(self):
+        return self.title or str(self.year)
+
+
+class Emissions(models.Model):
+    """The four pollutants in t/yr (an abstract base of entries, measures and totals)."""
+
+    pm = models.DecimalField("PM (t/a)", **TONNES)
+    so2 = models.DecimalField("SO₂ (t/a)", **TONNES)
+    nox = models.DecimalField("NOx (t/a)", **TONNES)
+    vocs = models.DecimalField("VOCs (t/a)", **TONNES)
+
+    class Meta:
+        abstract = True
+
+
+class Enterprise(Emissions):
+    """An enterprise of the list with its baseline emissions (t/yr)."""
+
+    version = models.ForeignKey(ListVersion, on_delete=models.CASCADE, related_name="enterprises", verbose_name=_("list version"))
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, validators=[validate_uscc])
+    name = models.CharField(_("name"), max_length=200)
+    industry = models.CharField(_("industry"), max_length=100)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    town = models.ForeignKey(
+        "units.Unit", on_delete=models.PROTECT, related_name="+", limit_choices_to=PLACES,
+        verbose_name=_("town, street or park"),
+    )
+    supervisor = models.ForeignKey(
+        "units.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("supervising unit")
+    )
+    grade = models.CharField(_("performance grade"), max_length=10, choices=Grade.choices, default=Grade.UNGRADED)
+    livelihood = models.CharField(_("essential to livelihoods"), max_length=10, choices=Livelihood.choices, default=Livelihood.NO)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["town__order", "name", "id"]
+        constraints = [models.UniqueConstraint(fields=["version", "credit_code"], name="enterprise_code_once_per_version")]
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+
+    def __str__(self):
+        return self.name
+
+
+class Site(models.Model):
+    """A construction or dust site of the list; ``ref`` is the list's own number for it."""
+
+    version = models.ForeignKey(ListVersion, on_delete=models.CASCADE, related_name="sites", verbose_name=_("list version"))
+    ref = models.CharField(_("number"), max_length=40)
+    project = models.CharField(_("project"), max_length=200)
+    builder = models.CharField(_("builder"), max_length=200)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    town = models.ForeignKey(
+        "units.Unit", on_delete=models.PROTECT, related_name="+", limit_choices_to=PLACES,
+        verbose_name=_("town, street or park"),
+    )
+    supervisor = models.ForeignKey(
+        "units.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("supervising unit")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=SiteKind.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["town__order", "ref", "id"]
+        constraints = [models.UniqueConstraint(fields=["version", "ref"], name="site_ref_once_per_version")]
+        verbose_name = _("construction or dust site")
+        verbose_name_plural = _("construction and dust sites")
+
+    def __str__(self):
+        return self.project
+
+
+class Measure(Emissions):
+    """One measure of an enterprise or a site at one warning level, and what it cuts of each pollutant (t/yr)."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, null=True, blank=True, related_name="measures", verbose_name=_("enterprise")
+    )
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, null=True, blank=True, related_name="measures", verbose_name=_("site"))
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    order = models.PositiveSmallIntegerField(_("order"), default=1)
+    text = models.CharField(_("measure"), max_length=500)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["level", "order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(enterprise__isnull=False, site__isnull=True) | models.Q(enterprise__isnull=True, site__isnull=False),
+                name="measure_of_one_enterprise_or_site",
+            ),
+            models.UniqueConstraint(fields=["enterprise", "level", "order"], name="measure_order_per_enterprise_level"),
+            models.UniqueConstraint(fields=["site", "level", "order"], name="measure_order_per_site_level"),
+        ]
+        verbose_name = _("measure")
+        verbose_name_plural = _("measures")
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class EmissionInventory(Emissions):
+    """The district's total emissions (全社会排放总量, t/yr) from its emission inventory, and the target shares."""
+
+    version = models.OneToOneField(ListVersion, on_delete=models.CASCADE, related_name="inventory", verbose_name=_("list version"))
+    source = models.CharField(_("source"), max_length=200, blank=True, help_text=_("The inventory these totals come from."))
+    yellow_pct = models.DecimalField(_("yellow target (%)"), max_digits=5, decimal_places=2, default=DEFAULT_TARGET_PCT[Level.YELLOW],
+                                     validators=[MinValueValidator(0)])
+    orange_pct = models.DecimalField(_("orange target (%)"), max_digits=5, decimal_places=2, default=DEFAULT_TARGET_PCT[Level.ORANGE],
+                                     validators=[MinValueValidator(0)])
+    red_pct = models.DecimalField(_("red target (%)"), max_digits=5, decimal_places=2, default=DEFAULT_TARGET_PCT[Level.RED],
+                                  validators=[MinValueValidator(0)])
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("emission inventory totals")
+        verbose_name_plural = _("emission inventory totals")
+
+    def __str__(self):
+        return str(self.version)
+
+    def target_pct(self, level: str):
+        return getattr(self, f"{level}_pct")

@@ -1,0 +1,307 @@
+"""Reads of the emission-reduction list, scoped to the user, and the target computation (issue 16, item 3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from alerts.choices import Level
+from reductions.choices import LEVELS, POLLUTANTS, Pollutant
+from reductions.models import EmissionInventory, Enterprise, ListVersion, Measure, Site
+from reductions.permissions import scope_q
+from units.choices import UnitKind
+from units.models import Unit
+
+HUNDRED = Decimal(100)
+
+
+def version_current(year: int | None = None) -> ListVersion | None:
+    """The list in force: the given year's, else the latest year not after this one, else the latest."""
+    versions = ListVersion.objects.all()
+    if year is not None:
+        return versions.filter(year=year).first()
+    this_year = timezone.localdate().year
+    return versions.filter(year__lte=this_year).order_by("-year").first() or versions.order_by("-year").first()
+
+
+def version_for(moment) -> ListVersion | None:
+    """The list in force at a moment (a response's start): that local year's, else the latest before it."""
+    year = timezone.localtime(moment).year
+    return ListVersion.objects.filter(year__lte=year).order_by("-year").first() or version_current()
+
+
+def versions():
+    return ListVersion.objects.order_by("-year").only("pk", "year", "title", "sample")
+
+
+def with_measures_by_level(rows) -> list:
+    """The rows (enterprises or sites with ``measures`` prefetched), each given ``by_level``: level → measures."""
+    rows = list(rows)
+    for row in rows:
+        row.by_level = {level: [] for level in LEVELS}
+        for measure in row.measures.all():
+            row.by_level.setdefault(measure.level, []).append(measure)
+        row.levels = [(level, row.by_level[level]) for level in LEVELS]
+    return rows
+
+
+def enterprises_visible_to(user, version: ListVersion | None = None):
+    """Enterprises the user may see (permissions.scope_q), of one version or all, with their units loaded."""
+    enterprises = Enterprise.objects.select_related("town", "supervisor", "version")
+    scope = scope_q(user)
+    if scope is not None:
+        enterprises = enterprises.filter(scope)
+    return enterprises.filter(version=version) if version is not None else enterprises
+
+
+def sites_visible_to(user, version: ListVersion | None = None):
+    """Construction and dust sites the user may see, like ``enterprises_visible_to``."""
+    sites = Site.objects.select_related("town", "supervisor", "version")
+    scope = scope_q(user)
+    if scope is not None:
+        sites = sites.filter(scope)
+    return sites.filter(version=version) if version is not None else sites
+
+
+def measures_visible_to(user, version: ListVersion, level: str | None = None):
+    """The measures of the entries the user may see, owners loaded, in list order."""
+    measures = Measure.objects.select_related(
+        "enterprise__town", "enterprise__supervisor", "site__town", "site__supervisor"
+    ).filter(Q(enterprise__version=version) | Q(site__version=version))
+    scope = scope_q(user)
+    if scope is not None:
+        unit = user.unit_id
+        measures = measures.filter(
+            Q(enterprise__supervisor_id=unit) | Q(enterprise__town_id=unit) | Q(site__supervisor_id=unit) | Q(site__town_id=unit)
+        )
+    if level is not None:
+        measures = measures.filter(level=level)
+    return measures.order_by("enterprise__credit_code", "site__ref", "level", "order")
+
+
+def roster_lookups() -> tuple[dict[str, int], dict[str, int]]:
+    """Names and codes the import accepts: (towns, streets and parks; supervising units) → unit id."""
+    places, supervisors = {}, {}
+    for unit in Unit.objects.only("pk", "code", "name", "kind"):
+        if unit.kind in (UnitKind.TOWNSHIP, UnitKind.PARK):
+            places[unit.code] = places[unit.name] = unit.pk
+        if unit.kind in (UnitKind.DEPARTMENT, UnitKind.TOWNSHIP, UnitKind.PARK):
+            supervisors[unit.code] = supervisors[unit.name] = unit.pk
+    return places, supervisors
+
+
+# --- Targets -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class PollutantProgress:
+    """One pollutant at one level: the district total, the cut the target asks, what the list cuts."""
+
+    pollutant: str
+    label: str
+    total: Decimal  # t/yr, from the inventory
+    required: Decimal  # t/yr = total × target %
+    cut: Decimal  # t/yr, sum of the list's measures at this level
+    achieved_pct: Decimal | None  # cut / total × 100, None when the total is 0
+    met: bool
+
+
+@dataclass
+class Contributor:
+    """An enterprise or site and what its measures at one level cut (t/yr), with its mean share of the totals."""
+
+    kind: str  # "enterprise" or "site"
+    pk: int
+    name: str
+    town: str
+    cuts: dict[str, Decimal]
+    share_pct: Decimal
+
+
+@dataclass
+class LevelProgress:
+    level: str
+    label: str
+    target_pct: Decimal
+    pollutants: list[PollutantProgress]
+    top: list[Contributor] = field(default_factory=list)
+
+    @property
+    def met(self) -> bool:
+        return all(p.met for p in self.pollutants)
+
+
+def _pct(part: Decimal, whole: Decimal) -> Decimal | None:
+    return (part * HUNDRED / whole).quantize(Decimal("0.1")) if whole else None
+
+
+def target_progress(version: ListVersion | None, *, top: int = 5) -> list[LevelProgress] | None:
+    """For each level and pollutant, whether the list's measures reach the national share of the totals.
+
+    The requirement (重污染天气应急减排措施制定技术指南; issue 16 item 3): at yellow, orange and red the
+    cuts reach 10 %, 20 % and 30 % (the inventory's ``*_pct``) of the area's total emissions
+    (全社会排放总量) of PM, SO2, NOx and VOCs. ``cut`` sums every measure of the version at that level
+    (t/yr); a pollutant is met when cut ≥ total × pct / 100 (a total of 0 asks for nothing). ``top``
+    lists the enterprises and sites that cut most at each level, ranked by their mean share of the
+    four totals. Answers None when the version has no inventory (the admin has not recorded it).
+    Three queries: the inventory, the sums per level and owner, the top owners' names.
+    """
+    if version is None:
+        return None
+    inventory = EmissionInventory.objects.filter(version=version).first()
+    if inventory is None:
+        return None
+    totals = {p: getattr(inventory, p) for p in POLLUTANTS}
+    rows = (
+        Measure.objects.filter(Q(enterprise__version=version) | Q(site__version=version))
+        .values("level", "enterprise_id", "site_id")
+        .annotate(**{p: Sum(p) for p in POLLUTANTS})
+        .order_by()
+    )
+    sums = {level: dict.fromkeys(POLLUTANTS, Decimal(0)) for level in LEVELS}
+    owners: dict[str, list[tuple[Decimal, str, int, dict]]] = {level: [] for level in LEVELS}
+    for row in rows:
+        level = row["level"]
+        if level not in sums:
+            continue
+        cuts = {p: row[p] or Decimal(0) for p in POLLUTANTS}
+        for p in POLLUTANTS:
+            sums[level][p] += cuts[p]
+        shares = [cuts[p] / totals[p] for p in POLLUTANTS if totals[p]]
+        share = sum(shares, Decimal(0)) * HUNDRED / len(POLLUTANTS)
+        kind, pk = ("enterprise", row["enterprise_id"]) if row["enterprise_id"] else ("site", row["site_id"])
+        owners[level].append((share, kind, pk, cuts))
+    progress, wanted = [], {"enterprise": set(), "site": set()}
+    for level in LEVELS:
+        pct = inventory.target_pct(level)
+        pollutants = []
+        for p in POLLUTANTS:
+            required = totals[p] * pct / HUNDRED
+            cut = sums[level][p]
+            pollutants.append(PollutantProgress(
+                pollutant=p, label=Pollutant(p).label, total=totals[p], required=required.quantize(Decimal("0.001")),
+                cut=cut, achieved_pct=_pct(cut, totals[p]), met=cut >= required,
+            ))
+        best = sorted(owners[level], key=lambda o: (-o[0], o[1], o[2]))[:top]
+        for _share, kind, pk, _cuts in best:
+            wanted[kind].add(pk)
+        progress.append((level, pct, pollutants, best))
+    names = {("enterprise", e.pk): (e.name, e.town.name) for e in Enterprise.objects.filter(pk__in=wanted["enterprise"]).select_related("town")}
+    names |= {("site", s.pk): (s.project, s.town.name) for s in Site.objects.filter(pk__in=wanted["site"]).select_related("town")}
+    answer = []
+    for level, pct, pollutants, best in progress:
+        answer.append(LevelProgress(
+            level=level, label=Level(level).label, target_pct=pct, pollutants=pollutants,
+            top=[Contributor(kind=kind, pk=pk, name=names[(kind, pk)][0], town=names[(kind, pk)][1], cuts=cuts,
+                             share_pct=share.quantize(Decimal("0.01")))
+                 for share, kind, pk, cuts in best],
+        ))
+    return answer
+
+
+def list_counts(user, version: ListVersion | None) -> dict:
+    """Numbers for the list page header: enterprises, sites and measures per level the user sees."""
+    if version is None:
+        return {"enterprises": 0, "sites": 0}
+    return {
+        "enterprises": enterprises_visible_to(user, version).count(),
+        "sites": sites_visible_to(user, version).count(),
+    }
+
+
+# --- What an import would change ---------------------------------------------------------------------
+
+
+@dataclass
+class ImportDiff:
+    """What importing a workbook into a version changes: unsaved objects to create or update, objects to delete."""
+
+    ENTERPRISE_FIELDS = ["name", "industry", "address", "town_id", "supervisor_id", "grade", "livelihood", *POLLUTANTS]
+    SITE_FIELDS = ["project", "builder", "address", "town_id", "supervisor_id", "kind"]
+    MEASURE_FIELDS = ["text", *POLLUTANTS]
+
+    enterprises_create: list = field(default_factory=list)
+    enterprises_update: list = field(default_factory=list)
+    enterprises_delete: list = field(default_factory=list)
+    sites_create: list = field(default_factory=list)
+    sites_update: list = field(default_factory=list)
+    sites_delete: list = field(default_factory=list)
+    measures_create: list = field(default_factory=list)
+    measures_create_owners: list = field(default_factory=list)  # (credit code, site number) of each new measure
+    measures_update: list = field(default_factory=list)
+    measures_delete: list = field(default_factory=list)
+    enterprise_ids: dict = field(default_factory=dict)  # credit code → id of the entries that stay
+    site_ids: dict = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            f"{kind}_{change}": len(getattr(self, f"{kind}_{change}"))
+            for kind in ("enterprises", "sites", "measures")
+            for change in ("create", "update", "delete")
+        }
+
+    @property
+    def unchanged(self) -> bool:
+        return not any(self.counts().values())
+
+
+def _changed(obj, values: dict, fields: list[str]) -> bool:
+    changed = False
+    for name in fields:
+        if getattr(obj, name) != values[name]:
+            setattr(obj, name, values[name])
+            changed = True
+    return changed
+
+
+def import_diff(*, version: ListVersion | None, plan) -> ImportDiff:
+    """Compare a checked workbook (``xlsx.ImportPlan`` without errors) with a version: the preview of an import.
+
+    Writes nothing. ``version`` None (a year not yet in the platform) means every row is new.
+    Five queries: enterprises, sites and measures of the version.
+    """
+    diff = ImportDiff()
+    enterprises = {e.credit_code: e for e in Enterprise.objects.filter(version=version)} if version else {}
+    sites = {s.ref: s for s in Site.objects.filter(version=version)} if version else {}
+    for row in plan.enterprises:
+        values = {name: row[name] for name in ImportDiff.ENTERPRISE_FIELDS}
+        current = enterprises.pop(row["credit_code"], None)
+        if current is None:
+            diff.enterprises_create.append(Enterprise(version=version, credit_code=row["credit_code"], **values))
+        else:
+            diff.enterprise_ids[current.credit_code] = current.pk
+            if _changed(current, values, ImportDiff.ENTERPRISE_FIELDS):
+                diff.enterprises_update.append(current)
+    diff.enterprises_delete = list(enterprises.values())
+    for row in plan.sites:
+        values = {name: row[name] for name in ImportDiff.SITE_FIELDS}
+        current = sites.pop(row["ref"], None)
+        if current is None:
+            diff.sites_create.append(Site(version=version, ref=row["ref"], **values))
+        else:
+            diff.site_ids[current.ref] = current.pk
+            if _changed(current, values, ImportDiff.SITE_FIELDS):
+                diff.sites_update.append(current)
+    diff.sites_delete = list(sites.values())
+    gone = {e.pk for e in diff.enterprises_delete}, {s.pk for s in diff.sites_delete}
+    codes = {pk: code for code, pk in diff.enterprise_ids.items()}
+    refs = {pk: ref for ref, pk in diff.site_ids.items()}
+    measures = {}
+    if version is not None:
+        for m in Measure.objects.filter(Q(enterprise__version=version) | Q(site__version=version)):
+            if m.enterprise_id in gone[0] or m.site_id in gone[1]:
+                continue  # deleted with its owner
+            measures[(codes.get(m.enterprise_id), refs.get(m.site_id), m.level, m.order)] = m
+    for row in plan.measures:
+        values = {name: row[name] for name in ImportDiff.MEASURE_FIELDS}
+        current = measures.pop((row["enterprise"], row["site"], row["level"], row["order"]), None)
+        if current is None:
+            diff.measures_create.append(Measure(level=row["level"], order=row["order"], **values))
+            diff.measures_create_owners.append((row["enterprise"], row["site"]))
+        elif _changed(current, values, ImportDiff.MEASURE_FIELDS):
+            diff.measures_update.append(current)
+    diff.measures_delete = list(measures.values())
+    return diff
