@@ -332,6 +332,12 @@ def _normalise_pollutant(name: str) -> str:
     return "pm2_5" if key == "pm25" else key
 
 
+def _pollutant_key(name: str) -> str:
+    """One key per pollutant: every ozone name ("o3", "O3-8h", "o3_1h") is "o3"."""
+    key = _normalise_pollutant(name)
+    return "o3" if key in _OZONE else key
+
+
 def _above(value: float | None, threshold: float | None) -> bool:
     return value is not None and threshold is not None and value > threshold
 
@@ -511,11 +517,21 @@ def evaluate(
     trigger = sorted(hit)
 
     # Union of the trigger days' primary pollutants, most frequent first;
-    # ties keep the order of first appearance (Counter preserves it).
-    counts = Counter(
-        p for i in trigger for p in dict.fromkeys(days[i].primary_pollutants)
-    )
-    primary = tuple(p for p, _ in sorted(counts.items(), key=lambda kv: -kv[1]))
+    # ties keep the order of first appearance (Counter preserves it). A
+    # pollutant counts once whatever its averaging period: a 2012 forecast may
+    # name ozone "o3_8h" one day and "o3_1h" the next, and ozone is listed
+    # once, under the name it first appeared with (issue 15, item 9).
+    named: dict[str, str] = {}
+    counts: Counter[str] = Counter()
+    for i in trigger:
+        seen = set()
+        for p in days[i].primary_pollutants:
+            key = _pollutant_key(p)
+            named.setdefault(key, p)
+            if key not in seen:
+                seen.add(key)
+                counts[key] += 1
+    primary = tuple(named[k] for k, _ in sorted(counts.items(), key=lambda kv: -kv[1]))
 
     reason = _advisory(days, trigger) if trigger else ""
     lift_from = _lift(days, criteria) if current_level != "none" else None

@@ -652,3 +652,9 @@ def test_trigger_days_are_within_the_forecast_and_sorted(aqis: list[int]) -> Non
     assert list(result.trigger_days) == sorted(set(result.trigger_days))
     assert set(result.trigger_days) <= {d.date for d in days}
     assert (result.level == "none") == (result.trigger_days == ())
+
+
+def test_ozone_named_by_both_averaging_periods_is_one_primary_pollutant() -> None:
+    """Issue 15 item 9 at the episode level: a 2012 forecast names ozone o3_8h one day and o3_1h the next."""
+    result = evaluate(forecast([160, 170], [("o3_8h",), ("o3_1h", "pm2_5")]))
+    assert result.primary_pollutants == ("o3_8h", "pm2_5")
