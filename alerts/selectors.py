@@ -28,8 +28,43 @@ def alert_in_force(*, drill: bool = False, area: str | None = None) -> Alert | N
     return alerts.select_related("proposal").first()
 
 
-def alert_history(alert: Alert):
-    return AuditEntry.objects.filter(target_type="alert", target_id=alert.pk).select_related("actor").order_by("id")
+# The steps of a warning that readers outside the command see: those whose event goes to everyone
+# (alerts.services._announce with Audience.ALL). A proposal, its rejection, a lift request and its
+# refusal are announced to the command only, and so are their history entries and comments (issue 12
+# item 15). A step missing here (a new one) stays with the command until it is added.
+PUBLIC_HISTORY_ACTIONS = frozenset(
+    {"issue", "approve", "supersede", "lift", "approve_lift", "schedule_lift", "approve_lift_schedule", "expire",
+     "scheduled_lift"}
+)
+# Fields of a warning that only the command sees: who refused it and why, and a lift request (the
+# status lift_pending reads as issued: the warning is in force until a leader decides).
+COMMAND_ONLY_FIELDS = ("rejected_by", "rejected_at", "rejection_reason", "lift_requested_by", "lift_requested_at")
+
+
+def alert_history(alert: Alert, *, reader):
+    """The warning's audit trail, oldest first, as ``reader`` may see it: every entry for the command,
+    the public steps (``PUBLIC_HISTORY_ACTIONS``) for anyone else, as on the dashboard socket."""
+    entries = AuditEntry.objects.filter(target_type="alert", target_id=alert.pk).select_related("actor").order_by("id")
+    if not is_command(reader):
+        entries = entries.filter(action__in=PUBLIC_HISTORY_ACTIONS)
+    return entries
+
+
+def alert_as_seen_by(data: dict, reader) -> dict:
+    """A serialised warning as ``reader`` may see it: for readers outside the command, without the
+    command's own fields (``COMMAND_ONLY_FIELDS``), a pending lift read as issued and its reason hidden."""
+    if is_command(reader):
+        return data
+    for name in COMMAND_ONLY_FIELDS:
+        if name in data:
+            data[name] = "" if name == "rejection_reason" else None
+    if data.get("status") == Status.LIFT_PENDING:
+        data["status"] = Status.ISSUED
+        if "lift_at" in data:
+            data["lift_at"] = None  # the time the request proposed
+    if data.get("status") != Status.LIFTED and data.get("lift_at") is None and "lift_reason" in data:
+        data["lift_reason"] = ""  # a request's reason; a scheduled or done lift's reason is public
+    return data
 
 
 def alerts_pending_approval():

@@ -100,7 +100,7 @@ def alert_detail(request, pk):
     office = user.has_perm(services.PERM_YELLOW) or user.has_perm(services.PERM_PROPOSE)
     context = {
         "alert": alert,
-        "history": alert_history(alert),
+        "history": alert_history(alert, reader=user),
         "responses": alert.responses.order_by("-started_at") if user.has_perm("responses.supervise_assignment") else [],
         "can_decide": leader and alert.status in (Status.PENDING_APPROVAL, Status.LIFT_PENDING),
         "can_lift": (leader or office) and alert.status == Status.ISSUED,

@@ -167,3 +167,63 @@ def test_drill_runs_beside_a_real_warning(office, api_as):
     drill = create(api_as(office), "yellow", drill=True)
     assert drill.status_code == 201 and drill.json()["drill"] is True
     assert Alert.objects.in_force().official().count() == 1
+
+
+# --- Issue 12 item 15: each reader sees the history its audience may see ---------------------------
+
+
+def _orange_with_a_refused_lift(leader, office, api_as) -> int:
+    alert_id = create(api_as(leader), "orange").json()["id"]
+    assert api_as(office).post(f"/api/alerts/{alert_id}/lift/", {"reason": "office wants out"}, format="json").json()[
+        "status"
+    ] == "lift_pending"
+    return alert_id
+
+
+def test_a_unit_member_reads_the_public_steps_of_a_warning_and_never_a_lift_request_or_refusal(
+    office, leader, member, api_as
+):
+    alert_id = _orange_with_a_refused_lift(leader, office, api_as)
+    # While the lift request waits, the member sees the warning in force, without the request.
+    seen = api_as(member).get(f"/api/alerts/{alert_id}/").json()
+    assert (seen["status"], seen["lift_requested_by"], seen["lift_requested_at"], seen["lift_reason"]) == (
+        "issued", None, None, ""
+    )
+    listed = next(a for a in api_as(member).get("/api/alerts/").json()["results"] if a["id"] == alert_id)
+    assert (listed["status"], listed["lift_reason"]) == ("issued", "")
+    assert [h["action"] for h in api_as(member).get(f"/api/alerts/{alert_id}/history/").json()] == ["issue"]
+    api_as(leader).post(f"/api/alerts/{alert_id}/reject/", {"reason": "leader: keep it, the peak is tomorrow"}, format="json")
+    member_history = api_as(member).get(f"/api/alerts/{alert_id}/history/").json()
+    assert [h["action"] for h in member_history] == ["issue"]
+    assert "peak is tomorrow" not in str(member_history) and "office wants out" not in str(member_history)
+    # The command reads every step, with the comments.
+    command_history = api_as(office).get(f"/api/alerts/{alert_id}/history/").json()
+    assert [(h["action"], h["comment"]) for h in command_history] == [
+        ("issue", "orange forecast"), ("request_lift", "office wants out"), ("refuse_lift", "leader: keep it, the peak is tomorrow")
+    ]
+    assert api_as(leader).get(f"/api/alerts/{alert_id}/").json()["lift_requested_by"] == "office1"
+    after_refusal = api_as(member).get(f"/api/alerts/{alert_id}/").json()
+    assert (after_refusal["status"], after_refusal["lift_requested_by"], after_refusal["lift_reason"]) == ("issued", None, "")
+    # The same audience on the event catch-up: no lift request or refusal for the member.
+    member_events = {e["type"] for e in api_as(member).get("/api/events/?after=0").json()["results"]}
+    assert "alert.issued" in member_events
+    assert not member_events & {"alert.lift_pending", "alert.lift_refused"}
+
+
+def test_a_unit_member_reads_the_lift_once_a_leader_approves_it(office, leader, member, api_as):
+    alert_id = _orange_with_a_refused_lift(leader, office, api_as)
+    api_as(leader).post(f"/api/alerts/{alert_id}/approve/", {"comment": "agreed"}, format="json")
+    seen = api_as(member).get(f"/api/alerts/{alert_id}/").json()
+    assert (seen["status"], seen["lift_reason"]) == ("lifted", "office wants out")
+    assert [h["action"] for h in api_as(member).get(f"/api/alerts/{alert_id}/history/").json()] == [
+        "issue", "approve_lift"
+    ]
+
+
+def test_the_command_pages_history_keeps_every_step(office, leader, api_as):
+    from django.test import Client
+
+    alert_id = _orange_with_a_refused_lift(leader, office, api_as)
+    page = Client()
+    page.force_login(office)
+    assert "office wants out" in page.get(f"/alerts/{alert_id}/").content.decode()

@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from alerts.choices import Level
 from alerts.models import Alert
+from alerts.selectors import alert_as_seen_by
 from command_center.datetimes import PlausibleDateTimeField
 from command_center.serializers import ReadModelSerializer
 from events.models import AuditEntry
@@ -26,6 +27,12 @@ class AlertSerializer(ReadModelSerializer):
             "lift_reason", "lift_at", "lifted_by", "lifted_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        """As the reader may see it (``alerts.selectors.alert_as_seen_by``): the command sees everything."""
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        return data if request is None else alert_as_seen_by(data, request.user)
 
 
 class AlertCreateSerializer(serializers.Serializer):

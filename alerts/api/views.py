@@ -47,7 +47,7 @@ class AlertViewSet(SharedListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
 
     def _answer(self, alert, code=status.HTTP_200_OK):
         alert.refresh_from_db()
-        return Response(AlertSerializer(alert).data, status=code)
+        return Response(AlertSerializer(alert, context=self.get_serializer_context()).data, status=code)
 
     @extend_schema(request=AlertCreateSerializer, responses={201: AlertSerializer})
     def create(self, request):
@@ -88,5 +88,5 @@ class AlertViewSet(SharedListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     @extend_schema(responses=AuditEntrySerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, pk=None):
-        """The warning's audit trail, oldest first."""
-        return Response(AuditEntrySerializer(alert_history(self.get_object()), many=True).data)
+        """The warning's audit trail, oldest first, as the reader may see it (the command: every step)."""
+        return Response(AuditEntrySerializer(alert_history(self.get_object(), reader=request.user), many=True).data)
