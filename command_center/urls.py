@@ -13,6 +13,7 @@ api_patterns = [
     path("", include("events.api_urls")),
     path("", include("feeds.api.urls")),
     path("", include("reductions.api.urls")),
+    path("", include("units.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
@@ -30,6 +31,7 @@ urlpatterns = [
     path("feeds/", include("feeds.urls")),
     path("reductions/", include("reductions.urls")),
     path("public/", include("alerts.public_urls")),
+    path("units/", include("units.urls")),
 ]
 
 # Unknown URLs under /api/ answer JSON like every other API error.

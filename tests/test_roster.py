@@ -85,9 +85,10 @@ def test_roster_edits_are_kept_in_history(admin_user, client, roster):
     unit = roster["education"]
     answer = client.post(
         f"/admin/units/unit/{unit.pk}/change/",
-        {"code": unit.code, "kind": unit.kind, "name": unit.name, "name_en": unit.name_en, "duty_phone": "023-12345678",
-         "active": "on", "order": unit.order, "duties-TOTAL_FORMS": 0, "duties-INITIAL_FORMS": 0},
+        {"code": unit.code, "kind": unit.kind, "name": unit.name, "name_en": unit.name_en, "duty_phone": "023-42345678",
+         "active": "on", "order": unit.order, "duties-TOTAL_FORMS": 0, "duties-INITIAL_FORMS": 0,
+         "contacts-TOTAL_FORMS": 0, "contacts-INITIAL_FORMS": 0},
     )
     assert answer.status_code == 302, answer.content[:500]
     latest = unit.history.latest()
-    assert (latest.duty_phone, latest.history_user) == ("023-12345678", admin_user)
+    assert (latest.duty_phone, latest.history_user) == ("023-4234-5678", admin_user)  # normalised (units.phones)

@@ -6,8 +6,17 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from units.models import Duty, Unit, User
-from units.services import user_access, user_access_changed, user_deactivate, user_deactivated, user_login_unlock
+from units.models import Contact, Duty, Unit, User
+from units.services import (
+    contact_delete,
+    contact_save,
+    unit_duty_phone_set,
+    user_access,
+    user_access_changed,
+    user_deactivate,
+    user_deactivated,
+    user_login_unlock,
+)
 
 admin.site.site_header = _("Heavy Air Pollution Emergency Command · Roster admin")
 admin.site.site_title = _("Roster admin")
@@ -19,13 +28,48 @@ class DutyInline(admin.TabularInline):
     fields = ["order", "text"]
 
 
+class ContactInline(admin.TabularInline):
+    model = Contact
+    extra = 0
+    fields = ["order", "name", "position", "phone", "note"]
+
+
 @admin.register(Unit)
 class UnitAdmin(SimpleHistoryAdmin):
     list_display = ["name", "code", "kind", "duty_phone", "active", "order"]
     list_filter = ["kind", "active"]
     search_fields = ["name", "name_en", "code"]
     list_editable = ["duty_phone", "active", "order"]
-    inlines = [DutyInline]
+    inlines = [DutyInline, ContactInline]
+
+    def save_model(self, request, obj, form, change):
+        """The duty phone goes through ``unit_duty_phone_set`` (normalised, audited); the rest as before."""
+        phone = obj.duty_phone
+        with transaction.atomic():
+            if not change or "duty_phone" in form.changed_data:
+                obj.duty_phone = form.initial.get("duty_phone", "") if change else ""
+                super().save_model(request, obj, form, change)
+                obj.duty_phone = unit_duty_phone_set(actor=request.user, unit=obj, phone=phone).duty_phone
+            else:
+                super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        """Contact people are written by ``contact_save`` / ``contact_delete`` (audited); duties as before."""
+        if formset.model is not Contact:
+            return super().save_formset(request, form, formset, change)
+        with transaction.atomic():
+            formset.save(commit=False)  # sorts the forms into deleted / changed / new; saves nothing
+            for contact in formset.deleted_objects:
+                contact_delete(actor=request.user, contact=contact)
+            for inline_form in formset.forms:
+                if not inline_form.has_changed() or inline_form in formset.deleted_forms:
+                    continue
+                data = inline_form.cleaned_data
+                contact_save(
+                    actor=request.user, unit=form.instance, contact=inline_form.instance if inline_form.instance.pk else None,
+                    name=data["name"], phone=data["phone"], position=data.get("position", ""),
+                    note=data.get("note", ""), order=data.get("order") or 0,
+                )
 
 
 @admin.register(Duty)

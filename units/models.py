@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from units.choices import UnitKind
+from units.phones import validate_cn_phone
 
 
 class UnitQuerySet(models.QuerySet):
@@ -20,7 +21,7 @@ class Unit(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices)
     name = models.CharField(_("name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=150, blank=True)
-    duty_phone = models.CharField(_("duty phone"), max_length=40, blank=True)
+    duty_phone = models.CharField(_("duty phone"), max_length=40, blank=True, validators=[validate_cn_phone])
     active = models.BooleanField(_("active"), default=True)
     order = models.PositiveIntegerField(_("order"), default=0)
     history = HistoricalRecords()
@@ -52,6 +53,26 @@ class Duty(models.Model):
 
     def __str__(self):
         return self.text[:40]
+
+
+class Contact(models.Model):
+    """One contact person of a unit (联络人): who the command calls besides the unit's duty phone."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("unit"))
+    name = models.CharField(_("name"), max_length=50)
+    position = models.CharField(_("position"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, validators=[validate_cn_phone])
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["unit", "order", "id"]
+        verbose_name = _("contact person")
+        verbose_name_plural = _("contact people")
+
+    def __str__(self):
+        return f"{self.name} ({self.phone})"
 
 
 class User(AbstractUser):

@@ -273,3 +273,108 @@ def user_login_unlock(*, user: User, actor=None) -> int:
         cleared = reset(username=user.get_username())
         audit_record(actor=actor, action="unlock_login", target=user, data={"cleared": cleared})
     return cleared
+
+
+# --- Contacts: duty phones and contact people (issue 17 item 5) ---
+# Locks: the unit's row first, then its contacts; nothing else is locked, and no event is written,
+# so these never wait on the event-order lock.
+
+_CONTACT_FIELDS = ("name", "position", "phone", "note", "order")
+
+
+def _check_contacts_editor(actor) -> None:
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+
+    from units.permissions import may_edit_contacts
+
+    if not may_edit_contacts(actor):
+        raise PermissionDenied(_("Only the office and the roster admin edit contacts."))
+
+
+def unit_duty_phone_set(*, actor, unit: Unit, phone: str) -> Unit:
+    """Set a unit's duty phone (值班电话); an empty string clears it.
+
+    Args: actor, office staff or the roster admin; unit; phone as typed (normalised to
+    ``023-4567-8901`` / ``139-0000-0101``, see ``units.phones``).
+    Returns the unit. Does nothing (and audits nothing) when the number is unchanged.
+    Raises PermissionDenied (403) for anyone else; ValidationError (400, form message) for a
+    number that is not a Chinese mobile or landline with area code.
+    """
+    from events.services import audit_record
+    from units.phones import normalize_cn_phone
+
+    _check_contacts_editor(actor)
+    phone = normalize_cn_phone(phone.strip())
+    with transaction.atomic():
+        unit = Unit.objects.select_for_update().get(pk=unit.pk)
+        if unit.duty_phone == phone:
+            return unit
+        before = unit.duty_phone
+        unit.duty_phone = phone
+        unit.save(update_fields=["duty_phone"])
+        audit_record(actor=actor, action="duty_phone_set", target=unit, data={"from": before, "to": phone})
+    return unit
+
+
+def contact_save(*, actor, unit: Unit, contact=None, name: str, phone: str, position: str = "", note: str = "",
+                 order: int = 0):
+    """Add a contact person to ``unit``, or change ``contact`` (which must belong to ``unit``).
+
+    Returns the saved Contact. Raises PermissionDenied (403) unless the actor is office staff or
+    the roster admin; ValidationError (400) for an empty name, an invalid phone or a contact of
+    another unit. An unchanged contact is not saved again and leaves no audit entry.
+    """
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from events.services import audit_record
+    from units.models import Contact
+    from units.phones import normalize_cn_phone
+
+    _check_contacts_editor(actor)
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Enter the contact's name.")})
+    if not phone.strip():
+        raise ValidationError({"phone": _("Enter the contact's phone number.")})
+    try:
+        phone = normalize_cn_phone(phone.strip())
+    except ValidationError as exc:
+        raise ValidationError({"phone": exc.messages}) from exc
+    fields = {"name": name, "position": position.strip(), "phone": phone, "note": note.strip(), "order": order}
+    with transaction.atomic():
+        unit = Unit.objects.select_for_update().get(pk=unit.pk)
+        if contact is None or contact.pk is None:
+            contact = Contact.objects.create(unit=unit, **fields)
+            audit_record(actor=actor, action="contact_add", target=contact, data={"unit": unit.code, **fields})
+            return contact
+        contact = Contact.objects.select_for_update().get(pk=contact.pk)
+        if contact.unit_id != unit.pk:
+            raise ValidationError(_("This contact belongs to another unit."))
+        before = {k: getattr(contact, k) for k in _CONTACT_FIELDS}
+        if before == fields:
+            return contact
+        for key, value in fields.items():
+            setattr(contact, key, value)
+        contact.save(update_fields=list(_CONTACT_FIELDS))
+        audit_record(actor=actor, action="contact_change", target=contact,
+                     data={"unit": unit.code, "from": before, "to": fields})
+    return contact
+
+
+def contact_delete(*, actor, contact) -> None:
+    """Remove a contact person. Raises PermissionDenied (403) unless office staff or the roster admin.
+    Removing one already gone does nothing."""
+    from events.services import audit_record
+    from units.models import Contact
+
+    _check_contacts_editor(actor)
+    with transaction.atomic():
+        Unit.objects.select_for_update().filter(pk=contact.unit_id).first()
+        contact = Contact.objects.filter(pk=contact.pk).first()
+        if contact is None:
+            return
+        audit_record(actor=actor, action="contact_delete", target=contact,
+                     data={"unit_id": contact.unit_id, **{k: getattr(contact, k) for k in _CONTACT_FIELDS}})
+        contact.delete()

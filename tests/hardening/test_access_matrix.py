@@ -62,6 +62,8 @@ EXPECT: dict[str, tuple[str, str]] = {
     "api/^proposals/$":                              ("403 403 403 200 200 403", "403 403 403 405 403 403"),
     "api/^proposals/(?P<pk>[^/.]+)/$":               ("403 403 403 200 200 403", "403 403 403 405 403 403"),
     "api/^proposals/(?P<pk>[^/.]+)/dismiss/$":       ("403 403 403 405 405 403", "403 403 403 200 403 403"),
+    "api/^units/$":                                  ("401 403 403 200 200 200", "401 403 403 405 405 405"),
+    "api/^units/(?P<pk>[^/.]+)/$":                   ("401 403 403 200 200 200", "401 403 403 405 405 405"),
     "api/schema/":                                   ("200 200 200 200 200 200", "405 405 405 405 405 405"),
     "api/docs/":                                     ("200 200 200 200 200 200", "405 405 405 405 405 405"),
     "alerts/":                                       ("302 403 403 200 200 403", "302 403 403 200 200 403"),
@@ -98,6 +100,8 @@ EXPECT: dict[str, tuple[str, str]] = {
     "public/alerts/<int:pk>/cap.xml":                ("200 200 200 200 200 200", "405 405 405 405 405 405"),
     "public/alerts/<int:pk>/cap/<int:version>.xml":  ("200 200 200 200 200 200", "405 405 405 405 405 405"),
     "public/feed.atom":                              ("200 200 200 200 200 200", "405 405 405 405 405 405"),
+    "units/contacts/":                               ("302 403 403 200 200 200", "302 403 403 200 200 200"),
+    "units/<int:pk>/contacts/":                      ("302 403 403 200 403 200", "302 403 403 200 403 200"),
 }
 ADMIN_PREFIX = "admin/"
 
@@ -155,6 +159,8 @@ def _values(route: Route, world: dict, role: str) -> dict[str, object]:
         pk = world["response"].pk
     elif "proposals/" in text:
         pk = world["proposal"].pk
+    elif "units/" in text:
+        pk = world["own"].unit_id
     else:
         pk = world["yellow"].pk
     return {"pk": pk, "version": 1}

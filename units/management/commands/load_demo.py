@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from units.models import Unit
-from units.services import roster_load, user_create
+from units.services import contact_save, roster_load, unit_duty_phone_set, user_create
 
 # Demo accounts for the embedded default. Never run this on a production database.
 DEMO_PASSWORD = "demo-pass-2026"
@@ -14,13 +14,35 @@ DEMO_USERS = [
     ("jijiang", "unit", "street-jijiang"),
 ]
 
+# Demo phone numbers. The plan names no numbers, and China reserves no fictional range (nothing like
+# the 555-01xx of North America), so the demo uses one recognisable pattern that a reader takes for a
+# placeholder: landlines 023-5550-0NNN, mobiles 199-5550-0NNN (NNN = the unit's place in the roster),
+# and every contact's name is marked （示例）. They pass the validator, as a real number must; they are
+# not known to be assigned, but nobody should dial them.
+DEMO_LANDLINE = "023-5550-{:04d}"
+DEMO_MOBILE = "199-5550-{:04d}"
+
+
+def demo_contacts_load(actor) -> int:
+    """Give every unit a fake duty phone and one fake contact person (idempotent); answer the count of units."""
+    units = list(Unit.objects.order_by("order", "code"))
+    for index, unit in enumerate(units, start=1):
+        unit_duty_phone_set(actor=actor, unit=unit, phone=DEMO_LANDLINE.format(index))
+        contact = unit.contacts.filter(name="（示例）联络员").first()
+        contact_save(actor=actor, unit=unit, contact=contact, name="（示例）联络员", position="应急联络员",
+                     phone=DEMO_MOBILE.format(index), note="演示数据，请勿拨打")
+    return len(units)
+
 
 class Command(BaseCommand):
-    help = "Load the roster and create the demo accounts (embedded default only)."
+    help = "Load the roster and create the demo accounts, fake contacts (embedded default only)."
 
     def handle(self, *args, **options):
         roster_load()
         units = {u.code: u for u in Unit.objects.all()}
+        users = {}
         for username, role, unit_code in DEMO_USERS:
-            user_create(username=username, role=role, password=DEMO_PASSWORD, unit=units.get(unit_code))
+            users[username] = user_create(username=username, role=role, password=DEMO_PASSWORD, unit=units.get(unit_code))
+        count = demo_contacts_load(users["admin"])
         self.stdout.write("demo logins (password %s): %s" % (DEMO_PASSWORD, ", ".join(u for u, _, _ in DEMO_USERS)))
+        self.stdout.write("demo contacts for %d units (fake numbers 023-5550-0NNN / 199-5550-0NNN)" % count)

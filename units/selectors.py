@@ -1,0 +1,24 @@
+"""Reads of the roster, scoped to the reader."""
+
+from django.db.models import Prefetch, QuerySet
+
+from units.models import Contact, Duty, Unit
+from units.permissions import may_view_contacts
+
+
+def units_visible_to(user) -> QuerySet[Unit]:
+    """Every unit (active or not) for readers of the contact sheet; none for anyone else."""
+    if not may_view_contacts(user):
+        return Unit.objects.none()
+    return Unit.objects.all()
+
+
+def units_with_contacts(user, *, active_only: bool = True) -> QuerySet[Unit]:
+    """Units with their duties and contact people prefetched (three queries, whatever the count)."""
+    units = units_visible_to(user)
+    if active_only:
+        units = units.filter(active=True)
+    return units.prefetch_related(
+        Prefetch("duties", queryset=Duty.objects.order_by("order")),
+        Prefetch("contacts", queryset=Contact.objects.order_by("order", "id")),
+    )
