@@ -411,3 +411,42 @@ def test_api_list_takes_the_same_queries_for_ten_or_all_enterprises(sample, offi
     with CaptureQueriesContext(connection) as many:
         assert api.get("/api/enterprises/", {"limit": 200}).status_code == 200
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+# --- Admin ---------------------------------------------------------------------------------------------
+
+
+def _admin_form(enterprise, **changes) -> dict:
+    data = {
+        "version": enterprise.version_id, "credit_code": enterprise.credit_code, "name": enterprise.name,
+        "industry": enterprise.industry, "address": enterprise.address, "town": enterprise.town_id,
+        "supervisor": enterprise.supervisor_id, "grade": enterprise.grade, "livelihood": enterprise.livelihood,
+        "pm": enterprise.pm, "so2": enterprise.so2, "nox": enterprise.nox, "vocs": enterprise.vocs,
+        "measures-TOTAL_FORMS": 0, "measures-INITIAL_FORMS": 0, "measures-MIN_NUM_FORMS": 0, "measures-MAX_NUM_FORMS": 1000,
+    }
+    return data | changes
+
+
+def test_an_admin_edit_goes_through_the_service_with_history_and_audit(sample, admin_user, client):
+    enterprise = Enterprise.objects.filter(grade="C").first()
+    client.force_login(admin_user)
+    answer = client.post(f"/admin/reductions/enterprise/{enterprise.pk}/change/", _admin_form(enterprise, grade="B"))
+    assert answer.status_code == 302
+    enterprise.refresh_from_db()
+    assert enterprise.grade == "B"
+    latest = enterprise.history.latest()
+    assert (latest.grade, latest.history_user) == ("B", admin_user)
+    entry = AuditEntry.objects.get(action="reductions_change", target_id=enterprise.pk)
+    assert entry.data == {"fields": ["grade"]}
+
+
+def test_an_admin_edit_with_a_bad_credit_code_is_refused_and_changes_nothing(sample, admin_user, client):
+    enterprise = Enterprise.objects.first()
+    bad = enterprise.credit_code[:17] + ("0" if enterprise.credit_code[17] != "0" else "1")
+    client.force_login(admin_user)
+    answer = client.post(f"/admin/reductions/enterprise/{enterprise.pk}/change/", _admin_form(enterprise, credit_code=bad))
+    assert answer.status_code == 200
+    assert "credit_code" in answer.context["adminform"].form.errors
+    enterprise.refresh_from_db()
+    assert enterprise.credit_code != bad
+    assert not AuditEntry.objects.filter(action="reductions_change").exists()

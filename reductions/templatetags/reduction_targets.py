@@ -10,7 +10,7 @@ register = template.Library()
 
 @register.inclusion_tag("reductions/_targets.html", takes_context=True)
 def reduction_targets(context):
-    """The current list's targets per level (three to four queries); nothing for a user outside the command."""
+    """The current list's targets per level (five queries); nothing for a user outside the command."""
     user = context.get("user")
     if user is None or not may_see_targets(user):
         return {"hidden": True}
