@@ -147,7 +147,7 @@ def target_progress(version: ListVersion | None, *, top: int = 5) -> list[LevelP
     (t/yr); a pollutant is met when cut ≥ total × pct / 100 (a total of 0 asks for nothing). ``top``
     lists the enterprises and sites that cut most at each level, ranked by their mean share of the
     four totals. Answers None when the version has no inventory (the admin has not recorded it).
-X
+    Four queries: the inventory, the sums per level and owner, the top enterprises' and sites' names.
     """
     if version is None:
         return None
