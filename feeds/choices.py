@@ -18,6 +18,9 @@ class FetchStatus(models.TextChoices):
 class ProposalKind(models.TextChoices):
     ISSUE = "issue", _("Issue or raise a warning")
     LIFT = "lift", _("Lift the warning")
+    # A lower level than the one in force (issue 15 item 4): made into a new warning that
+    # supersedes the one in force, so the response and its tasks follow the lower level.
+    DOWNGRADE = "downgrade", _("Lower the warning")
 
 
 class ProposalStatus(models.TextChoices):

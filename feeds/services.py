@@ -143,11 +143,14 @@ def forecast_evaluate_and_propose(*, forecast: Forecast, actor=None) -> tuple[Pr
     """Evaluate ``forecast`` under the active criteria; propose if it calls for more than what is in force.
 
     A proposal is made when the evaluated level is above the official warning in force
-    for the district, or when a lift is due while one is in force. The same condition
-    never makes two proposals: ``dedupe_key`` is unique, e.g. ``issue:orange:2026-01-12``
-    (level and first trigger day) or ``lift:<alert id>:<first clean day>``, and a race
-    between two workers ends in the IntegrityError branch. Returns ``(proposal,
-    created)``; ``(None, False)`` when nothing is called for.
+    for the district (issue), when a lift is due while one is in force (the forecast stays
+    below the yellow conditions for more than ``lift_below_hours``, 36 h nationally), or
+    when the forecast meets only a lower level than the one in force (downgrade, issue 15
+    item 4). A lift due wins over a downgrade. The same condition never makes two
+    proposals: ``dedupe_key`` is unique, e.g. ``issue:orange:2026-01-12`` (level and first
+    trigger day), ``lift:<alert id>:<first clean day>`` or ``downgrade:<alert id>:<level>``,
+    and a race between two workers ends in the IntegrityError branch. Returns
+    ``(proposal, created)``; ``(None, False)`` when nothing is called for.
     """
     criteria = criteria_active()
     current = _alert_in_force()
@@ -173,6 +176,12 @@ def forecast_evaluate_and_propose(*, forecast: Forecast, actor=None) -> tuple[Pr
     elif result.lift and current is not None:
         kind, level = ProposalKind.LIFT, current.level
         key = f"lift:{current.pk}:{result.lift_from.isoformat()}"
+    elif current is not None and result.level != "none" and _RANK[result.level] < _RANK[current_level]:
+        # The forecast no longer meets the conditions of the level in force, only a lower one's
+        # (issue 15 item 4; 环大气〔2024〕6号: the level follows the forecast both ways). One
+        # proposal per warning in force and target level, however often the forecast repeats it.
+        kind, level = ProposalKind.DOWNGRADE, result.level
+        key = f"downgrade:{current.pk}:{level}"
     else:
         return None, False
 
@@ -196,7 +205,7 @@ def forecast_evaluate_and_propose(*, forecast: Forecast, actor=None) -> tuple[Pr
             with transaction.atomic():
                 proposal = Proposal.objects.create(
                     forecast=forecast, kind=kind, level=level, basis=basis, criteria=result.criteria,
-                    advisory_only=result.advisory_only and kind == ProposalKind.ISSUE, dedupe_key=key,
+                    advisory_only=result.advisory_only and kind != ProposalKind.LIFT, dedupe_key=key,
                 )
         except IntegrityError:
             return Proposal.objects.filter(dedupe_key=key).first(), False
@@ -217,9 +226,18 @@ def proposal_reason(proposal: Proposal) -> str:
         return _("Forecast below the yellow conditions from %(date)s (%(criteria)s).") % {
             "date": b.get("lift_from"), "criteria": proposal.criteria,
         }
-    text = _("The forecast meets the conditions of a %(level)s warning: %(figures)s (%(criteria)s).") % {
-        "level": Level(proposal.level).label, "figures": figures, "criteria": proposal.criteria,
-    }
+    if proposal.kind == ProposalKind.DOWNGRADE:
+        text = _(
+            "The forecast no longer meets the conditions of the %(current)s warning in force, only those of a "
+            "%(level)s warning: %(figures)s (%(criteria)s)."
+        ) % {
+            "current": Level(b["current_level"]).label if b.get("current_level") in Level.values else "-",
+            "level": Level(proposal.level).label, "figures": figures, "criteria": proposal.criteria,
+        }
+    else:
+        text = _("The forecast meets the conditions of a %(level)s warning: %(figures)s (%(criteria)s).") % {
+            "level": Level(proposal.level).label, "figures": figures, "criteria": proposal.criteria,
+        }
     if proposal.advisory_only:
         text += " " + b.get("advisory_reason", "")
     return text
@@ -240,8 +258,11 @@ def proposal_start(proposal: Proposal, *, now: datetime.datetime | None = None) 
     meets the criteria (a notice's "自X日0时起"), or None (at once) when that day has already begun.
 
     A proposal acted on during or after its first day never yields a start in the past, which the
-    warning services refuse (issue 12 item 8).
+    warning services refuse (issue 12 item 8). A downgrade takes effect at once (None): the higher
+    level's conditions are no longer forecast, so its measures are not kept a day longer.
     """
+    if proposal.kind == ProposalKind.DOWNGRADE:
+        return None
     days = sorted(proposal.basis.get("trigger_days") or [])
     if not days:
         return None
@@ -256,7 +277,7 @@ def proposal_start(proposal: Proposal, *, now: datetime.datetime | None = None) 
 def proposal_act(*, proposal: Proposal, actor, comment: str = "") -> Alert:
     """Turn a proposal into a warning (or a lift) through alerts.services, then mark it accepted.
 
-    For an issue, ``alert_create`` issues (office: yellow; leader: any level) or asks the
+    For an issue or a downgrade, ``alert_create`` issues (office: yellow; leader: any level) or asks the
     leaders to approve (office: orange/red) and marks the proposal accepted in its own
     transaction. For a lift, ``alert_lift`` lifts or asks to lift; both steps share one
     transaction here.
@@ -264,7 +285,7 @@ def proposal_act(*, proposal: Proposal, actor, comment: str = "") -> Alert:
     if proposal.status != ProposalStatus.OPEN:
         raise ActionRefused(_("This proposal is already %(status)s.") % {"status": proposal.get_status_display()})
     reason = proposal_reason(proposal) + (f"\n{comment.strip()}" if comment.strip() else "")
-    if proposal.kind == ProposalKind.ISSUE:
+    if proposal.kind != ProposalKind.LIFT:  # an issue, or a downgrade: a new warning at the proposal's level
         from alerts.services import alert_create
 
         return alert_create(

@@ -192,3 +192,82 @@ def test_a_day_without_a_reportable_aqi_is_listed_as_na_and_not_read_as_clean(db
     assert (row["aqi"], row["category"]) == (None, "")
     assert forecast.evaluation["na_days"] == [START.isoformat()]
     assert proposal is None
+
+
+# --- Downgrade and lift from forecasts (issue 15 item 4) -------------------------------------
+
+
+def test_red_in_force_and_a_forecast_meeting_only_orange_proposes_the_downgrade_once(leader):
+    red = in_force(leader, "red")
+    forecast, proposal, created = submit([250, 230, 180])  # > 200 on two days, no day > 300: orange
+    assert created and (proposal.kind, proposal.level) == (ProposalKind.DOWNGRADE, "orange")
+    assert proposal.dedupe_key == f"downgrade:{red.pk}:orange"
+    assert proposal.basis["current_level"] == "red" and proposal.basis["current_alert"] == red.pk
+    assert forecast.evaluation["level"] == "orange"
+    assert "红色" in services.proposal_reason(proposal) and "橙色" in services.proposal_reason(proposal)
+    _, again, created_again = submit([240, 235, 170, 120])  # the next run of the evaluation, still orange
+    assert not created_again and again.pk == proposal.pk
+    assert Proposal.objects.filter(kind=ProposalKind.DOWNGRADE).count() == 1
+    assert Event.objects.filter(type=EventType.PROPOSAL_CREATED).count() == 1
+    red.refresh_from_db()
+    assert red.status == "issued"  # the platform proposes; the warning in force is untouched
+
+
+def test_red_in_force_and_a_forecast_below_yellow_for_36_hours_proposes_the_lift_once(leader):
+    red = in_force(leader, "red")
+    _, proposal, created = submit([120, 90, 80])
+    assert created and (proposal.kind, proposal.level) == (ProposalKind.LIFT, "red")
+    assert proposal.dedupe_key == f"lift:{red.pk}:2026-12-08"
+    _, again, created_again = submit([120, 90, 80])
+    assert not created_again and again.pk == proposal.pk
+    assert Proposal.objects.count() == 1
+
+
+def test_red_in_force_and_one_clean_day_before_an_orange_episode_proposes_the_downgrade_not_the_lift(leader):
+    in_force(leader, "red")
+    _, proposal, _ = submit([90, 210, 220])  # one clean day is not 36 hours
+    assert (proposal.kind, proposal.level) == (ProposalKind.DOWNGRADE, "orange")
+
+
+def test_orange_in_force_and_a_forecast_meeting_only_yellow_proposes_the_downgrade_to_yellow(leader):
+    orange = in_force(leader, "orange")
+    _, proposal, _ = submit([90, 160, 170])
+    assert (proposal.kind, proposal.level, proposal.dedupe_key) == (ProposalKind.DOWNGRADE, "yellow", f"downgrade:{orange.pk}:yellow")
+
+
+def test_a_forecast_still_meeting_red_proposes_no_downgrade(leader):
+    in_force(leader, "red")
+    _, proposal, _ = submit([250, 310, 230])
+    assert proposal is None
+
+
+def test_a_downgrade_to_an_ozone_only_level_keeps_the_advisory_flag(leader):
+    in_force(leader, "red")
+    _, proposal, _ = submit([250, 230, 180], primaries=("o3_8h",))
+    assert proposal.kind == ProposalKind.DOWNGRADE and proposal.advisory_only
+
+
+def test_office_accepting_a_red_to_orange_downgrade_asks_the_leaders_who_approve_it(office, leader):
+    red = in_force(leader, "red")
+    _, proposal, _ = submit([250, 230, 180])
+    orange = services.proposal_act(proposal=proposal, actor=office)
+    assert (orange.level, orange.status, orange.proposal_id) == ("orange", "pending_approval", proposal.pk)
+    assert orange.starts_at is None  # a downgrade takes effect at once once approved
+    red.refresh_from_db()
+    assert red.status == "issued"  # still red until a leader decides
+    assert Proposal.objects.get().status == ProposalStatus.ACCEPTED
+    from alerts.services import alert_approve
+
+    alert_approve(alert=orange, actor=leader)
+    red.refresh_from_db()
+    orange.refresh_from_db()
+    assert (red.status, orange.status, orange.supersedes_id) == ("superseded", "issued", red.pk)
+    assert orange.responses.get().level == "II"
+
+
+def test_office_accepting_the_lift_of_red_asks_the_leaders(office, leader):
+    red = in_force(leader, "red")
+    _, proposal, _ = submit([120, 90, 80])
+    services.proposal_act(proposal=proposal, actor=office)
+    red.refresh_from_db()
+    assert red.status == "lift_pending" and red.lift_requested_by == office
