@@ -65,7 +65,7 @@ def unit_dashboard(request):
             .select_related("response")
             .order_by("-assigned_at")[:10]
         )
-        return {"unit": unit, "tasks": tasks, "recent": recent}
+        return {"unit": unit, "tasks": tasks, "recent": recent, "unit_screen": True}
 
     return _render(request, "events/unit.html", build, shared_by=f"unit-{unit.pk}")
 

@@ -227,3 +227,21 @@ def test_the_command_pages_history_keeps_every_step(office, leader, api_as):
     page = Client()
     page.force_login(office)
     assert "office wants out" in page.get(f"/alerts/{alert_id}/").content.decode()
+
+
+def test_a_unit_screen_shows_the_warning_in_force_without_the_pending_lift_request(office, leader, member, api_as):
+    from django.test import Client
+    from django.utils import translation
+
+    _orange_with_a_refused_lift(leader, office, api_as)
+    with translation.override("zh-hans"):
+        chip = str(translation.gettext("Lift awaiting approval"))
+    screens = {}
+    for user, path in ((member, "/dashboard/unit/?fragment=1"), (office, "/dashboard/office/?fragment=1")):
+        client = Client()
+        client.force_login(user)
+        answer = client.get(path)
+        assert answer.status_code == 200
+        screens[user.username] = answer.content.decode()
+    assert "level-orange" in screens["edu1"] and chip not in screens["edu1"]
+    assert chip in screens["office1"]
