@@ -68,12 +68,18 @@ class DashboardConsumer(AsyncWebsocketConsumer):
         # Register before accepting: once the client sees the socket open, nothing committed
         # after that is missed (live events are held until the replay below is done).
         hub = await get_hub()
-        session = session_digest(self.scope["session"].session_key)
         self.sub = Subscriber(
-            self, user_id=user.pk, unit_id=unit_id, command=command, session=session,
-            cursor=hub.last_id if after is None else after,
+            self, user_id=user.pk, unit_id=unit_id, command=command, cursor=hub.last_id if after is None else after,
+            session=session_digest(self.scope["session"].session_key),
         )
         hub.add(self.sub)
+        # A revocation (logout, new password, unit or role) that committed between reading the session
+        # and registering was dispatched before this socket could hear it; it deleted the session too.
+        session = self.scope["session"]
+        if not await database_sync_to_async(session.exists)(session.session_key):
+            hub.remove(self.sub)
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
         await self.accept()
         if after is not None:
             newest = await database_sync_to_async(latest_event_id)()
