@@ -330,6 +330,9 @@ DISTRICT_NAME = env_str("DISTRICT_NAME", "江津区")
 # A warning's start may be at most this many minutes in the past (the time it took to fill the
 # form); an earlier start is refused. Anything in the past takes effect at the moment of issue.
 ALERT_START_GRACE_MINUTES = env_int("ALERT_START_GRACE_MINUTES", 5)
+# Lead time (issue 15 item 5): the national guidance (环大气〔2024〕6号) asks that a warning be issued
+# about 24 hours before the episode starts; a proposal's "issue by" is its episode's start minus this.
+ALERT_LEAD_HOURS = env_int("ALERT_LEAD_HOURS", 24)
 # Acknowledgement deadlines per response level, in minutes (issue: 60 / 30 / 15).
 ACK_MINUTES = {
     "III": env_int("ACK_MINUTES_III", 60),

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -105,6 +106,9 @@ class Proposal(models.Model):
     advisory_only = models.BooleanField(_("health advisory only"), default=False)
     # The condition that produced it: the same condition never makes a second proposal.
     dedupe_key = models.CharField(max_length=120, unique=True)
+    # Lead time (issue 15 item 5): when the office should act on it (feeds.services.proposal_issue_by);
+    # None: at once (a downgrade), or a proposal made before the field existed.
+    issue_by = models.DateTimeField(_("issue by"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -116,3 +120,8 @@ class Proposal(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.level}"
+
+    @property
+    def late(self) -> bool:
+        """Open and its "issue by" has passed: the office dashboard flags it (issue 15 item 5)."""
+        return self.status == ProposalStatus.OPEN and self.issue_by is not None and self.issue_by <= timezone.now()

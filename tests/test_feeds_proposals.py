@@ -271,3 +271,61 @@ def test_office_accepting_the_lift_of_red_asks_the_leaders(office, leader):
     services.proposal_act(proposal=proposal, actor=office)
     red.refresh_from_db()
     assert red.status == "lift_pending" and red.lift_requested_by == office
+
+
+# --- Lead time: "issue by" (issue 15 item 5) --------------------------------------------------
+
+
+def local_midnight(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+def test_an_issue_proposal_is_to_be_issued_24_hours_before_its_episode(db):
+    _, proposal, _ = submit([120, 160, 170, 165, 90])  # the orange episode starts on 2026-12-09
+    assert proposal.issue_by == local_midnight(datetime.date(2026, 12, 8))
+    assert not proposal.late
+
+
+def test_a_forecast_arriving_less_than_24_hours_ahead_makes_a_late_proposal(db):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    _, proposal, _ = submit([210, 220, 120], start=tomorrow)
+    assert proposal.issue_by == local_midnight(tomorrow) - datetime.timedelta(hours=24)
+    assert proposal.late
+
+
+def test_a_proposal_acted_on_is_no_longer_late(office):
+    _, proposal, _ = submit([210, 120, 90], start=timezone.localdate() + datetime.timedelta(days=1))
+    services.proposal_act(proposal=proposal, actor=office)
+    proposal.refresh_from_db()
+    assert proposal.issue_by is not None and not proposal.late
+
+
+def test_the_lead_time_follows_the_setting(db, settings):
+    settings.ALERT_LEAD_HOURS = 36
+    _, proposal, _ = submit([120, 160, 170, 165, 90])
+    assert proposal.issue_by == local_midnight(datetime.date(2026, 12, 9)) - datetime.timedelta(hours=36)
+
+
+def test_a_lift_is_due_on_its_first_clean_day_and_a_downgrade_at_once(leader):
+    in_force(leader, "red")
+    _, downgrade, _ = submit([250, 230, 180])
+    assert downgrade.issue_by is None and not downgrade.late
+    _, lift, _ = submit([120, 90, 80], start=START + datetime.timedelta(days=1))
+    assert lift.kind == ProposalKind.LIFT and lift.issue_by == local_midnight(datetime.date(2026, 12, 9))
+
+
+def test_the_office_dashboard_flags_a_late_proposal_and_not_a_timely_one(office, client):
+    _, timely, _ = submit([120, 160, 170, 165, 90])
+    _, late, _ = submit([210, 220, 120], start=timezone.localdate() + datetime.timedelta(days=1))
+    client.force_login(office)
+    page = client.get("/dashboard/office/?fragment=1").content.decode()
+    assert f'data-late="{late.pk}"' in page
+    assert f'data-late="{timely.pk}"' not in page
+    assert "应发布时间 12-08 00:00" in page
+
+
+def test_the_api_gives_issue_by_and_late(office, api_as):
+    _, proposal, _ = submit([210, 220, 120], start=timezone.localdate() + datetime.timedelta(days=1))
+    [row] = api_as(office).get("/api/proposals/").json()["results"]
+    assert row["late"] is True
+    assert datetime.datetime.fromisoformat(row["issue_by"]) == proposal.issue_by

@@ -260,12 +260,18 @@ class EvaluationSerializer(serializers.Serializer):
 class ProposalSerializer(serializers.ModelSerializer):
     forecast_source = serializers.CharField(source="forecast.source", read_only=True)
     decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    issue_by = serializers.DateTimeField(
+        read_only=True, allow_null=True,
+        help_text="When the office should act: 24 h (ALERT_LEAD_HOURS) before the episode for an issue, the first "
+        "clean day for a lift; null: at once (a downgrade).",
+    )
+    late = serializers.BooleanField(read_only=True, help_text="Open, and its issue_by has passed.")
 
     class Meta:
         model = Proposal
         fields = [
             "id", "kind", "level", "status", "criteria", "advisory_only", "basis", "forecast", "forecast_source",
-            "created_at", "decided_by", "decided_at", "dedupe_key",
+            "created_at", "decided_by", "decided_at", "dedupe_key", "issue_by", "late",
         ]
         read_only_fields = fields
 
