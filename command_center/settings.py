@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "responses",
     "feeds",
     "reductions",
+    "duty",
 ]
 
 MIDDLEWARE = [
@@ -323,6 +324,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "feeds.tasks.fetch_all_feeds",
         "schedule": crontab(minute="*/30"),
     },
+    # The screens show who is on duty: at each shift's start, within a minute (issue 17 item 4).
+    "hand-over-shifts": {
+        "task": "duty.tasks.hand_over_shifts",
+        "schedule": env_int("DUTY_HANDOVER_INTERVAL_SECONDS", 60),
+    },
 }
 
 # --- Domain defaults -----------------------------------------------------------------
@@ -341,6 +347,11 @@ ACK_MINUTES = {
 }
 # Pluggable notification transports for reminders and escalations (healthchecks style).
 NOTIFICATION_TRANSPORT = env_str("NOTIFICATION_TRANSPORT", "responses.transports.LogTransport")
+# Escalations and feed failures go to whoever is on duty first (duty.Shift), then to the rest of the
+# command once that send is done; if it is still not done after this many minutes, the rest get it anyway.
+DUTY_FIRST_WAIT_MINUTES = env_int("DUTY_FIRST_WAIT_MINUTES", 2)
+# A feed notifies the command once per run of failures, when this many reads in a row have failed.
+FEED_FAILURES_NOTIFY = env_int("FEED_FAILURES_NOTIFY", 3)
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 FEED_STALE_MINUTES = env_int("FEED_STALE_MINUTES", 120)
 FEED_TIMEOUT_SECONDS = float(env_str("FEED_TIMEOUT_SECONDS", "15"))

@@ -32,6 +32,7 @@ urlpatterns = [
     path("reductions/", include("reductions.urls")),
     path("public/", include("alerts.public_urls")),
     path("units/", include("units.urls")),
+    path("duty/", include("duty.urls")),
 ]
 
 # Unknown URLs under /api/ answer JSON like every other API error.

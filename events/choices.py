@@ -35,3 +35,4 @@ class EventType(models.TextChoices):
     FEED_FAILED = "feed.failed", _("Feed failure")
     FEED_STALE = "feed.stale", _("Feed data stale")
     SESSION_REVOKED = "session.revoked", _("Sessions ended")
+    DUTY_CHANGED = "duty.changed", _("On-duty roster changed")

@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 
 from alerts.advice import alert_advice
 from alerts.selectors import alert_in_force, alerts_pending_approval
+from duty.selectors import shift_current
 from events.selectors import latest_event_id
 from events.shared import shared, shared_key
 from responses.choices import AssignmentStatus
@@ -88,6 +89,7 @@ def office_dashboard(request):
             "proposals": proposals_open()[:10],
             "feeds": feed_health(),
             "drill_response": response_active(drill=True),
+            "on_duty": shift_current(),
         }
 
     return _render(request, "events/office.html", build, shared_by="command")
@@ -111,7 +113,7 @@ def wall(request):
     def build():
         response = response_active()
         grid = unit_grid(response)
-        return {"response": response, "grid": grid, "totals": _totals(grid)}
+        return {"response": response, "grid": grid, "totals": _totals(grid), "on_duty": shift_current()}
 
     return _render(request, "events/wall.html", build, shared_by="command")
 

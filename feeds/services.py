@@ -384,6 +384,16 @@ def fetch_record(
                 },
                 audience=Audience.COMMAND,
             )
+            if failures == settings.FEED_FAILURES_NOTIFY:  # once per run of failures, to whoever is on duty first
+                from responses.models import Notification
+                from responses.services import notify_command
+
+                notify_command(
+                    kind=Notification.Kind.FEED_FAILURE, key=f"{Notification.Kind.FEED_FAILURE}:{record.pk}",
+                    message=_("Feed failing: %(source)s has failed %(count)d times in a row (%(error)s).") % {
+                        "source": source, "count": failures, "error": record.error[:200],
+                    },
+                )
     return record
 
 

@@ -185,8 +185,11 @@ class Notification(models.Model):
     class Kind(models.TextChoices):
         REMINDER = "reminder", _("Reminder to the unit")
         ESCALATION = "escalation", _("Escalation to the command")
+        FEED_FAILURE = "feed_failure", _("Feed failure to the command")
 
-    assignment = models.ForeignKey(TaskAssignment, on_delete=models.PROTECT, related_name="notifications")
+    # Empty for what is about no task (a feed failure).
+    assignment = models.ForeignKey(TaskAssignment, on_delete=models.PROTECT, related_name="notifications", null=True,
+                                   blank=True)
     kind = models.CharField(max_length=12, choices=Kind.choices)
     idempotency_key = models.CharField(max_length=80, unique=True)
     recipients = models.JSONField(default=list)
@@ -195,6 +198,8 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # Sent only after this one is sent or has failed for good: the person on duty hears first (issue 17 item 4).
+    follows = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="followers")
 
     class Meta:
         ordering = ["id"]

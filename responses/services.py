@@ -6,7 +6,9 @@ bulk: a constant number of queries whatever the size of the roster.
 
 import datetime
 from collections.abc import Sequence
+from functools import partial
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -384,13 +386,45 @@ def _unit_recipients(unit) -> list[str]:
     return [u.email or u.username for u in unit.members.filter(is_active=True)]
 
 
-def _command_recipients() -> list[str]:
+def _command_users() -> list:
     from units.models import User
 
-    return [
-        u.email or u.username
-        for u in User.objects.filter(is_active=True, groups__name__in=["office", "leader"]).distinct()
-    ]
+    return list(User.objects.filter(is_active=True, groups__name__in=["office", "leader"]).distinct().order_by("id"))
+
+
+def _command_recipients() -> list[str]:
+    return [u.email or u.username for u in _command_users()]
+
+
+def notify_command(*, kind: str, key: str, message: str, assignment: TaskAssignment | None = None) -> list:
+    """Notify the command of an escalation or a feed failure: whoever is on duty first, then the rest.
+
+    With a shift in force (``duty.selectors.on_duty_users``: the staff member on duty and the leader
+    on call) two notifications are written: ``<key>:duty`` to them, and ``<key>`` to the rest of the
+    command, which follows the first (``notification_send`` holds it until the first is sent or has
+    failed for good, at most ``DUTY_FIRST_WAIT_MINUTES``). Without a shift, one to the whole command,
+    as before. Call inside the transaction that records the cause; sends are queued after its commit.
+    Returns the Notification rows written. Plan: 附件1 二 (the office's on-duty watch, 应急值守,
+    passes information up).
+    """
+    from duty.selectors import on_duty_users
+    from responses.models import Notification
+    from responses.tasks import send_notification
+
+    first = on_duty_users()
+    first_pks = {u.pk for u in first}
+    rest = [u.email or u.username for u in _command_users() if u.pk not in first_pks]
+    created, lead = [], None
+    if first:
+        lead = Notification.objects.create(assignment=assignment, kind=kind, idempotency_key=f"{key}:duty",
+                                           recipients=[u.email or u.username for u in first], message=message)
+        created.append(lead)
+    if rest or lead is None:
+        created.append(Notification.objects.create(assignment=assignment, kind=kind, idempotency_key=key,
+                                                   recipients=rest, message=message, follows=lead))
+    for notification in created:
+        transaction.on_commit(partial(send_notification.delay, notification.pk))
+    return created
 
 
 def _notify(assignment: TaskAssignment, *, kind: str, recipients: list[str], message: str) -> None:
@@ -457,7 +491,8 @@ def assignments_escalate_overdue(*, now: datetime.datetime | None = None, limit:
             event_record(
                 type=EventType.ASSIGNMENT_ESCALATED, audience=Audience.COMMAND, payload=assignment_payload(a)
             )
-            _notify(a, kind=Notification.Kind.ESCALATION, recipients=_command_recipients(), message=message)
+            notify_command(kind=Notification.Kind.ESCALATION, key=f"{Notification.Kind.ESCALATION}:{a.pk}",
+                           message=message, assignment=a)
             counts["escalated"] += 1
     return counts
 
@@ -484,14 +519,19 @@ def notification_send(*, notification_id: int) -> bool:
     from responses.models import Notification
     from responses.transports import PermanentError, get_transport
 
-    notification = Notification.objects.select_related("assignment__response").get(pk=notification_id)
+    notification = Notification.objects.select_related("assignment__response", "follows").get(pk=notification_id)
     if notification.sent_at is not None:
         return True
-    assignment = notification.assignment
-    if assignment.stage == Stage.RESPONSE and assignment.response.status == ResponseStatus.ENDED:
+    assignment = notification.assignment  # None for what concerns no task (a feed failure)
+    if assignment is not None and assignment.stage == Stage.RESPONSE and assignment.response.status == ResponseStatus.ENDED:
         # Queued before the response ended: a reminder about a closed task is not sent (issue 12 item 9).
         Notification.objects.filter(pk=notification_id, sent_at__isnull=True).update(last_error="response ended")
         return False
+    lead = notification.follows
+    if lead is not None and lead.sent_at is None and not lead.last_error:
+        waited = timezone.now() - notification.created_at
+        if waited < datetime.timedelta(minutes=settings.DUTY_FIRST_WAIT_MINUTES):
+            return False  # the on-duty send queues this one when it is done; the sweeper, after the wait
     Notification.objects.filter(pk=notification_id).update(attempts=F("attempts") + 1)
     try:
         get_transport().send(
@@ -499,6 +539,17 @@ def notification_send(*, notification_id: int) -> bool:
         )
     except PermanentError as exc:
         Notification.objects.filter(pk=notification_id).update(last_error=str(exc)[:500])
+        _followers_queue(notification_id)
         return False
     Notification.objects.filter(pk=notification_id, sent_at__isnull=True).update(sent_at=timezone.now())
+    _followers_queue(notification_id)
     return True
+
+
+def _followers_queue(notification_id: int) -> None:
+    """Queue what waited for this notification (the rest of the command after the person on duty)."""
+    from responses.models import Notification
+    from responses.tasks import send_notification
+
+    for pk in Notification.objects.filter(follows_id=notification_id, sent_at__isnull=True, last_error="").values_list("pk", flat=True):
+        send_notification.delay(pk)

@@ -34,6 +34,31 @@ def demo_contacts_load(actor) -> int:
     return len(units)
 
 
+def demo_shifts_load(actor, officer, leader, days: int = 7) -> int:
+    """A week of 24-hour shifts from 08:30 today (Asia/Shanghai) on, the demo office account on duty and the
+    demo leader on call, with fake phones; shifts already there are left alone. Answers how many were added."""
+    import datetime
+
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from duty.services import shift_create
+
+    today = timezone.localtime().replace(hour=8, minute=30, second=0, microsecond=0)
+    start = today if timezone.localtime() >= today else today - datetime.timedelta(days=1)
+    added = 0
+    for day in range(days):
+        begins = start + datetime.timedelta(days=day)
+        try:
+            shift_create(actor=actor, starts_at=begins, ends_at=begins + datetime.timedelta(days=1), officer=officer,
+                         officer_phone=DEMO_MOBILE.format(900 + day), leader=leader,
+                         leader_phone=DEMO_MOBILE.format(950 + day), note="演示数据")
+        except ValidationError:  # already on the roster (a second run)
+            continue
+        added += 1
+    return added
+
+
 class Command(BaseCommand):
     help = "Load the roster and create the demo accounts, fake contacts (embedded default only)."
 
@@ -44,5 +69,6 @@ class Command(BaseCommand):
         for username, role, unit_code in DEMO_USERS:
             users[username] = user_create(username=username, role=role, password=DEMO_PASSWORD, unit=units.get(unit_code))
         count = demo_contacts_load(users["admin"])
+        shifts = demo_shifts_load(users["office"], users["office"], users["leader"])
         self.stdout.write("demo logins (password %s): %s" % (DEMO_PASSWORD, ", ".join(u for u, _, _ in DEMO_USERS)))
-        self.stdout.write("demo contacts for %d units (fake numbers 023-5550-0NNN / 199-5550-0NNN)" % count)
+        self.stdout.write("demo contacts for %d units (fake numbers 023-5550-0NNN / 199-5550-0NNN), %d shifts added" % (count, shifts))

@@ -1,0 +1,14 @@
+"""Who may read and keep the on-duty roster. Services enforce; pages and the admin only ask."""
+
+from units.choices import Role
+from units.roles import is_command, role_of
+
+
+def may_view_duty(user) -> bool:
+    """The command sees the roster and who is on duty now."""
+    return bool(user and user.is_authenticated and user.is_active) and is_command(user)
+
+
+def may_edit_duty(user) -> bool:
+    """The office keeps the watch (附件1 二 应急值守) and its roster; the roster admin may correct it."""
+    return bool(user and user.is_authenticated and user.is_active) and role_of(user) in (Role.OFFICE, Role.ADMIN)
