@@ -188,7 +188,7 @@ def test_without_a_shift_the_whole_command_is_notified_at_once(office, leader):
     assert only.follows is None and sorted(only.recipients) == sorted([office.email, leader.email])
 
 
-def test_the_third_failure_in_a_row_of_a_feed_notifies_the_command_once(office, leader, settings):
+def test_the_third_failure_in_a_row_of_a_feed_notifies_the_command_once(office, office2, leader, settings):
     from feeds.choices import FetchStatus
     from feeds.services import fetch_record
 
@@ -199,3 +199,4 @@ def test_the_third_failure_in_a_row_of_a_feed_notifies_the_command_once(office, 
     notes = Notification.objects.filter(kind="feed_failure").order_by("id")
     assert [n.idempotency_key.endswith(":duty") for n in notes] == [True, False]
     assert notes[0].recipients == [office.email, leader.email] and notes[1].follows == notes[0]
+    assert notes[1].recipients == [office2.email]
