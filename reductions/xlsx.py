@@ -20,6 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -348,13 +349,26 @@ README_LINES = [
 ]
 
 
+def _append(sheet, row) -> None:
+    """Append a row of plain values: text stays text, whatever it holds.
+
+    openpyxl would store a string starting with "=" as a formula (=HYPERLINK(…) in a name would
+    run in the reader's Excel) and refuses control characters (a 500): text cells are stored as
+    strings, and the characters a worksheet cannot hold are dropped.
+    """
+    sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
+    for cell in sheet[sheet.max_row]:
+        if cell.data_type == "f":
+            cell.data_type = "s"
+
+
 def _sheet(book: Workbook, title: str, columns, rows) -> None:
     sheet = book.create_sheet(title)
     sheet.append([header for _key, header in columns])
     for cell in sheet[1]:
         cell.font, cell.fill = BOLD, HEAD_FILL
     for row in rows:
-        sheet.append(row)
+        _append(sheet, row)
     for index, (_key, header) in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = max(10, min(40, len(header) * 2 + 2))
     sheet.freeze_panes = "A2"
@@ -376,7 +390,7 @@ def workbook_write(*, enterprises, sites, measures, note: str = "") -> bytes:
     readme = book.active
     readme.title = SHEET_README
     for line in ([note, ""] if note else []) + README_LINES:
-        readme.append([line])
+        _append(readme, [line])
     readme.column_dimensions["A"].width = 110
     _sheet(book, SHEET_ENTERPRISES, ENTERPRISE_COLUMNS, (
         [e.credit_code, e.name, e.industry, e.address, e.town.name, e.supervisor.name, word(GRADE_WORDS, e.grade),
@@ -408,7 +422,7 @@ def response_workbook_write(*, title: str, measures) -> bytes:
     book = Workbook()
     readme = book.active
     readme.title = SHEET_README
-    readme.append([title])
+    _append(readme, [title])
     readme.column_dimensions["A"].width = 110
     rows = []
     for m in measures:

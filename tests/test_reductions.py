@@ -450,3 +450,30 @@ def test_an_admin_edit_with_a_bad_credit_code_is_refused_and_changes_nothing(sam
     enterprise.refresh_from_db()
     assert enterprise.credit_code != bad
     assert not AuditEntry.objects.filter(action="reductions_change").exists()
+
+
+def test_the_committed_sample_is_what_the_script_writes():
+    """reductions/data/make_sample.py is deterministic and the shipped sample_list.xlsx is its output."""
+    from reductions.data.make_sample import SAMPLE_TITLE, build
+
+    enterprises, sites, measures = build()
+    written = xlsx.workbook_write(enterprises=enterprises, sites=sites, measures=measures, note=SAMPLE_TITLE)
+    assert _values(written) == _values(SAMPLE.read_bytes())
+    again = build()
+    assert [e.credit_code for e in again[0]] == [e.credit_code for e in enterprises]
+
+
+def test_export_writes_formula_like_and_control_text_as_plain_text(roster, admin_user, client):
+    """A name starting with "=" stays text (no formula runs in the reader's Excel); control characters are dropped."""
+    version = ListVersion.objects.create(year=2033, title='=HYPERLINK("http://evil.example")')
+    Enterprise.objects.create(version=version, credit_code="91350100M000100Y43", name='=HYPERLINK("http://evil.example")\x1b企业',
+                              industry="+cmd", town=roster["park-lingang"], supervisor=roster["economy-it"])
+    client.force_login(admin_user)
+    answer = client.get("/reductions/export.xlsx?year=2033")
+    assert answer.status_code == 200
+    book = load_workbook(io.BytesIO(answer.content))  # formulas as written, not computed values
+    name = book["企业"]["B2"]
+    assert (name.value, name.data_type) == ('=HYPERLINK("http://evil.example")企业', "s")
+    assert book["说明"]["A1"].data_type == "s"
+    plan = _read(answer.content)
+    assert plan.valid and plan.enterprises[0]["name"] == '=HYPERLINK("http://evil.example")企业'
