@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "feeds",
     "reductions",
     "duty",
+    "training",
 ]
 
 MIDDLEWARE = [

@@ -33,6 +33,7 @@ urlpatterns = [
     path("public/", include("alerts.public_urls")),
     path("units/", include("units.urls")),
     path("duty/", include("duty.urls")),
+    path("training/", include("training.urls")),
 ]
 
 # Unknown URLs under /api/ answer JSON like every other API error.

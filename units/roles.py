@@ -55,6 +55,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "duty.add_shift",
         "duty.delete_shift",
         "duty.view_shift",
+        "training.view_trainingrecord",
+        "training.view_trainingattachment",
         "responses.add_tasktemplate",
         "responses.change_tasktemplate",
         "responses.delete_tasktemplate",

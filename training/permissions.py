@@ -1,0 +1,14 @@
+"""Who may read and keep the training and drill register. Services enforce; pages and the admin only ask."""
+
+from units.choices import Role
+from units.roles import is_command, role_of
+
+
+def may_view_training(user) -> bool:
+    """The command reads the register and its attachments."""
+    return bool(user and user.is_authenticated and user.is_active) and is_command(user)
+
+
+def may_edit_training(user) -> bool:
+    """The office organises publicity, training and drills (附件1 二); the roster admin may correct the register."""
+    return bool(user and user.is_authenticated and user.is_active) and role_of(user) in (Role.OFFICE, Role.ADMIN)
