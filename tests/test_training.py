@@ -111,3 +111,11 @@ def test_unit_members_see_neither_the_register_nor_its_files(office, member, ros
     assert client.get("/training/").status_code == 403
     assert client.get(f"/training/{record.pk}/").status_code == 403
     assert client.get(f"/training/attachments/{attachment.pk}/").status_code == 404
+
+
+def test_a_leader_may_not_attach_files_or_add_records(office, leader, roster):
+    record = _record(office, roster)
+    client = _client(leader)
+    assert client.post(f"/training/{record.pk}/", {"file": SimpleUploadedFile("x.pdf", PDF)}).status_code == 403
+    assert client.post("/training/", {"title": "x"}).status_code == 403
+    assert not record.attachments.exists() and TrainingRecord.objects.count() == 1
