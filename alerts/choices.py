@@ -19,6 +19,22 @@ class Status(models.TextChoices):
     SUPERSEDED = "superseded", _("Superseded")
 
 
+class Cause(models.TextChoices):
+    """What drives the episode (issue 15 item 2; 环大气〔2024〕6号 treats ozone and dust apart from PM2.5):
+    it decides which task templates the warning hands out (``TaskTemplate.causes``)."""
+
+    PM2_5 = "pm2_5", _("PM2.5 (static stagnation)")
+    DUST = "dust", _("Dust (PM10-led)")
+    OZONE = "ozone", _("Ozone")
+    SMOKE = "smoke", _("Wildfire or burning smoke")
+    TRANSPORT = "transport", _("Regional transport")
+
+
+def all_causes() -> list[str]:
+    """Every cause: the default of a task template that names none (it applies whatever the cause)."""
+    return list(Cause.values)
+
+
 # Ordered from low to high: upgrades and downgrades compare by this rank.
 LEVEL_RANK = {Level.YELLOW: 1, Level.ORANGE: 2, Level.RED: 3}
 # The plan: yellow starts the level III response, orange level II, red level I.

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from alerts.choices import Level, Status
+from alerts.choices import Cause, Level, Status
 from alerts.services import times_errors
 from command_center.datetimes import UtcDateTimeField
 
@@ -35,6 +35,14 @@ class AlertCreateForm(forms.Form):
         input_formats=DATETIME_INPUTS,
         help_text=_("The warning ends by itself at this time."),
     )
+    cause = forms.ChoiceField(
+        label=_("Cause of the episode"), choices=Cause.choices, initial=Cause.PM2_5, required=False,
+        help_text=_("Decides the tasks: an ozone or dust episode gets no mandatory production cuts."),
+    )
+    tasks_override_reason = forms.CharField(
+        label=_("Hand out every task whatever the cause (leaders), because"), max_length=TEXT_MAX, required=False,
+        widget=forms.Textarea(attrs={"rows": 2}), help_text=_("Leave empty to hand out the tasks of the cause."),
+    )
     drill = forms.BooleanField(label=_("This is a drill (演练)"), required=False)
     confirm = forms.BooleanField(
         label=_("I confirm the level and the reason are correct and that this warning is to be issued or proposed."),
@@ -44,6 +52,7 @@ class AlertCreateForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        data["cause"] = data.get("cause") or Cause.PM2_5  # a form without the field (older pages) means PM2.5
         # The service's own rule (alerts.services.times_errors), shown next to the field.
         if "starts_at" in data and "ends_at" in data:
             for field, message in times_errors(data["starts_at"], data["ends_at"]).items():

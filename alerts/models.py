@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from alerts.choices import IN_FORCE, LEVEL_COLOUR, LEVEL_RANK, RESPONSE_LEVEL, Level, Status
+from alerts.choices import IN_FORCE, LEVEL_COLOUR, LEVEL_RANK, RESPONSE_LEVEL, Cause, Level, Status
 
 
 def _default_area():
@@ -36,6 +36,12 @@ class Alert(models.Model):
     proposal = models.ForeignKey(
         "feeds.Proposal", on_delete=models.PROTECT, null=True, blank=True, related_name="alerts", verbose_name=_("proposal")
     )
+    # The episode's cause decides the task set (issue 15 item 2); ``advisory_only`` carries the proposal's
+    # health-advisory flag (ozone or dust: no mandatory cuts). A leader's ``tasks_override_reason`` hands out
+    # every template of the level whatever the cause.
+    cause = models.CharField(_("cause"), max_length=10, choices=Cause.choices, default=Cause.PM2_5)
+    advisory_only = models.BooleanField(_("health advisory only"), default=False)
+    tasks_override_reason = models.TextField(_("reason for handing out every task"), blank=True)
     area = models.CharField(_("area"), max_length=60, default=_default_area)
     starts_at = models.DateTimeField(_("starts"), null=True, blank=True)
     ends_at = models.DateTimeField(_("expected end"), null=True, blank=True)

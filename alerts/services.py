@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alerts.choices import IN_FORCE, TRANSITIONS, Level, Status
+from alerts.choices import IN_FORCE, TRANSITIONS, Cause, Level, Status
 from alerts.models import Alert
 from command_center.errors import ActionRefused
 from command_center.text import storable_text
@@ -120,6 +120,14 @@ def _validate_new(level: str, reason: str, starts_at, ends_at) -> None:
         raise ValidationError(errors)
 
 
+def _check_cause(actor, cause: str, tasks_override_reason: str) -> None:
+    """ValidationError (400) for an unknown cause; PermissionDenied (403) for an override by anyone but a leader."""
+    if cause not in Cause.values:
+        raise ValidationError({"cause": _("Choose the cause of the episode.")})
+    if tasks_override_reason and not actor.has_perm("alerts.approve_alert"):
+        raise PermissionDenied(_("Only headquarters leaders hand out every task whatever the cause."))
+
+
 def alert_create(
     *,
     actor,
@@ -131,8 +139,18 @@ def alert_create(
     ends_at: datetime.datetime | None = None,
     area: str | None = None,
     proposal=None,
+    cause: str = Cause.PM2_5,
+    advisory_only: bool = False,
+    tasks_override_reason: str = "",
 ) -> Alert:
     """Issue a warning directly (office: yellow; leader: any level) or propose it for approval.
+
+    ``cause`` (``alerts.choices.Cause``) decides the task set: only the templates naming it are handed
+    out (issue 15 item 2; an ozone or dust episode gets no mandatory production cuts). ``advisory_only``
+    is the proposal's health-advisory flag, kept on the warning. A leader may hand out every template of
+    the level whatever the cause by giving ``tasks_override_reason``, which is audited
+    (``override_tasks``); anyone else giving one gets PermissionDenied (403), an unknown cause a
+    ValidationError (400).
 
     ``starts_at`` (default: at issue) is when the warning and its response take effect; units get
     their tasks at once, effective from then. ``ends_at`` is the planned end, when the warning ends
@@ -144,6 +162,8 @@ def alert_create(
     if not (actor.has_perm(PERM_APPROVE) or actor.has_perm(PERM_YELLOW) or actor.has_perm(PERM_PROPOSE)):
         raise PermissionDenied(_("You may not issue or propose warnings."))
     _validate_new(level, reason, starts_at, ends_at)
+    tasks_override_reason = storable_text(tasks_override_reason).strip()
+    _check_cause(actor, cause, tasks_override_reason)
     direct = can_issue_directly(actor, level)
     if not direct and not actor.has_perm(PERM_PROPOSE):
         raise PermissionDenied(_("You may not propose orange or red warnings."))
@@ -156,6 +176,9 @@ def alert_create(
         ends_at=ends_at,
         proposal=proposal,
         proposed_by=actor,
+        cause=cause,
+        advisory_only=advisory_only,
+        tasks_override_reason=tasks_override_reason,
     )
     if area:
         alert.area = area
@@ -168,6 +191,11 @@ def alert_create(
             alert.save()
             audit_record(actor=actor, action="propose", target=alert, to_state=alert.status, comment=reason)
             _announce(alert, EventType.ALERT_PENDING_APPROVAL, Audience.COMMAND)
+        if tasks_override_reason:
+            audit_record(
+                actor=actor, action="override_tasks", target=alert, comment=tasks_override_reason,
+                data={"cause": cause, "level": level},
+            )
         if proposal is not None:
             from feeds.services import proposal_accept
 

@@ -73,9 +73,14 @@ def alert_new(request):
                     drill=data["drill"],
                     starts_at=data["starts_at"],
                     ends_at=data["ends_at"],
+                    cause=data["cause"],
+                    tasks_override_reason=data["tasks_override_reason"],
                 )
             except ValidationError as exc:
                 form.add_service_error(exc)
+            except PermissionDenied as exc:
+                form.add_error("tasks_override_reason", str(exc))
+                status = 403
             except ActionRefused as exc:
                 form.add_error(None, exc.message)
                 status = 409

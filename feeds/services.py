@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alerts.choices import LEVEL_RANK, Level
+from alerts.choices import LEVEL_RANK, Cause, Level
 from alerts.models import Alert
 from command_center.errors import ActionRefused
 from events.choices import Audience, EventType
@@ -279,6 +279,19 @@ def proposal_issue_by(kind: str, basis: dict) -> datetime.datetime | None:
     return None
 
 
+def proposal_cause(proposal: Proposal) -> str:
+    """The cause of the episode a proposal points to (``alerts.choices.Cause``), from its forecast.
+
+    An advisory-only episode (every trigger day ozone-only or PM10-only, ``feeds.criteria``) is ozone
+    or dust, by its first primary pollutant; any other is PM2.5. A forecast cannot tell smoke or
+    regional transport apart: the office names those when it issues (issue 15 item 2).
+    """
+    if not proposal.advisory_only:
+        return Cause.PM2_5
+    primaries = [p.strip().lower() for p in proposal.basis.get("primary_pollutants") or []]
+    return Cause.DUST if primaries and primaries[0] == "pm10" else Cause.OZONE
+
+
 def proposal_start(proposal: Proposal, *, now: datetime.datetime | None = None) -> datetime.datetime | None:
     """When a warning made from ``proposal`` takes effect: 0:00 local time of the first forecast day that
     meets the criteria (a notice's "自X日0时起"), or None (at once) when that day has already begun.
@@ -316,7 +329,7 @@ def proposal_act(*, proposal: Proposal, actor, comment: str = "") -> Alert:
 
         return alert_create(
             actor=actor, level=proposal.level, reason=reason, basis=proposal_basis_text(proposal), proposal=proposal,
-            starts_at=proposal_start(proposal),
+            starts_at=proposal_start(proposal), cause=proposal_cause(proposal), advisory_only=proposal.advisory_only,
         )
     from alerts.services import alert_lift
 

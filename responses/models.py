@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from alerts.choices import all_causes
 from responses.choices import AssignmentStatus, ResponseLevel, ResponseStatus, Stage, UpdateKind
 
 
@@ -30,6 +31,9 @@ class TaskTemplate(models.Model):
     )
     order = models.PositiveIntegerField(_("order"), default=0)
     active = models.BooleanField(_("active"), default=True)
+    # The episode causes this task applies to (alerts.choices.Cause; issue 15 item 2): an ozone or a dust
+    # episode is not handed the mandatory production cuts. Filled from task_templates.json.
+    causes = models.JSONField(_("causes"), default=all_causes, help_text=_("The episode causes this task applies to."))
     history = HistoricalRecords()
 
     class Meta:

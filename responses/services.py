@@ -73,6 +73,13 @@ def response_apply_level(*, alert, previous, actor) -> Response:
     tasks are assigned now and take effect, with their deadlines, from then.
     """
     level = alert.response_level
+    # The episode's cause decides the task set (issue 15 item 2); a leader's recorded override hands out
+    # every template of the level. A cause change, like a downgrade, closes the open tasks no longer called
+    # for; done work stays done.
+    causes = None if alert.tasks_override_reason else alert.cause
+    cause_changed = previous is not None and (previous.cause, bool(previous.tasks_override_reason)) != (
+        alert.cause, bool(alert.tasks_override_reason)
+    )
     response = None
     if previous is not None:
         response = Response.objects.select_for_update().filter(alert=previous, status=ResponseStatus.ACTIVE).first()
@@ -90,19 +97,31 @@ def response_apply_level(*, alert, previous, actor) -> Response:
         response.save(update_fields=["alert", "level"])
         audit_record(actor=actor, action="change_level", target=response, from_state=old_level, to_state=level)
         event_record(type=EventType.RESPONSE_LEVEL_CHANGED, payload=response_payload(response))
-        upgrade = LEVEL_ORDER[level] > LEVEL_ORDER[old_level]
-    _sync_assignments(response, level=level, actor=actor, upgrade=upgrade, effective_from=alert.starts_at)
+        upgrade = LEVEL_ORDER[level] > LEVEL_ORDER[old_level] and not cause_changed
+    _sync_assignments(
+        response, level=level, actor=actor, upgrade=upgrade, effective_from=alert.starts_at, cause=causes,
+        cause_changed=cause_changed,
+    )
     return response
 
 
-def _sync_assignments(response: Response, *, level: str, actor, upgrade: bool, effective_from=None) -> None:
+def _sync_assignments(
+    response: Response, *, level: str, actor, upgrade: bool, effective_from=None, cause: str | None = None,
+    cause_changed: bool = False,
+) -> None:
     """Give every active unit the level's tasks it does not hold yet; on a downgrade close what no longer applies.
 
-    An upgrade keeps everything already assigned or done (the issue's rule); the same
-    template key at both levels is the same task and is not assigned twice.
+    ``cause`` (alerts.choices.Cause) keeps only the templates that name it (``TaskTemplate.causes``);
+    None: every template of the level (a leader's override). An upgrade keeps everything already
+    assigned or done (the issue's rule); the same template key at both levels is the same task and is
+    not assigned twice. Anything else (a downgrade, a change of cause) closes the open tasks the new
+    set does not hold, with the reason; completed work is never reopened or closed.
     """
+    templates = TaskTemplate.objects.filter(stage=Stage.RESPONSE, level=level, active=True, unit__active=True)
+    if cause is not None:
+        templates = templates.filter(causes__contains=[cause])
     templates = list(
-        TaskTemplate.objects.filter(stage=Stage.RESPONSE, level=level, active=True, unit__active=True)
+        templates
         .select_related("unit")
         .only("unit__name", "unit_id", "key", "title", "instructions", "report_required", "ack_minutes", "level", "stage")
     )
@@ -115,7 +134,11 @@ def _sync_assignments(response: Response, *, level: str, actor, upgrade: bool, e
     if not upgrade:
         wanted = {(t.unit_id, t.key) for t in templates}
         stale = [pk for k, (pk, status) in live.items() if k not in wanted and status in OPEN_STATUSES]
-        _close_assignments(stale, actor=actor, reason=_("Response level lowered to %(level)s.") % {"level": ResponseLevel(level).label})
+        reason = (
+            _("The cause of the episode changed; this task no longer applies.") if cause_changed
+            else _("Response level lowered to %(level)s.") % {"level": ResponseLevel(level).label}
+        )
+        _close_assignments(stale, actor=actor, reason=reason)
     now = timezone.now()
     # Deadlines count from the warning's start, which alerts.services already set to max(issue time, starts_at)
     # (issue 12 item 8).

@@ -22,6 +22,7 @@ def roster_load(*, roster_path: Path = ROSTER_FILE, templates_path: Path = TEMPL
     Idempotent: a second run finds everything equal and writes nothing (no history rows either).
     Units are matched by code, duties by (unit, order), templates by (unit, stage, level, key).
     """
+    from alerts.choices import Cause, all_causes
     from responses.models import TaskTemplate
 
     roster = json.loads(roster_path.read_text(encoding="utf-8"))
@@ -53,6 +54,9 @@ def roster_load(*, roster_path: Path = ROSTER_FILE, templates_path: Path = TEMPL
         duties = {(d.unit_id, d.order): d for d in Duty.objects.all()}
         templates = {(t.unit_id, t.stage, t.level, t.key): t for t in TaskTemplate.objects.all()}
         for order, task in enumerate(tasks["tasks"]):
+            unknown = set(task.get("causes") or ()) - set(Cause.values)
+            if unknown:
+                raise ValueError(f"task {task['key']}: unknown causes {sorted(unknown)}")
             if "unit" in task:
                 targets = [units[task["unit"]]]
             else:
@@ -70,6 +74,7 @@ def roster_load(*, roster_path: Path = ROSTER_FILE, templates_path: Path = TEMPL
                         "ack_minutes": task.get("ack_minutes"),
                         "duty": duty,
                         "order": order,
+                        "causes": task.get("causes") or all_causes(),
                     }
                     template = templates.get((unit.pk, stage, level, task["key"]))
                     if template is None:

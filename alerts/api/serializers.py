@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from alerts.choices import Level
+from alerts.choices import Cause, Level
 from alerts.models import Alert
 from alerts.selectors import alert_as_seen_by
 from command_center.datetimes import PlausibleDateTimeField
@@ -21,8 +21,8 @@ class AlertSerializer(ReadModelSerializer):
     class Meta:
         model = Alert
         fields = [
-            "id", "level", "status", "response_level", "reason", "basis", "area", "drill", "starts_at", "ends_at",
-            "proposal", "supersedes", "created_at", "proposed_by", "approved_by", "approved_at", "issued_by",
+            "id", "level", "status", "response_level", "cause", "advisory_only", "reason", "basis", "area", "drill",
+            "starts_at", "ends_at", "proposal", "supersedes", "created_at", "proposed_by", "approved_by", "approved_at", "issued_by",
             "issued_at", "rejected_by", "rejected_at", "rejection_reason", "lift_requested_by", "lift_requested_at",
             "lift_reason", "lift_at", "lifted_by", "lifted_at",
         ]
@@ -42,6 +42,14 @@ class AlertCreateSerializer(serializers.Serializer):
     drill = serializers.BooleanField(required=False, default=False)
     starts_at = PlausibleDateTimeField(required=False, allow_null=True, default=None)
     ends_at = PlausibleDateTimeField(required=False, allow_null=True, default=None)
+    cause = serializers.ChoiceField(
+        choices=Cause.choices, required=False, default=Cause.PM2_5,
+        help_text="The episode's cause; it decides the tasks handed out (issue 15 item 2).",
+    )
+    tasks_override_reason = serializers.CharField(
+        max_length=4000, required=False, allow_blank=True, default="",
+        help_text="Leaders only: hand out every task of the level whatever the cause, for this reason (audited).",
+    )
 
     def validate(self, attrs):
         if attrs.get("starts_at") and attrs.get("ends_at") and attrs["ends_at"] <= attrs["starts_at"]:
