@@ -1,7 +1,7 @@
 """Absolute query counts per request, kept in ``tests/query_counts.json`` (NetBox's ``query_counts.json``).
 
 Each entry of ``REQUESTS`` is one request, by one role, on one fixed world (``world`` below: an ended
-yellow with reports, an orange in force, a red awaiting a leader, a forecast). Its test asserts
+yellow with reports, an orange in force, a red awaiting a leader, a forecast, the sample reduction list). Its test asserts
 the exact number of SQL statements the request runs, savepoints included: one more query on a
 dashboard or list fails here, and the message says how to accept a deliberate change.
 ``tests/test_query_counts.py`` beside it checks that the counts do not grow with the data.
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime
 import fcntl
+import io
 import json
 import os
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
@@ -45,7 +47,7 @@ MISS, HIT, UNSHARED = "cache miss", "cache hit", "not shared"
 
 @dataclass(frozen=True)
 class Request:
-    role: str  # "member" (education commission), "office", "leader" or "anonymous"
+    role: str  # "member" (education commission), "office", "leader", "admin" or "anonymous"
     path: str  # may name {ended}, {orange}: the world's objects
     cache: str = UNSHARED  # which answer is measured: MISS or HIT of a shared answer, or UNSHARED
 
@@ -78,6 +80,11 @@ REQUESTS: list[Request] = [
     Request("office", "/api/events/?after=0"),
     Request("office", "/api/proposals/"),
     Request("office", "/api/alerts/{orange}/history/"),
+    Request("office", "/api/units/"),
+    Request("office", "/api/enterprises/"),
+    Request("member", "/api/enterprises/"),
+    Request("office", "/api/sites/"),
+    Request("office", "/api/reduction-targets/"),
     Request("office", "/api/responses/{ended}/summary/"),
     # The command's pages.
     Request("office", "/alerts/"),
@@ -87,6 +94,9 @@ REQUESTS: list[Request] = [
     Request("office", "/responses/{ended}/summary/"),
     Request("office", "/responses/{ended}/summary.csv"),
     Request("office", "/feeds/proposals/"),
+    Request("office", "/reductions/"),
+    Request("member", "/reductions/"),
+    Request("office", "/units/contacts/"),
     # The public's pages and feeds.
     Request("anonymous", "/public/"),
     Request("anonymous", "/public/alerts/{orange}/cap.xml"),
@@ -116,7 +126,10 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             "leader": user_create(username="qc-leader", role="leader", password="qc-pass-2026", unit=units["hq"]),
             "member": user_create(username="qc-edu", role="unit", password="qc-pass-2026", unit=units["education"]),
             "police": user_create(username="qc-police", role="unit", password="qc-pass-2026", unit=units["public-security"]),
+            "admin": user_create(username="qc-admin", role="admin", password="qc-pass-2026"),
         }
+        # The emission-reduction list: the deterministic sample (120 enterprises, 60 sites) and its totals.
+        call_command("load_reductions_sample", "--as", "qc-admin", stdout=io.StringIO())
 
         def tasks(alert, user):
             return list(TaskAssignment.objects.filter(response__alert=alert, unit=user.unit).order_by("id"))
