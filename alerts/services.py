@@ -77,9 +77,9 @@ def _lock_area(area: str, drill: bool) -> None:
 
 
 def _lock(alert: Alert) -> Alert:
-    """Take the area lock, then the row lock (always in this order), and return the fresh row."""
+    """Take the area lock, then the row lock (steps 2 and 3 of ``events/locks.py``), and return the fresh row."""
     _lock_area(alert.area, alert.drill)
-    return Alert.objects.select_for_update().get(pk=alert.pk)
+    return Alert.objects.select_for_update(no_key=True).get(pk=alert.pk)
 
 
 def _announce(alert: Alert, event_type: str, audience: str = Audience.ALL) -> None:
@@ -183,6 +183,10 @@ def alert_create(
     if area:
         alert.area = area
     with transaction.atomic():
+        if proposal is not None:
+            from feeds.services import proposal_lock
+
+            proposal_lock(proposal=proposal)  # the lock order (events/locks.py): the proposal before the area
         _lock_area(alert.area, alert.drill)
         if direct:
             _issue(alert, actor=actor, comment=reason)
@@ -208,10 +212,10 @@ def _issue(alert: Alert, *, actor, comment: str, approving: bool = False) -> Non
 
     The caller holds the area lock and, for an existing row, its row lock.
     """
-    from responses.services import response_apply_level
+    from responses.services import response_apply_level, response_lock
 
     current = (
-        Alert.objects.select_for_update().filter(area=alert.area, drill=alert.drill, status__in=IN_FORCE).exclude(pk=alert.pk).first()
+        Alert.objects.select_for_update(no_key=True).filter(area=alert.area, drill=alert.drill, status__in=IN_FORCE).exclude(pk=alert.pk).first()
     )
     if current is not None and current.level == alert.level:
         raise ActionRefused(_("A %(level)s warning is already in force for this area.") % {"level": current.get_level_display()})
@@ -227,6 +231,9 @@ def _issue(alert: Alert, *, actor, comment: str, approving: bool = False) -> Non
         )
     if current is not None:
         _check_transition(current, Status.SUPERSEDED)
+        # The lock order (events/locks.py): the response and its open tasks, before any event. A downgrade
+        # or a change of cause closes some of them; an upgrade closes none but may be either of those too.
+        response_lock(alert=current)
         previous_status = current.status
         current.status = Status.SUPERSEDED
         current.save(update_fields=["status"])
@@ -398,9 +405,11 @@ def _lift_or_schedule(alert: Alert, *, actor, comment: str, approving: bool = Fa
 
 def _lift(alert: Alert, *, actor, comment: str, approving: bool = False, action: str = "") -> None:
     """End ``alert`` and its response now; ``actor`` None is the platform itself (expiry, scheduled lift)."""
-    from responses.services import response_close
+    from responses.services import response_close, response_lock
 
     _check_transition(alert, Status.LIFTED)
+    # The lock order (events/locks.py): the response and its open tasks before the first event.
+    response_lock(alert=alert)
     from_state = alert.status
     alert.status = Status.LIFTED
     alert.lifted_by = actor

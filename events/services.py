@@ -8,10 +8,8 @@ from django.db import connection, transaction
 
 from events import push
 from events.choices import Audience
+from events.locks import EVENT_ORDER_LOCK, EVENT_ORDER_SQL
 from events.models import AuditEntry, Event
-
-# Any constant: the advisory lock that makes event ids increase in commit order.
-_EVENT_ORDER_LOCK = 7_340_633
 
 
 def lock_event_order() -> None:
@@ -22,10 +20,13 @@ def lock_event_order() -> None:
     follows ``id > last`` would skip the earlier one for good. Holding a
     transaction-level advisory lock from the first event insert until commit makes
     ids visible in order. SQLite already serialises writers.
+
+    It is the last lock of every transaction (the lock order, ``events/locks.py``): the
+    caller has already locked every row it will change.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_EVENT_ORDER_LOCK])
+            cursor.execute(EVENT_ORDER_SQL, [EVENT_ORDER_LOCK])
 
 
 def events_record(events: Iterable[Event]) -> list[Event]:

@@ -316,24 +316,28 @@ def proposal_start(proposal: Proposal, *, now: datetime.datetime | None = None) 
 def proposal_act(*, proposal: Proposal, actor, comment: str = "") -> Alert:
     """Turn a proposal into a warning (or a lift) through alerts.services, then mark it accepted.
 
-    For an issue or a downgrade, ``alert_create`` issues (office: yellow; leader: any level) or asks the
-    leaders to approve (office: orange/red) and marks the proposal accepted in its own
-    transaction. For a lift, ``alert_lift`` lifts or asks to lift; both steps share one
-    transaction here.
+    For an issue or a downgrade, ``alert_create`` issues (office: yellow; leader: any level) or asks
+    the leaders to approve (office: orange/red) and marks the proposal accepted. For a lift,
+    ``alert_lift`` lifts or asks to lift. One transaction, which locks the proposal first and
+    reads its status under the lock. Raises ActionRefused (409) for a proposal no longer open
+    or a lift whose warning is no longer in force; PermissionDenied (403) from ``alerts.services``.
     """
-    if proposal.status != ProposalStatus.OPEN:
-        raise ActionRefused(_("This proposal is already %(status)s.") % {"status": proposal.get_status_display()})
-    reason = proposal_reason(proposal) + (f"\n{comment.strip()}" if comment.strip() else "")
-    if proposal.kind != ProposalKind.LIFT:  # an issue, or a downgrade: a new warning at the proposal's level
-        from alerts.services import alert_create
-
-        return alert_create(
-            actor=actor, level=proposal.level, reason=reason, basis=proposal_basis_text(proposal), proposal=proposal,
-            starts_at=proposal_start(proposal), cause=proposal_cause(proposal), advisory_only=proposal.advisory_only,
-        )
-    from alerts.services import alert_lift
-
     with transaction.atomic():
+        # First in the lock order (events/locks.py), and the status is read under the lock: two
+        # people acting on one proposal at once make one warning.
+        proposal = proposal_lock(proposal=proposal)
+        if proposal.status != ProposalStatus.OPEN:
+            raise ActionRefused(_("This proposal is already %(status)s.") % {"status": proposal.get_status_display()})
+        reason = proposal_reason(proposal) + (f"\n{comment.strip()}" if comment.strip() else "")
+        if proposal.kind != ProposalKind.LIFT:  # an issue, or a downgrade: a new warning at the proposal's level
+            from alerts.services import alert_create
+
+            return alert_create(
+                actor=actor, level=proposal.level, reason=reason, basis=proposal_basis_text(proposal), proposal=proposal,
+                starts_at=proposal_start(proposal), cause=proposal_cause(proposal), advisory_only=proposal.advisory_only,
+            )
+        from alerts.services import alert_lift
+
         alert = Alert.objects.filter(pk=proposal.basis.get("current_alert")).first()
         if alert is None or not alert.in_force:
             raise ActionRefused(_("The warning this proposal would lift is no longer in force."))
@@ -342,9 +346,18 @@ def proposal_act(*, proposal: Proposal, actor, comment: str = "") -> Alert:
     return alert
 
 
-def _close(proposal: Proposal, *, actor, to_status: str, comment: str = "") -> Proposal:
+def proposal_lock(*, proposal: Proposal) -> Proposal:
+    """Lock ``proposal``'s row and return it fresh: step 1 of the lock order (``events/locks.py``).
+
+    Must run inside the caller's transaction, before the area lock and before any event.
+    """
+    return Proposal.objects.select_for_update(no_key=True).get(pk=proposal.pk)
+
+
+def _close(proposal: Proposal, *, actor, to_status: str, comment: str = "", locked: bool = False) -> Proposal:
+    """Close an open proposal; ``locked``: the caller already holds its row (``proposal_lock``)."""
     with transaction.atomic():
-        proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        proposal = Proposal.objects.get(pk=proposal.pk) if locked else proposal_lock(proposal=proposal)
         if proposal.status == to_status:
             return proposal
         if proposal.status != ProposalStatus.OPEN:
@@ -360,8 +373,13 @@ def _close(proposal: Proposal, *, actor, to_status: str, comment: str = "") -> P
 
 
 def proposal_accept(*, proposal: Proposal, actor, alert=None) -> Proposal:
-    """Mark a proposal accepted once the office turned it into a warning (or a lift)."""
-    return _close(proposal, actor=actor, to_status=ProposalStatus.ACCEPTED, comment=f"alert #{alert.pk}" if alert else "")
+    """Mark a proposal accepted once the office turned it into a warning (or a lift).
+
+    The caller holds the proposal's row lock (``proposal_lock``), taken before the area lock.
+    """
+    return _close(
+        proposal, actor=actor, to_status=ProposalStatus.ACCEPTED, comment=f"alert #{alert.pk}" if alert else "", locked=True
+    )
 
 
 def proposal_dismiss(*, proposal: Proposal, actor, reason: str = "") -> Proposal:
@@ -483,7 +501,7 @@ def station_fetch(*, station_id: int) -> Forecast | None:
     with transaction.atomic():
         # Lock the station, not the last forecast: on the first fetch there is no forecast row to
         # lock, and two workers fetching at once would both store one.
-        list(Station.objects.select_for_update().filter(pk=station.pk).values_list("pk", flat=True))
+        list(Station.objects.select_for_update(no_key=True).filter(pk=station.pk).values_list("pk", flat=True))
         last = Forecast.objects.filter(source=aq_source).order_by("-issued_at", "-id").first()
         if last is not None and last.days == _jsonable(stored_rows) and last.weather == weather and last.standard == standard:
             forecast_evaluate_and_propose(forecast=last)

@@ -66,11 +66,33 @@ def response_payload(r: Response) -> dict:
 # --- Opening, changing and closing a response (called by alerts.services in its transaction) ---
 
 
+def response_lock(*, alert, assignments: bool = True) -> Response | None:
+    """Lock the active response of ``alert`` and, with ``assignments``, its open tasks in id order.
+
+    Steps 4 and 5 of the lock order (``events/locks.py``): the caller holds the area and warning
+    locks and has recorded no event yet, because ``response_apply_level`` and ``response_close``
+    change these rows after events are recorded (issue 12 item 10: a lift that locked the tasks
+    after its first event deadlocked with acknowledgements). ``assignments`` is needed only when
+    tasks will be closed (a lift or a downgrade). Returns the response, or None when none is active.
+    """
+    response = Response.objects.select_for_update(no_key=True).filter(alert=alert, status=ResponseStatus.ACTIVE).first()
+    if response is not None and assignments:
+        list(
+            TaskAssignment.objects.select_for_update(no_key=True)
+            .filter(response=response, status__in=OPEN_STATUSES)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    return response
+
+
 def response_apply_level(*, alert, previous, actor) -> Response:
     """Open the response for an issued warning, or move the running one to the new warning's level.
 
     A new response starts at the warning's start (``alert.starts_at``, never before the issue); its
     tasks are assigned now and take effect, with their deadlines, from then.
+
+    With a ``previous`` warning the caller holds ``response_lock(alert=previous, assignments=<downgrade>)``.
     """
     level = alert.response_level
     # The episode's cause decides the task set (issue 15 item 2); a leader's recorded override hands out
@@ -82,7 +104,7 @@ def response_apply_level(*, alert, previous, actor) -> Response:
     )
     response = None
     if previous is not None:
-        response = Response.objects.select_for_update().filter(alert=previous, status=ResponseStatus.ACTIVE).first()
+        response = Response.objects.filter(alert=previous, status=ResponseStatus.ACTIVE).first()
     if response is None:
         response = Response.objects.create(
             alert=alert, level=level, area=alert.area, drill=alert.drill, started_at=alert.starts_at or timezone.now()
@@ -180,13 +202,14 @@ def _create_assignments(new: list[TaskAssignment], unit_names: dict[int, str]) -
 
 
 def _close_assignments(pks: Sequence[int], *, actor, reason: str) -> None:
-    """Close open assignments in bulk, with a reason, an audit entry and an event each."""
+    """Close open assignments in bulk, with a reason, an audit entry and an event each.
+
+    The caller holds their row locks (``response_lock``), taken before any event of its transaction.
+    """
     if not pks:
         return
     now = timezone.now()
-    closing = list(
-        TaskAssignment.objects.select_for_update().filter(pk__in=pks, status__in=OPEN_STATUSES).select_related("unit")
-    )
+    closing = list(TaskAssignment.objects.filter(pk__in=pks, status__in=OPEN_STATUSES).select_related("unit"))
     TaskAssignment.objects.filter(pk__in=[a.pk for a in closing]).update(
         status=AssignmentStatus.CANCELLED, closed_reason=reason, closed_at=now
     )
@@ -211,8 +234,11 @@ def _close_assignments(pks: Sequence[int], *, actor, reason: str) -> None:
 
 
 def response_close(*, alert, actor, reason: str) -> Response | None:
-    """End the response of a lifted warning: close open tasks, then hand the office its closing tasks."""
-    response = Response.objects.select_for_update().filter(alert=alert, status=ResponseStatus.ACTIVE).first()
+    """End the response of a lifted warning: close open tasks, then hand the office its closing tasks.
+
+    The caller holds ``response_lock(alert=alert)``, taken before any event of its transaction.
+    """
+    response = Response.objects.filter(alert=alert, status=ResponseStatus.ACTIVE).first()
     if response is None:
         return None
     open_pks = list(
@@ -261,7 +287,7 @@ def _lock_assignment(assignment: TaskAssignment) -> TaskAssignment:
     to a lift (response, then assignments) and deadlock with it.
     """
     return (
-        TaskAssignment.objects.select_for_update(of=("self",)).select_related("unit", "response").get(pk=assignment.pk)
+        TaskAssignment.objects.select_for_update(of=("self",), no_key=True).select_related("unit", "response").get(pk=assignment.pk)
     )
 
 

@@ -7,13 +7,19 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.db.backends.signals import connection_created
 from rest_framework.test import APIClient
 
+from events.locks import install_lock_order_check
 from units.models import Unit
 from units.services import roster_load, user_create
 
 PASSWORD = "persona-pass-2026"
 FAULTS_DIR = Path(__file__).parent / "faults"
+
+# Every connection of every test refuses a lock taken after the event-order lock (events/locks.py),
+# so a transaction that breaks the one lock order fails its test instead of deadlocking one day.
+connection_created.connect(install_lock_order_check)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -222,7 +222,7 @@ def session_logged_out(*, user: User | None, session_key: str | None) -> None:
 def user_password_set(*, user: User, actor=None, password: str, keep_session: str | None = None) -> User:
     """Set a new password; every session but ``keep_session`` ends, sockets close and the API token is revoked."""
     with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=user.pk)
+        user = User.objects.select_for_update(no_key=True).get(pk=user.pk)
         before = user_access(user)
         user.set_password(password)
         user.save(update_fields=["password"])
@@ -253,7 +253,7 @@ def user_deactivate(*, user: User, actor=None) -> User:
     Repeating it on an inactive account ends any session left and changes nothing else.
     """
     with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=user.pk)
+        user = User.objects.select_for_update(no_key=True).get(pk=user.pk)
         if user.is_active:
             user.is_active = False
             user.save(update_fields=["is_active"])

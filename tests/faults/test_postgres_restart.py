@@ -20,7 +20,7 @@ from tests.faults.support import DashboardClient, check_stream, wait_for
 
 pytestmark = pytest.mark.slow
 
-EVENT_ORDER_LOCK = 7_340_633  # events.services._EVENT_ORDER_LOCK
+EVENT_ORDER_LOCK = 7_340_633  # events.locks.EVENT_ORDER_LOCK
 
 
 def row_counts() -> dict:
