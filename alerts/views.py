@@ -8,7 +8,6 @@ the transition is not allowed) is shown as an error message, never a 500.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from alerts.choices import Level, Status
 from alerts.forms import AlertCreateForm, AlertFilterForm, CommentForm, LiftForm, RejectForm
 from alerts.selectors import alert_history, alerts_pending_approval, alerts_visible_to
 from command_center.errors import ActionRefused
+from command_center.pagination import page_of
 
 PAGE_SIZE = 25
 
@@ -49,7 +49,7 @@ def alert_list(request):
     """Warning history, newest first, with filters."""
     form = AlertFilterForm(request.GET or None)
     alerts = form.filter(alerts_visible_to(request.user)).order_by("-created_at", "-id")
-    page = Paginator(alerts, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, alerts, PAGE_SIZE)
     return render(request, "alerts/list.html", {"form": form, "page": page, "alerts": page.object_list})
 
 

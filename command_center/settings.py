@@ -251,11 +251,13 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # limit 1..API_MAX_PAGE_SIZE, offset in range, or 400 (command_center/pagination.py; issue 12 item 11).
+    "DEFAULT_PAGINATION_CLASS": "command_center.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "command_center.api.exception_handler",
 }
+API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 500)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Heavy-pollution emergency command API",
     "DESCRIPTION": "Warnings, responses, assignments, events and feeds of the district command platform.",

@@ -4,9 +4,9 @@ from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 
+from command_center.pagination import BoundedLimitOffsetPagination
 from command_center.serializers import ReadModelSerializer
 from events.models import Event
 from events.selectors import events_visible_to, latest_event_id
@@ -24,7 +24,7 @@ class CursorResetSerializer(serializers.Serializer):
     last_id = serializers.IntegerField(help_text="The newest event id: reload, then continue after it.")
 
 
-class EventPagination(LimitOffsetPagination):
+class EventPagination(BoundedLimitOffsetPagination):
     default_limit = 500
     max_limit = 1000
 

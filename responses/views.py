@@ -3,13 +3,13 @@
 import csv
 
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from command_center.pagination import page_of
 from responses.choices import ResponseStatus
 from responses.models import Attachment, Response
 from responses.selectors import response_summary
@@ -41,7 +41,7 @@ def response_list(request):
         .annotate(active_first=Case(When(status=ResponseStatus.ACTIVE, then=Value(0)), default=Value(1), output_field=IntegerField()))
         .order_by("active_first", "-started_at", "-id")
     )
-    page = Paginator(responses, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, responses, PAGE_SIZE)
     return render(request, "responses/list.html", {"page": page, "responses": page.object_list})
 
 
