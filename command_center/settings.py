@@ -251,6 +251,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # JSON nested deeper than command_center.parsers.MAX_JSON_DEPTH is a 400 (issue 12 item 12).
+    "DEFAULT_PARSER_CLASSES": [
+        "command_center.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # limit 1..API_MAX_PAGE_SIZE, offset in range, or 400 (command_center/pagination.py; issue 12 item 11).
     "DEFAULT_PAGINATION_CLASS": "command_center.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 100,

@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 from django.conf import settings
 
+from command_center.parsers import MAX_JSON_DEPTH, json_too_deep
 from feeds.choices import Provider
 from feeds.daily import PLAUSIBLE_MAX, Hourly
 
@@ -64,7 +65,7 @@ def decode_json(response: httpx.Response) -> dict:
     if response.status_code >= 400:
         reason = ""
         try:
-            data = json.loads(body)
+            data = json.loads(body) if not json_too_deep(body.decode("utf-8")) else None
             if isinstance(data, dict):
                 reason = str(data.get("reason") or "")
         except ValueError:
@@ -75,6 +76,8 @@ def decode_json(response: httpx.Response) -> dict:
     if "html" in ctype or body.lstrip()[:1] == b"<":
         raise FeedError(f"HTML page instead of JSON (content-type {ctype or 'none'})")
     try:
+        if json_too_deep(body.decode("utf-8")):  # json recurses per level: 1,000 levels are a RecursionError
+            raise FeedError(f"invalid JSON: nested more than {MAX_JSON_DEPTH} levels deep")
         # Python's json accepts NaN and Infinity by default; a feed must not.
         data = json.loads(body, parse_constant=_reject_constant)
     except FeedError:

@@ -156,7 +156,8 @@ class ForecastCsvSerializer(serializers.Serializer):
         except UnicodeDecodeError:
             raise serializers.ValidationError(_("The file is not UTF-8 text.")) from None
         try:
-            lines = list(csv.reader(io.StringIO(text)))
+            # newline=None: a lone "\r" (an old Mac export) ends a line instead of making csv raise.
+            lines = list(csv.reader(io.StringIO(text, newline=None)))
         except csv.Error as exc:
             raise serializers.ValidationError(_("The file is not valid CSV: %(error)s") % {"error": exc}) from None
         return csv_forecast_days(lines)

@@ -4,12 +4,13 @@ import django_filters
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from alerts.choices import Level
+from command_center.parsers import BoundedJSONParser
 from feeds import aqi, services
 from feeds.api.serializers import (
     AqiQuerySerializer,
@@ -48,7 +49,7 @@ class ForecastView(APIView):
 
     permission_classes = [FeedsPermission]
     required_perm = PERM_MANAGE
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
 
     @extend_schema(
         request=ForecastInputSerializer,

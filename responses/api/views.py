@@ -6,9 +6,10 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import get_object_or_404  # DRF's: a malformed id is a 404, not a ValueError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response as ApiResponse
 
+from command_center.parsers import BoundedJSONParser
 from events.shared import SharedListMixin
 from responses import services
 from responses.api.serializers import (
@@ -43,7 +44,7 @@ class AssignmentViewSet(SharedListMixin, mixins.ListModelMixin, mixins.RetrieveM
 
     serializer_class = AssignmentSerializer
     filterset_class = AssignmentFilter
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation
