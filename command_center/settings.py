@@ -187,6 +187,8 @@ WHITENOISE_USE_FINDERS = True
 # Uploaded reports are private: they are served only through a view that checks the unit.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# A report file no attachment names, older than this, was cut off mid-upload: the beat deletes it.
+UPLOAD_ORPHAN_MINUTES = env_int("UPLOAD_ORPHAN_MINUTES", 60)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 
 # --- Security -------------------------------------------------------------
@@ -337,6 +339,10 @@ CELERY_BEAT_SCHEDULE = {
     "hand-over-shifts": {
         "task": "duty.tasks.hand_over_shifts",
         "schedule": env_int("DUTY_HANDOVER_INTERVAL_SECONDS", 60),
+    },
+    "sweep-unlinked-uploads": {
+        "task": "responses.tasks.sweep_uploads",
+        "schedule": crontab(minute=17),
     },
 }
 

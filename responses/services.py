@@ -6,6 +6,7 @@ bulk: a constant number of queries whatever the size of the roster.
 
 import datetime
 from collections.abc import Sequence
+from contextlib import contextmanager
 from functools import partial
 
 from django.conf import settings
@@ -30,7 +31,7 @@ from responses.choices import (
     UpdateKind,
 )
 from responses.models import AssignmentUpdate, Attachment, Response, TaskAssignment, TaskTemplate
-from responses.uploads import validate_upload
+from responses.uploads import StoredUpload, uploads_discard, uploads_store, validate_upload
 
 PERM_ACT = "responses.act_on_assignment"
 PERM_SUPERVISE = "responses.supervise_assignment"
@@ -351,12 +352,31 @@ def assignment_acknowledge(*, assignment: TaskAssignment, actor) -> TaskAssignme
     return assignment
 
 
-def _save_files(update: AssignmentUpdate, files) -> None:
-    for upload in files:
-        content_type = validate_upload(upload)
-        attachment = Attachment(update=update, original_name=upload.name[:200], content_type=content_type, size=upload.size)
-        attachment.file.save("upload", upload, save=False)
-        attachment.save()
+def _link_files(update: AssignmentUpdate, stored: Sequence[StoredUpload]) -> None:
+    """Link files written before the transaction (``uploads_store``) to ``update``, in it."""
+    Attachment.objects.bulk_create(
+        Attachment(update=update, file=s.name, original_name=s.original_name, content_type=s.content_type, size=s.size)
+        for s in stored
+    )
+
+
+@contextmanager
+def _files_written_first(files):
+    """Write ``files`` before the transaction; yield them; delete them unless the block linked them.
+
+    The block sets ``linked[0] = True`` as the last statement of its transaction. An error (the
+    commit's included), a refusal, or a repeat that changes nothing leaves them unlinked, and they
+    are deleted here. A process killed in between leaves them to ``uploads_sweep`` (issue 12 item 14).
+    """
+    stored = uploads_store(files)
+    linked = [False]
+    try:
+        yield stored, linked
+    except BaseException:
+        uploads_discard(stored)
+        raise
+    if not linked[0]:
+        uploads_discard(stored)
 
 
 def assignment_progress(*, assignment: TaskAssignment, actor, text: str, files=()) -> TaskAssignment:
@@ -366,7 +386,7 @@ def assignment_progress(*, assignment: TaskAssignment, actor, text: str, files=(
         raise ValidationError({"text": _("Write what has been done.")})
     for upload in files:
         validate_upload(upload)
-    with transaction.atomic():
+    with _files_written_first(files) as (stored, linked), transaction.atomic():
         assignment = _lock_assignment(assignment)
         _check_member(actor, assignment)
         _check_response_open(assignment)
@@ -375,9 +395,10 @@ def assignment_progress(*, assignment: TaskAssignment, actor, text: str, files=(
         if assignment.status == AssignmentStatus.ASSIGNED:
             _acknowledge_locked(assignment, actor)
         update = AssignmentUpdate.objects.create(assignment=assignment, kind=UpdateKind.PROGRESS, text=text, author=actor)
-        _save_files(update, files)
+        _link_files(update, stored)
         audit_record(actor=actor, action="progress", target=assignment, from_state=assignment.status, to_state=assignment.status, comment=text)
         _announce(assignment, EventType.ASSIGNMENT_PROGRESS)
+        linked[0] = True
     return assignment
 
 
@@ -386,12 +407,12 @@ def assignment_complete(*, assignment: TaskAssignment, actor, report: str = "", 
     report = storable_text(report)
     for upload in files:
         validate_upload(upload)
-    with transaction.atomic():
+    with _files_written_first(files) as (stored, linked), transaction.atomic():
         assignment = _lock_assignment(assignment)
         _check_member(actor, assignment)
         _check_response_open(assignment)
         if assignment.status == AssignmentStatus.COMPLETED:
-            return assignment
+            return assignment  # a repeat: its files are deleted, the first report's stay
         if assignment.report_required and not (report or "").strip():
             raise ValidationError({"report": _("This task needs a completion report.")})
         if assignment.status == AssignmentStatus.ASSIGNED:
@@ -404,8 +425,9 @@ def assignment_complete(*, assignment: TaskAssignment, actor, report: str = "", 
             fields=["completed_at", "completed_by", "report"],
         )
         update = AssignmentUpdate.objects.create(assignment=assignment, kind=UpdateKind.REPORT, text=report, author=actor)
-        _save_files(update, files)
+        _link_files(update, stored)
         _announce(assignment, EventType.ASSIGNMENT_COMPLETED)
+        linked[0] = True
     return assignment
 
 

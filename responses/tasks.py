@@ -4,6 +4,7 @@ from celery import shared_task
 
 from responses import services
 from responses.transports import TransientError
+from responses.uploads import uploads_sweep
 
 
 @shared_task(acks_late=True)
@@ -23,3 +24,9 @@ def escalate_overdue() -> dict:
 )
 def send_notification(notification_id: int) -> bool:
     return services.notification_send(notification_id=notification_id)
+
+
+@shared_task(acks_late=True)
+def sweep_uploads() -> int:
+    """Delete report files an upload wrote but never linked (a web process killed mid-upload)."""
+    return len(uploads_sweep())
