@@ -380,7 +380,12 @@ def _files_written_first(files):
 
 
 def assignment_progress(*, assignment: TaskAssignment, actor, text: str, files=()) -> TaskAssignment:
-    """Add a progress note (acknowledging the task first if the unit had not yet)."""
+    """Add a progress note (acknowledging the task first if the unit had not yet).
+
+    ``files`` are written before the transaction and linked in it (``_files_written_first``).
+    Raises ValidationError (400) for an empty text or a wrong file, PermissionDenied (403) for
+    another unit's task, ActionRefused (409) for a closed task or an ended response.
+    """
     text = storable_text(text)
     if not (text or "").strip():
         raise ValidationError({"text": _("Write what has been done.")})
@@ -403,7 +408,12 @@ def assignment_progress(*, assignment: TaskAssignment, actor, text: str, files=(
 
 
 def assignment_complete(*, assignment: TaskAssignment, actor, report: str = "", files=()) -> TaskAssignment:
-    """The unit reports the task done, with text and optional images or PDFs. Repeating it changes nothing."""
+    """The unit reports the task done, with text and optional images or PDFs. Repeating it changes nothing.
+
+    ``files`` are written before the transaction and linked in it; a repeat deletes its own files.
+    Raises ValidationError (400) for a missing required report or a wrong file, PermissionDenied
+    (403) for another unit's task, ActionRefused (409) for a closed task or an ended response.
+    """
     report = storable_text(report)
     for upload in files:
         validate_upload(upload)
@@ -528,11 +538,16 @@ def assignments_escalate_overdue(*, now: datetime.datetime | None = None, limit:
     due = TaskAssignment.objects.filter(status=AssignmentStatus.ASSIGNED, ack_deadline__lt=now).exclude(
         stage=Stage.RESPONSE, response__status=ResponseStatus.ENDED
     )
+    # The claims below name the response by id, never through a join: an UPDATE with a join becomes
+    # "WHERE id IN (subquery)", and PostgreSQL re-checks a row a lift just closed against the subquery's
+    # old snapshot, so the claim took a cancelled task (issue 12 item 10, the escalation racing a lift).
+    # With the status in the UPDATE's own WHERE, the re-check sees "cancelled" and claims nothing.
+    ended = Response.objects.filter(status=ResponseStatus.ENDED).values("pk")
     for pk in list(due.filter(reminded_at__isnull=True).values_list("pk", flat=True)[:limit]):
         with transaction.atomic():
             claimed = (
                 TaskAssignment.objects.filter(pk=pk, status=AssignmentStatus.ASSIGNED, reminded_at__isnull=True)
-                .exclude(stage=Stage.RESPONSE, response__status=ResponseStatus.ENDED)
+                .exclude(stage=Stage.RESPONSE, response_id__in=ended)
                 .update(reminded_at=now)
             )
             if not claimed:
@@ -551,7 +566,7 @@ def assignments_escalate_overdue(*, now: datetime.datetime | None = None, limit:
         with transaction.atomic():
             claimed = (
                 TaskAssignment.objects.filter(pk=pk, status=AssignmentStatus.ASSIGNED, escalated_at__isnull=True)
-                .exclude(stage=Stage.RESPONSE, response__status=ResponseStatus.ENDED)
+                .exclude(stage=Stage.RESPONSE, response_id__in=ended)
                 .update(escalated_at=now)
             )
             if not claimed:
