@@ -12,8 +12,8 @@ does not need, and never goes back to an earlier step:
 5. **Assignment rows**: the response's open tasks, in id order (``response_lock``), when the
    transaction closes them (a lift or a downgrade); a unit action or an escalation step locks
    its one row (``responses.services._lock_assignment``, the conditional UPDATE claim).
-   **User rows** (``units.services``) stand at this step too: no transaction holds a user row and
-   any other row.
+   **User rows** (``units.services``) stand at this step too, as do the roster's unit and contact
+   rows and the reduction list's version rows, whose transactions record no event.
 6. **The event-order lock**, always last (``events.services.lock_event_order``): the first event
    insert takes it and it is held until the commit, so that event ids become visible in commit
    order. After it a transaction takes no other lock: it only writes rows it already holds and

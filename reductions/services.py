@@ -32,7 +32,7 @@ def _require_manager(actor) -> None:
 
 def _version_lock(year: int, *, title: str = "", sample: bool | None = None) -> ListVersion:
     """The year's version row, created if new, locked for the rest of the transaction."""
-    version, created = ListVersion.objects.select_for_update().get_or_create(
+    version, created = ListVersion.objects.select_for_update(no_key=True).get_or_create(
         year=year, defaults={"title": title, "sample": bool(sample)}
     )
     changed = []
@@ -126,7 +126,7 @@ def list_entry_save(*, actor, instance: Entry, changed: list[str] | None = None)
     with transaction.atomic():
         version_pk = _version_pk(instance)
         if version_pk is not None:
-            ListVersion.objects.select_for_update().get(pk=version_pk)
+            ListVersion.objects.select_for_update(no_key=True).get(pk=version_pk)
         created = instance.pk is None
         instance._history_user = actor
         instance.save()
@@ -138,7 +138,7 @@ def list_entry_delete(*, actor, instance: Entry) -> None:
     """Delete one entry and what hangs on it (an enterprise's measures, a version's whole list); history keeps it."""
     _require_manager(actor)
     with transaction.atomic():
-        ListVersion.objects.select_for_update().filter(pk=_version_pk(instance)).first()
+        ListVersion.objects.select_for_update(no_key=True).filter(pk=_version_pk(instance)).first()
         audit_record(actor=actor, action="reductions_delete", target=instance, data={"name": str(instance)})
         if isinstance(instance, ListVersion):
             _delete(Measure.objects.filter(Q(enterprise__version=instance) | Q(site__version=instance)), actor)

@@ -312,7 +312,7 @@ def unit_duty_phone_set(*, actor, unit: Unit, phone: str) -> Unit:
     _check_contacts_editor(actor)
     phone = normalize_cn_phone(phone.strip())
     with transaction.atomic():
-        unit = Unit.objects.select_for_update().get(pk=unit.pk)
+        unit = Unit.objects.select_for_update(no_key=True).get(pk=unit.pk)
         if unit.duty_phone == phone:
             return unit
         before = unit.duty_phone
@@ -349,12 +349,12 @@ def contact_save(*, actor, unit: Unit, contact=None, name: str, phone: str, posi
         raise ValidationError({"phone": exc.messages}) from exc
     fields = {"name": name, "position": position.strip(), "phone": phone, "note": note.strip(), "order": order}
     with transaction.atomic():
-        unit = Unit.objects.select_for_update().get(pk=unit.pk)
+        unit = Unit.objects.select_for_update(no_key=True).get(pk=unit.pk)
         if contact is None or contact.pk is None:
             contact = Contact.objects.create(unit=unit, **fields)
             audit_record(actor=actor, action="contact_add", target=contact, data={"unit": unit.code, **fields})
             return contact
-        contact = Contact.objects.select_for_update().get(pk=contact.pk)
+        contact = Contact.objects.select_for_update(no_key=True).get(pk=contact.pk)
         if contact.unit_id != unit.pk:
             raise ValidationError(_("This contact belongs to another unit."))
         before = {k: getattr(contact, k) for k in _CONTACT_FIELDS}
@@ -376,7 +376,7 @@ def contact_delete(*, actor, contact) -> None:
 
     _check_contacts_editor(actor)
     with transaction.atomic():
-        Unit.objects.select_for_update().filter(pk=contact.unit_id).first()
+        Unit.objects.select_for_update(no_key=True).filter(pk=contact.unit_id).first()
         contact = Contact.objects.filter(pk=contact.pk).first()
         if contact is None:
             return
