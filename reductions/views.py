@@ -11,13 +11,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from command_center.pagination import page_of
 from reductions import selectors, services, xlsx
 from reductions.data.make_sample import TEMPLATE
 from reductions.forms import ConfirmForm, ImportForm, ListFilterForm
@@ -55,7 +55,7 @@ def list_page(request):
         measures = Prefetch("measures", queryset=Measure.objects.order_by("level", "order"))
         tab = "sites" if request.GET.get("tab") == "sites" else "enterprises"
         rows = (sites if tab == "sites" else enterprises).prefetch_related(measures)
-        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = page_of(request, rows, PAGE_SIZE)
         context |= {"tab": tab, "page": page, "rows": selectors.with_measures_by_level(page.object_list),
                     "counts": {"enterprises": enterprises.count(), "sites": sites.count()}}
         if may_see_targets(request.user):
