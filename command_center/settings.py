@@ -284,6 +284,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AlertLevelEnum": "alerts.choices.Level",
         "ResponseLevelEnum": "responses.choices.ResponseLevel",
+        # Four fields are named "kind": name each choice set, or the schema gets "Kind603Enum" (W001).
+        "ProposalKindEnum": "feeds.choices.ProposalKind",
+        "SiteKindEnum": "reductions.choices.SiteKind",
+        "ReductionEntryKindEnum": ["enterprise", "site"],
+        "UnitKindEnum": "units.choices.UnitKind",
     },
 }
 
