@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from alerts.choices import Cause
 from command_center.datetimes import UtcDateTimeField
 from feeds.criteria import Criteria
 from feeds.models import CriteriaProfile
@@ -77,6 +78,8 @@ class DismissForm(forms.Form):
 
 class ActForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), max_length=2000, required=False)
+    # Empty: the cause the forecast points to (feeds.services.proposal_cause); issue 15 item 2.
+    cause = forms.ChoiceField(label=_("Cause of the episode"), choices=[("", "—"), *Cause.choices], required=False)
 
 
 class CriteriaProfileForm(forms.ModelForm):

@@ -313,8 +313,12 @@ def proposal_start(proposal: Proposal, *, now: datetime.datetime | None = None) 
     return start if start > (now or timezone.now()) else None
 
 
-def proposal_act(*, proposal: Proposal, actor, comment: str = "") -> Alert:
+def proposal_act(*, proposal: Proposal, actor, comment: str = "", cause: str = "") -> Alert:
     """Turn a proposal into a warning (or a lift) through alerts.services, then mark it accepted.
+
+    ``cause`` (``alerts.choices.Cause``) names the episode's cause when the office knows better than
+    the forecast (smoke, regional transport); empty: ``proposal_cause``. An unknown one is a
+    ValidationError (400) from ``alert_create``.
 
     For an issue or a downgrade, ``alert_create`` issues (office: yellow; leader: any level) or asks
     the leaders to approve (office: orange/red) and marks the proposal accepted. For a lift,
@@ -334,7 +338,8 @@ def proposal_act(*, proposal: Proposal, actor, comment: str = "") -> Alert:
 
             return alert_create(
                 actor=actor, level=proposal.level, reason=reason, basis=proposal_basis_text(proposal), proposal=proposal,
-                starts_at=proposal_start(proposal), cause=proposal_cause(proposal), advisory_only=proposal.advisory_only,
+                starts_at=proposal_start(proposal), cause=cause or proposal_cause(proposal),
+                advisory_only=proposal.advisory_only,
             )
         from alerts.services import alert_lift
 

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from alerts.choices import Level
+from alerts.choices import Cause, Level
 from alerts.services import can_issue_directly
 from command_center.errors import ActionRefused
 from feeds import services
@@ -66,6 +66,7 @@ def _card(proposal: Proposal, user) -> dict:
         "proposal": proposal,
         "level_label": Level(proposal.level).label if proposal.level in Level.values else proposal.level,
         "reason": services.proposal_reason(proposal),
+        "cause": services.proposal_cause(proposal) if proposal.kind != ProposalKind.LIFT else "",
         **_forecast_view(proposal.forecast, trigger),
     }
     if proposal.status == ProposalStatus.OPEN and user.has_perm(PERM_MANAGE):
@@ -91,6 +92,7 @@ def proposal_list(request):
             "latest": _forecast_view(latest) if latest else None,
             "may_manage": request.user.has_perm(PERM_MANAGE),
             "act_form": ActForm(),
+            "cause_choices": Cause.choices,
             "dismiss_form": DismissForm(),
         },
     )
@@ -103,9 +105,11 @@ def proposal_act(request, pk):
     """Turn the proposal into a warning (or a lift) through alerts.services."""
     proposal = get_object_or_404(Proposal, pk=pk)
     form = ActForm(request.POST)
-    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    valid = form.is_valid()
+    comment = form.cleaned_data["comment"] if valid else ""
+    cause = form.cleaned_data["cause"] if valid else ""
     try:
-        alert = services.proposal_act(proposal=proposal, actor=request.user, comment=comment)
+        alert = services.proposal_act(proposal=proposal, actor=request.user, comment=comment, cause=cause)
     except ActionRefused as exc:
         messages.error(request, exc.message)
     except ValidationError as exc:

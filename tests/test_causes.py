@@ -171,3 +171,18 @@ def test_the_issuing_form_takes_the_cause_and_the_detail_page_shows_it(client, l
     assert alert.cause == "ozone"
     page = client.get(reverse("alerts:detail", args=[alert.pk])).content.decode()
     assert 'data-cause="ozone">臭氧' in page
+
+
+def test_the_office_names_a_smoke_episode_when_acting_on_a_proposal(office, client):
+    from django.urls import reverse
+
+    days = [{"date": datetime.date(2026, 12, 8) + datetime.timedelta(days=i), "aqi": a, "primary_pollutants": ["pm2_5"]} for i, a in enumerate([210, 120])]
+    _, proposal, _ = feeds.forecast_create(source="t", provider=Provider.PUSH, issued_at=timezone.now(), days=days)
+    client.force_login(office)
+    page = client.get(reverse("feeds:proposals")).content.decode()
+    assert '<option value="pm2_5" selected>' in page
+    answer = client.post(reverse("feeds:proposal-act", args=[proposal.pk]), {"comment": "", "cause": "smoke"})
+    assert answer.status_code == 302
+    alert = proposal.alerts.get()
+    assert (alert.level, alert.cause) == ("yellow", "smoke")
+    assert {key for _, key in handed_out(alert)} == {key for _, key in expected_from_file("smoke", "III")}
