@@ -13,8 +13,14 @@ from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 
-# Where report attachments are written (responses.models._attachment_path); the sweep looks only here.
+# Where report attachments are written (responses.models._attachment_path).
 UPLOAD_DIR = "reports"
+# Every folder of uploaded files and the model whose ``file`` field names them: the sweep looks only here.
+# A new kind of upload adds its folder, and writes through ``uploads_store`` (issue 12 item 14, a kind).
+SWEPT_FOLDERS = (
+    (UPLOAD_DIR, "responses.Attachment"),
+    ("training", "training.TrainingAttachment"),
+)
 
 # Magic numbers of the accepted types.
 _SIGNATURES = (
@@ -67,36 +73,37 @@ class StoredUpload:
     size: int
 
 
-def _file_field():
-    from responses.models import Attachment
+def _file_field(model=None):
+    """The ``file`` field of ``model`` (default: report attachments), whose storage and names are used."""
+    if model is None:
+        from responses.models import Attachment as model
+    return model._meta.get_field("file")
 
-    return Attachment._meta.get_field("file")
 
-
-def uploads_store(files) -> list[StoredUpload]:
+def uploads_store(files, *, model=None) -> list[StoredUpload]:
     """Validate and write each upload under a random name; answer what was written, in order.
 
-    Called before the transaction that links the files. Raises ValidationError (400) for a file
-    of the wrong type or size; whatever was written before the error is deleted.
+    ``model`` is the attachment model whose ``file`` field names the files (default: report
+    attachments, ``responses.Attachment``); its ``upload_to`` sees an unsaved instance with only
+    ``content_type`` set. Called before the transaction that links the files. Raises ValidationError
+    (400) for a file of the wrong type or size; whatever was written before the error is deleted.
     """
-    from responses.models import Attachment
-
-    field, stored = _file_field(), []
+    field, stored = _file_field(model), []
     try:
         for upload in files:
             content_type = validate_upload(upload)
-            name = field.generate_filename(Attachment(content_type=content_type), upload.name)
+            name = field.generate_filename(field.model(content_type=content_type), upload.name)
             name = field.storage.save(name, upload, max_length=field.max_length)
             stored.append(StoredUpload(name, upload.name[:200], content_type, upload.size))
     except BaseException:
-        uploads_discard(stored)
+        uploads_discard(stored, model=model)
         raise
     return stored
 
 
-def uploads_discard(stored) -> None:
+def uploads_discard(stored, *, model=None) -> None:
     """Delete written files that will not be linked (the action was refused, repeated or rolled back)."""
-    storage = _file_field().storage
+    storage = _file_field(model).storage
     for item in stored:
         try:
             storage.delete(item.name)
@@ -105,31 +112,33 @@ def uploads_discard(stored) -> None:
 
 
 def uploads_sweep(*, older_than: datetime.timedelta | None = None, now: datetime.datetime | None = None) -> list[str]:
-    """Delete files of the upload folder that no attachment names and that are older than ``older_than``.
+    """Delete files of the upload folders (``SWEPT_FOLDERS``) that no attachment names and that are older
+    than ``older_than``.
 
     ``older_than`` defaults to ``UPLOAD_ORPHAN_MINUTES`` (60): far longer than a request, so that a
     file written by an upload still in flight is never taken. Run by the beat
-    (``responses.tasks.sweep_uploads``) and by ``manage.py uploads_sweep``. Answers the deleted names.
+    (``responses.tasks.sweep_uploads``) and by ``manage.py uploads_sweep``. Answers the deleted names, sorted.
     """
-    from responses.models import Attachment
+    from django.apps import apps
 
-    field = _file_field()
-    storage = field.storage
     older_than = older_than if older_than is not None else datetime.timedelta(minutes=settings.UPLOAD_ORPHAN_MINUTES)
     cutoff = (now or timezone.now()) - older_than
-    try:
-        _, names = storage.listdir(UPLOAD_DIR)
-    except FileNotFoundError:
-        return []
-    old = [f"{UPLOAD_DIR}/{n}" for n in names if storage.get_modified_time(f"{UPLOAD_DIR}/{n}") <= cutoff]
     deleted = []
-    for start in range(0, len(old), 500):
-        batch = old[start:start + 500]
-        linked = set(Attachment.objects.filter(file__in=batch).values_list("file", flat=True))
-        for name in batch:
-            if name not in linked:
-                storage.delete(name)
-                deleted.append(name)
+    for folder, label in SWEPT_FOLDERS:
+        model = apps.get_model(label)
+        storage = _file_field(model).storage
+        try:
+            _, names = storage.listdir(folder)
+        except FileNotFoundError:
+            continue
+        old = [f"{folder}/{n}" for n in names if storage.get_modified_time(f"{folder}/{n}") <= cutoff]
+        for start in range(0, len(old), 500):
+            batch = old[start:start + 500]
+            linked = set(model.objects.filter(file__in=batch).values_list("file", flat=True))
+            for name in batch:
+                if name not in linked:
+                    storage.delete(name)
+                    deleted.append(name)
     if deleted:
         logger.warning("deleted %d upload(s) no attachment names: %s", len(deleted), ", ".join(deleted[:20]))
-    return deleted
+    return sorted(deleted)

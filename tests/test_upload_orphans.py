@@ -185,3 +185,69 @@ def test_an_upload_cut_off_by_a_killed_web_process_leaves_no_file_after_the_swee
     assert len(orphans) == 1  # the file written before the transaction: no row will ever name it
     assert uploads_sweep(older_than=datetime.timedelta(0)) == sorted(orphans)
     assert _files(media) == set()
+
+
+# --- The same kind for every upload: training and drill attachments -------------------------------------
+
+
+def _training_files(media) -> set[str]:
+    folder = media / "training"
+    return {f"training/{p.name}" for p in folder.iterdir()} if folder.exists() else set()
+
+
+def _training_record(office, roster):
+    from training.services import training_record_create
+
+    return training_record_create(actor=office, date=datetime.date(2026, 11, 20), kind="drill", title="演练",
+                                  units=[roster["education"]], practised="签收")
+
+
+@pytest.mark.django_db
+def test_a_training_attachment_is_stored_under_a_random_name_and_linked(office, roster, media):
+    from training.models import TrainingAttachment
+    from training.services import training_record_attach
+
+    attachment = training_record_attach(actor=office, record=_training_record(office, roster),
+                                        upload=_png("../../sign-in sheet.png"))
+    assert _training_files(media) == {attachment.file.name}
+    assert attachment.file.name.startswith("training/") and "sign-in" not in attachment.file.name
+    assert set(TrainingAttachment.objects.values_list("file", flat=True)) == {attachment.file.name}
+
+
+@pytest.mark.django_db
+def test_a_training_attachment_in_a_transaction_that_rolls_back_is_swept(office, roster, media):
+    from training.models import TrainingAttachment
+    from training.services import training_record_attach
+
+    record = _training_record(office, roster)
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        training_record_attach(actor=office, record=record, upload=_png())
+        1 / 0  # noqa: B018 - anything failing after the service in the caller's transaction
+    assert not TrainingAttachment.objects.exists()
+    orphans = _training_files(media)
+    assert len(orphans) == 1
+    assert uploads_sweep(older_than=datetime.timedelta(0)) == sorted(orphans)
+    assert _training_files(media) == set()
+
+
+@pytest.mark.django_db
+def test_a_refused_training_attachment_leaves_no_file(office, roster, media):
+    from django.core.exceptions import ValidationError
+
+    from training.services import training_record_attach
+
+    record = _training_record(office, roster)
+    with pytest.raises(ValidationError):
+        training_record_attach(actor=office, record=record, upload=SimpleUploadedFile("x.png", b"not an image"))
+    assert _training_files(media) == set()
+
+
+@pytest.mark.django_db
+def test_the_sweep_keeps_linked_files_of_every_folder(office, member, roster, media):
+    from training.services import training_record_attach
+
+    _, task = _task(office, member)
+    assignment_progress(assignment=task, actor=member, text="photo", files=[_png()])
+    training_record_attach(actor=office, record=_training_record(office, roster), upload=_png())
+    assert uploads_sweep(older_than=datetime.timedelta(0)) == []
+    assert len(_files(media)) == 1 and len(_training_files(media)) == 1

@@ -1,5 +1,7 @@
 """The register of publicity, trainings and drills (宣传、培训和演练), with their attachments."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -31,7 +33,10 @@ class TrainingRecord(models.Model):
 
 
 def _attachment_path(instance, filename):
-    return f"training/{instance.record_id}/{filename}"
+    # Never the uploader's name on disk, and one flat folder that the upload sweep reads
+    # (responses.uploads.SWEPT_FOLDERS).
+    suffix = {"image/png": ".png", "image/jpeg": ".jpg", "application/pdf": ".pdf", "image/webp": ".webp"}
+    return f"training/{uuid.uuid4().hex}{suffix.get(instance.content_type, '')}"
 
 
 class TrainingAttachment(models.Model):

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from events.services import audit_record
-from responses.uploads import validate_upload
+from responses.uploads import uploads_discard, uploads_store
 from training.choices import RecordKind
 from training.models import TrainingAttachment, TrainingRecord
 from training.permissions import may_edit_training
@@ -55,14 +55,22 @@ def training_record_create(*, actor, date: datetime.date, kind: str, title: str,
 
 def training_record_attach(*, actor, record: TrainingRecord, upload) -> TrainingAttachment:
     """Attach one file (PNG, JPEG, WebP or PDF by content, at most UPLOAD_MAX_BYTES) to a record.
-    Raises PermissionDenied (403) or ValidationError (400 / form message: type or size)."""
+    Raises PermissionDenied (403) or ValidationError (400 / form message: type or size).
+
+    The file is written before the transaction and linked in it; a failed transaction deletes it, and
+    a process killed in between leaves it to ``responses.uploads.uploads_sweep`` (issue 12 item 14).
+    """
     _check(actor)
-    content_type = validate_upload(upload)
-    with transaction.atomic():
-        attachment = TrainingAttachment(record=record, original_name=upload.name[:200], content_type=content_type,
-                                        size=upload.size, uploaded_by=actor)
-        attachment.file.save(upload.name, upload, save=False)
-        attachment.save()
-        audit_record(actor=actor, action="training_attach", target=record,
-                     data={"attachment": attachment.pk, "name": attachment.original_name})
+    (stored,) = uploads_store([upload], model=TrainingAttachment)
+    try:
+        with transaction.atomic():
+            attachment = TrainingAttachment.objects.create(
+                record=record, file=stored.name, original_name=stored.original_name,
+                content_type=stored.content_type, size=stored.size, uploaded_by=actor,
+            )
+            audit_record(actor=actor, action="training_attach", target=record,
+                         data={"attachment": attachment.pk, "name": attachment.original_name})
+    except BaseException:
+        uploads_discard([stored], model=TrainingAttachment)
+        raise
     return attachment
