@@ -44,6 +44,10 @@ class AlertCreateForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}), help_text=_("Leave empty to hand out the tasks of the cause."),
     )
     drill = forms.BooleanField(label=_("This is a drill (演练)"), required=False)
+    confirm_downgrade = forms.BooleanField(
+        label=_("I confirm that this lowers the warning in force (a downgrade)."), required=False,
+        help_text=_("Only for a leader issuing a level below the one in force."),
+    )
     confirm = forms.BooleanField(
         label=_("I confirm the level and the reason are correct and that this warning is to be issued or proposed."),
         required=True,

@@ -49,6 +49,11 @@ class Alert(models.Model):
     supersedes = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by", verbose_name=_("supersedes")
     )
+    # The warning in force in the area when this one was proposed: if another is in force when a
+    # leader decides, the proposal is stale and is not applied without the leader's confirmation.
+    proposed_over = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("in force when proposed")
+    )
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")

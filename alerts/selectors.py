@@ -1,9 +1,10 @@
 """Reads of warnings, scoped to what a user may see."""
 
-from alerts.choices import Status
+from alerts.choices import IN_FORCE, Status
 from alerts.models import Alert
+from alerts.permissions import EFFECT_LABELS, Effect, change_effect, may_see_every_alert
 from events.models import AuditEntry
-from units.roles import is_command
+from units.permissions import is_command
 
 PUBLIC_STATUSES = (Status.ISSUED, Status.LIFT_PENDING, Status.LIFTED, Status.SUPERSEDED)
 
@@ -15,7 +16,7 @@ def alerts_visible_to(user):
     alerts = Alert.objects.select_related("proposed_by", "issued_by").prefetch_related(
         "approved_by", "lifted_by", "rejected_by", "lift_requested_by"
     )
-    if is_command(user):
+    if may_see_every_alert(user):
         return alerts
     return alerts.filter(status__in=PUBLIC_STATUSES)
 
@@ -70,6 +71,56 @@ def alert_as_seen_by(data: dict, reader) -> dict:
 def alerts_pending_approval():
     return (
         Alert.objects.filter(status__in=(Status.PENDING_APPROVAL, Status.LIFT_PENDING))
-        .select_related("proposed_by", "lift_requested_by", "proposal__forecast")
+        .select_related("proposed_by", "lift_requested_by", "proposal__forecast", "proposed_over")
         .order_by("created_at")
     )
+
+
+def approval_preview(alert: Alert, *, in_force: dict | None = None) -> dict | None:
+    """What approving ``alert`` now would do, for the leader to see before deciding (read only).
+
+    Answers None when nothing awaits approval, else ``{"effect", "effect_label", "in_force",
+    "in_force_level", "in_force_label", "stale", "confirm", "proposed_over", "proposed_over_level",
+    "proposed_over_label"}``: ``effect`` is ``issue``, ``upgrade``, ``downgrade``, ``same`` or ``lift``;
+    ``in_force`` the warning in force now; ``proposed_over`` the one in force when it was proposed;
+    ``stale`` says they differ; ``confirm`` names the flags the approval needs (``confirm_downgrade``,
+    ``confirm_stale``). ``in_force`` maps (area, drill) to the warning in force, when the caller has it.
+    """
+    if alert.status == Status.LIFT_PENDING:
+        return {
+            "effect": Effect.LIFT, "effect_label": str(EFFECT_LABELS[Effect.LIFT]), "in_force": alert.pk,
+            "in_force_level": alert.level, "in_force_label": str(alert.get_level_display()), "stale": False,
+            "confirm": [], "proposed_over": None, "proposed_over_level": None, "proposed_over_label": None,
+        }
+    if alert.status != Status.PENDING_APPROVAL:
+        return None
+    if in_force is not None:
+        current = in_force.get((alert.area, alert.drill))
+    else:
+        current = Alert.objects.filter(area=alert.area, drill=alert.drill, status__in=IN_FORCE).exclude(pk=alert.pk).first()
+    return approval_effect(alert, current)
+
+
+def approval_effect(alert: Alert, current: Alert | None) -> dict:
+    """``approval_preview`` for ``alert`` pending approval while ``current`` (None: nothing) is in force."""
+    effect = change_effect(alert.level, current.level if current else None)
+    stale = (current.pk if current else None) != alert.proposed_over_id
+    confirm = (["confirm_downgrade"] if effect == Effect.DOWNGRADE else []) + (["confirm_stale"] if stale else [])
+    return {
+        "effect": effect, "effect_label": str(EFFECT_LABELS[effect]), "in_force": current.pk if current else None,
+        "in_force_level": current.level if current else None, "stale": stale, "confirm": confirm,
+        "in_force_label": str(current.get_level_display()) if current else None,
+        "proposed_over": alert.proposed_over_id,
+        "proposed_over_level": alert.proposed_over.level if alert.proposed_over_id else None,
+        "proposed_over_label": str(alert.proposed_over.get_level_display()) if alert.proposed_over_id else None,
+    }
+
+
+def with_previews(alerts) -> list[Alert]:
+    """The warnings, each with ``preview`` (``approval_preview``) for the leaders' queue."""
+    alerts = list(alerts)
+    # One query for the warnings in force, whatever the number of pending ones.
+    in_force = {(a.area, a.drill): a for a in Alert.objects.in_force()} if alerts else {}
+    for alert in alerts:
+        alert.preview = approval_preview(alert, in_force=in_force)
+    return alerts

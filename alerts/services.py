@@ -18,16 +18,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alerts import permissions
 from alerts.choices import IN_FORCE, TRANSITIONS, Cause, Level, Status
 from alerts.models import Alert
+from alerts.permissions import Effect, change_effect
+from alerts.selectors import approval_effect
 from command_center.errors import ActionRefused
 from command_center.text import storable_text
 from events.choices import Audience, EventType
 from events.services import audit_record, event_record
-
-PERM_YELLOW = "alerts.issue_yellow"
-PERM_PROPOSE = "alerts.propose_alert"
-PERM_APPROVE = "alerts.approve_alert"
 
 
 def alert_payload(alert: Alert) -> dict:
@@ -49,10 +48,6 @@ def alert_payload(alert: Alert) -> dict:
         "lift_at": alert.lift_at.isoformat() if alert.lift_at else None,
         "lifted_at": alert.lifted_at.isoformat() if alert.lifted_at else None,
     }
-
-
-def can_issue_directly(actor, level: str) -> bool:
-    return actor.has_perm(PERM_APPROVE) or (level == Level.YELLOW and actor.has_perm(PERM_YELLOW))
 
 
 def _check_transition(alert: Alert | None, to_state: str) -> None:
@@ -124,8 +119,34 @@ def _check_cause(actor, cause: str, tasks_override_reason: str) -> None:
     """ValidationError (400) for an unknown cause; PermissionDenied (403) for an override by anyone but a leader."""
     if cause not in Cause.values:
         raise ValidationError({"cause": _("Choose the cause of the episode.")})
-    if tasks_override_reason and not actor.has_perm("alerts.approve_alert"):
+    if tasks_override_reason and not permissions.may_decide(actor):
         raise PermissionDenied(_("Only headquarters leaders hand out every task whatever the cause."))
+
+
+def _in_force(area: str, drill: bool, *, exclude: int | None = None) -> Alert | None:
+    """The area's warning in force, row-locked. The caller holds the area lock."""
+    current = Alert.objects.select_for_update(no_key=True).filter(area=area, drill=drill, status__in=IN_FORCE)
+    if exclude is not None:
+        current = current.exclude(pk=exclude)
+    return current.first()
+
+
+def _refuse_same(level: str, current: Alert) -> ActionRefused:
+    return ActionRefused(
+        _("A %(level)s warning is already in force for this area.") % {"level": current.get_level_display()},
+        effect=Effect.SAME,
+    )
+
+
+def _refuse_downgrade(alert: Alert, current: Alert) -> ActionRefused:
+    return ActionRefused(
+        _(
+            "This would lower the %(current)s warning in force to %(level)s (a downgrade): the %(response)s "
+            "response and its tasks change. Confirm the downgrade to go on (API: \"confirm_downgrade\": true)."
+        )
+        % {"current": current.get_level_display(), "level": alert.get_level_display(), "response": current.response_level_label},
+        effect=Effect.DOWNGRADE, in_force=current.pk, in_force_level=current.level,
+    )
 
 
 def alert_create(
@@ -142,8 +163,14 @@ def alert_create(
     cause: str = Cause.PM2_5,
     advisory_only: bool = False,
     tasks_override_reason: str = "",
+    confirm_downgrade: bool = False,
 ) -> Alert:
-    """Issue a warning directly (office: yellow; leader: any level) or propose it for approval.
+    """Issue a warning, or propose it to the leaders, as ``alerts.permissions.create_outcome`` decides.
+
+    The office issues yellow while nothing above yellow is in force and proposes every other level
+    (附件1 二: the leaders decide orange and red, and so every lowering of them); a leader issues any
+    level. ``proposal`` is the feeds proposal this warning comes from: the caller
+    (``feeds.services.proposal_act``) holds its row lock and marks it accepted.
 
     ``cause`` (``alerts.choices.Cause``) decides the task set: only the templates naming it are handed
     out (issue 15 item 2; an ozone or dust episode gets no mandatory production cuts). ``advisory_only``
@@ -154,19 +181,20 @@ def alert_create(
 
     ``starts_at`` (default: at issue) is when the warning and its response take effect; units get
     their tasks at once, effective from then. ``ends_at`` is the planned end, when the warning ends
-    by itself (``alerts_end_due``). Raises ValidationError (400) for a bad level, an empty reason, a
-    start more than ``ALERT_START_GRACE_MINUTES`` in the past or an end not after the start;
-    PermissionDenied (403) for who may not; ActionRefused (409) when the level is already in force.
+    by itself (``alerts_end_due``).
+
+    Raises PermissionDenied (403) for a role that may not create warnings; ValidationError (400)
+    for a bad level, an empty reason, a start more than ``ALERT_START_GRACE_MINUTES`` in the past or
+    an end not after the start; ActionRefused (409) when that level is already in force, or when a
+    leader's warning would lower the one in force and ``confirm_downgrade`` is not set (the answer
+    carries ``"effect": "downgrade"``). Returns the new warning (``issued`` or ``pending_approval``).
     """
     reason, basis = storable_text(reason), storable_text(basis)
-    if not (actor.has_perm(PERM_APPROVE) or actor.has_perm(PERM_YELLOW) or actor.has_perm(PERM_PROPOSE)):
+    if not permissions.may_create(actor):
         raise PermissionDenied(_("You may not issue or propose warnings."))
     _validate_new(level, reason, starts_at, ends_at)
     tasks_override_reason = storable_text(tasks_override_reason).strip()
     _check_cause(actor, cause, tasks_override_reason)
-    direct = can_issue_directly(actor, level)
-    if not direct and not actor.has_perm(PERM_PROPOSE):
-        raise PermissionDenied(_("You may not propose orange or red warnings."))
     alert = Alert(
         level=level,
         reason=reason.strip(),
@@ -188,37 +216,43 @@ def alert_create(
 
             proposal_lock(proposal=proposal)  # the lock order (events/locks.py): the proposal before the area
         _lock_area(alert.area, alert.drill)
-        if direct:
-            _issue(alert, actor=actor, comment=reason)
+        current = _in_force(alert.area, alert.drill)
+        effect = change_effect(level, current.level if current else None)
+        if effect == Effect.SAME:
+            raise _refuse_same(level, current)
+        outcome = permissions.create_outcome(actor, level, current.level if current else None)
+        if outcome == Status.ISSUED:
+            if effect == Effect.DOWNGRADE and not confirm_downgrade:
+                raise _refuse_downgrade(alert, current)
+            _issue(alert, current, actor=actor, comment=reason)
         else:
+            _check_transition(None, Status.PENDING_APPROVAL)
             alert.status = Status.PENDING_APPROVAL
+            alert.proposed_over = current
             alert.save()
-            audit_record(actor=actor, action="propose", target=alert, to_state=alert.status, comment=reason)
+            audit_record(
+                actor=actor, action="propose", target=alert, to_state=alert.status, comment=reason,
+                data={"effect": effect, "in_force": current.pk if current else None},
+            )
             _announce(alert, EventType.ALERT_PENDING_APPROVAL, Audience.COMMAND)
         if tasks_override_reason:
             audit_record(
                 actor=actor, action="override_tasks", target=alert, comment=tasks_override_reason,
                 data={"cause": cause, "level": level},
             )
-        if proposal is not None:
-            from feeds.services import proposal_accept
-
-            proposal_accept(proposal=proposal, actor=actor, alert=alert)
     return alert
 
 
-def _issue(alert: Alert, *, actor, comment: str, approving: bool = False) -> None:
-    """Put ``alert`` in force for its area, superseding the warning in force, and start or change the response.
+def _issue(alert: Alert, current: Alert | None, *, actor, comment: str, approving: bool = False) -> None:
+    """Put ``alert`` in force for its area, superseding ``current`` (the warning in force), and start or
+    change the response.
 
-    The caller holds the area lock and, for an existing row, its row lock.
+    The caller holds the area lock, the row lock of ``current`` and, for an existing row, its own.
     """
     from responses.services import response_apply_level, response_lock
 
-    current = (
-        Alert.objects.select_for_update(no_key=True).filter(area=alert.area, drill=alert.drill, status__in=IN_FORCE).exclude(pk=alert.pk).first()
-    )
     if current is not None and current.level == alert.level:
-        raise ActionRefused(_("A %(level)s warning is already in force for this area.") % {"level": current.get_level_display()})
+        raise _refuse_same(alert.level, current)
     _check_transition(alert if alert.pk else None, Status.ISSUED)
     now = timezone.now()
     # A warning takes effect at its start, never before it is issued: a proposal approved after
@@ -257,6 +291,7 @@ def _issue(alert: Alert, *, actor, comment: str, approving: bool = False) -> Non
         actor=actor, action="approve" if approving else "issue", target=alert, from_state=from_state,
         to_state=alert.status, comment=comment,
         data={
+            "effect": change_effect(alert.level, current.level if current else None),
             "starts_at": alert.starts_at.isoformat(),
             **({"requested_start": requested_start.isoformat()} if requested_start and requested_start != alert.starts_at else {}),
             **({"ends_at": alert.ends_at.isoformat()} if alert.ends_at else {}),
@@ -266,15 +301,48 @@ def _issue(alert: Alert, *, actor, comment: str, approving: bool = False) -> Non
     response_apply_level(alert=alert, previous=current, actor=actor)
 
 
-def alert_approve(*, alert: Alert, actor, comment: str = "") -> Alert:
-    """A leader approves what is pending: the issue of an orange/red warning, or its lift."""
+def alert_approve(
+    *, alert: Alert, actor, comment: str = "", confirm_downgrade: bool = False, confirm_stale: bool = False
+) -> Alert:
+    """A leader approves what is pending: the issue of a proposed warning, or a requested lift.
+
+    Approving a proposal puts it in force over whatever is in force now. Its effect
+    (``approval_preview``) is never applied unseen: lowering the warning in force needs
+    ``confirm_downgrade``, and a stale proposal (the warning in force changed since it was
+    proposed) needs ``confirm_stale``. A repeated approval (a double click, two leaders at
+    once) changes nothing.
+
+    Raises PermissionDenied (403) unless ``actor`` is a leader (``alerts.permissions.may_decide``);
+    ActionRefused (409) when nothing awaits approval, when the level is already in force, or when
+    a confirmation is missing (the answer carries the preview: ``effect``, ``stale``, ``confirm``).
+    Returns the warning.
+    """
     comment = storable_text(comment)
-    if not actor.has_perm(PERM_APPROVE):
+    if not permissions.may_decide(actor):
         raise PermissionDenied(_("Only headquarters leaders approve warnings."))
     with transaction.atomic():
         alert = _lock(alert)
         if alert.status == Status.PENDING_APPROVAL:
-            _issue(alert, actor=actor, comment=comment, approving=True)
+            current = _in_force(alert.area, alert.drill, exclude=alert.pk)
+            preview = approval_effect(alert, current)
+            if preview["effect"] == Effect.SAME:
+                raise _refuse_same(alert.level, current)
+            if preview["effect"] == Effect.DOWNGRADE and not confirm_downgrade:
+                raise ActionRefused(_refuse_downgrade(alert, current).message, **preview)
+            if preview["stale"] and not confirm_stale:
+                raise ActionRefused(
+                    _(
+                        "The warning in force changed since this was proposed (then: %(then)s; now: %(now)s). "
+                        "Approving now would %(effect)s. Confirm to go on (API: \"confirm_stale\": true)."
+                    )
+                    % {
+                        "then": alert.proposed_over.get_level_display() if alert.proposed_over_id else _("none"),
+                        "now": current.get_level_display() if current else _("none"),
+                        "effect": preview["effect_label"],
+                    },
+                    **preview,
+                )
+            _issue(alert, current, actor=actor, comment=comment, approving=True)
         elif alert.status == Status.LIFT_PENDING:
             _lift_or_schedule(alert, actor=actor, comment=comment or alert.lift_reason, approving=True)
         elif alert.status == Status.LIFTED or (alert.status == Status.ISSUED and alert.approved_by_id is not None):
@@ -285,9 +353,13 @@ def alert_approve(*, alert: Alert, actor, comment: str = "") -> Alert:
 
 
 def alert_reject(*, alert: Alert, actor, reason: str) -> Alert:
-    """A leader rejects a proposed warning, or refuses a requested lift (the warning stays in force)."""
+    """A leader rejects a proposed warning, or refuses a requested lift (the warning stays in force).
+
+    Raises PermissionDenied (403) unless ``actor`` is a leader; ValidationError (400) without a
+    reason; ActionRefused (409) when nothing awaits a decision. Returns the warning.
+    """
     reason = storable_text(reason)
-    if not actor.has_perm(PERM_APPROVE):
+    if not permissions.may_decide(actor):
         raise PermissionDenied(_("Only headquarters leaders reject warnings."))
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Give the reason for rejecting.")})
@@ -332,7 +404,10 @@ def _lift_time(at: datetime.datetime | None, alert: Alert) -> datetime.datetime 
 
 
 def alert_lift(*, alert: Alert, actor, reason: str = "", lift_at: datetime.datetime | None = None) -> Alert:
-    """Lift a warning: office lifts yellow directly and asks to lift orange/red; a leader lifts any level.
+    """Lift a warning, or ask the leaders to, as ``alerts.permissions.lift_outcome`` decides.
+
+    The office lifts yellow itself and asks to lift orange and red (``lift_pending``); a leader
+    lifts any level, and lifting a warning whose lift was requested approves the request.
 
     ``lift_at`` (optional) schedules the lift for a later time (自X时起解除): until then the warning, its
     response and its tasks stay in force, and the beat lifts it at that time (``alerts_end_due``).
@@ -341,22 +416,21 @@ def alert_lift(*, alert: Alert, actor, reason: str = "", lift_at: datetime.datet
     ActionRefused (409) for a warning not in force.
     """
     reason = storable_text(reason)
-    leader = actor.has_perm(PERM_APPROVE)
-    office = actor.has_perm(PERM_YELLOW) or actor.has_perm(PERM_PROPOSE)
-    if not (leader or office):
+    if not permissions.may_lift(actor):
         raise PermissionDenied(_("You may not lift warnings."))
     with transaction.atomic():
         alert = _lock(alert)
         if alert.status == Status.LIFTED:
             return alert
         at = _lift_time(lift_at, alert)
+        outcome = permissions.lift_outcome(actor, alert)
         if alert.status == Status.LIFT_PENDING:
-            if not leader:
+            if outcome != Status.LIFTED:
                 return alert  # already asked; the leaders decide
             alert.lift_at = at if lift_at is not None else alert.lift_at
             _lift_or_schedule(alert, actor=actor, comment=reason or alert.lift_reason, approving=True)
         elif alert.status == Status.ISSUED:
-            if leader or (alert.level == Level.YELLOW and actor.has_perm(PERM_YELLOW)):
+            if outcome == Status.LIFTED:
                 alert.lift_at = at
                 if at is not None:
                     alert.lift_requested_by, alert.lift_requested_at = actor, timezone.now()

@@ -6,29 +6,31 @@ the transition is not allowed) is shown as an error message, never a 500.
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from alerts import services
+from alerts import permissions, services
 from alerts.choices import Level, Status
 from alerts.forms import AlertCreateForm, AlertFilterForm, CommentForm, LiftForm, RejectForm
-from alerts.selectors import alert_history, alerts_pending_approval, alerts_visible_to
+from alerts.permissions import Effect
+from alerts.selectors import (
+    alert_history,
+    alert_in_force,
+    alerts_pending_approval,
+    alerts_visible_to,
+    approval_preview,
+    with_previews,
+)
 from command_center.errors import ActionRefused
 from command_center.pagination import page_of
+from responses.permissions import may_supervise
+from units.permissions import asks
 
 PAGE_SIZE = 25
-
-
-def _may_create(user) -> bool:
-    return any(user.has_perm(p) for p in (services.PERM_APPROVE, services.PERM_YELLOW, services.PERM_PROPOSE))
-
-
-def _may_lift_directly(user, alert) -> bool:
-    return user.has_perm(services.PERM_APPROVE) or (alert.level == Level.YELLOW and user.has_perm(services.PERM_YELLOW))
 
 
 def _back(request, alert):
@@ -44,7 +46,7 @@ def _get_alert(request, pk):
 
 
 @login_required
-@permission_required("alerts.view_alert", raise_exception=True)
+@asks(permissions.may_see_every_alert)
 def alert_list(request):
     """Warning history, newest first, with filters."""
     form = AlertFilterForm(request.GET or None)
@@ -56,9 +58,9 @@ def alert_list(request):
 @login_required
 def alert_new(request):
     """The office issues yellow at once and proposes orange/red; a leader issues any level at once."""
-    if not _may_create(request.user):
+    if not permissions.may_create(request.user):
         raise PermissionDenied
-    leader = request.user.has_perm(services.PERM_APPROVE)
+    leader = permissions.may_decide(request.user)
     status = 200
     if request.method == "POST":
         form = AlertCreateForm(request.POST)
@@ -75,6 +77,7 @@ def alert_new(request):
                     ends_at=data["ends_at"],
                     cause=data["cause"],
                     tasks_override_reason=data["tasks_override_reason"],
+                    confirm_downgrade=data["confirm_downgrade"],
                 )
             except ValidationError as exc:
                 form.add_service_error(exc)
@@ -92,24 +95,37 @@ def alert_new(request):
                 return redirect("alerts:detail", pk=alert.pk)
     else:
         form = AlertCreateForm(initial={"level": Level.YELLOW})
-    return render(request, "alerts/new.html", {"form": form, "leader": leader}, status=status)
+    # What each level does for this user now, asked as the service will ask it.
+    in_force = alert_in_force()
+    in_force_level = in_force.level if in_force else None
+    hints = {}
+    for level in Level.values:
+        if permissions.create_outcome(request.user, level, in_force_level) == Status.PENDING_APPROVAL:
+            hints[level] = _("goes to the leaders")
+        elif permissions.change_effect(level, in_force_level) == Effect.DOWNGRADE:
+            hints[level] = _("lowers the warning in force: confirm the downgrade")
+        elif not leader:
+            hints[level] = _("issued at once")
+    context = {"form": form, "leader": leader, "in_force": in_force, "hints": hints}
+    return render(request, "alerts/new.html", context, status=status)
 
 
 @login_required
-@permission_required("alerts.view_alert", raise_exception=True)
+@asks(permissions.may_see_every_alert)
 def alert_detail(request, pk):
     """One warning: its basis, its timeline, and the actions open to this user in its state."""
     alert = _get_alert(request, pk)
     user = request.user
-    leader = user.has_perm(services.PERM_APPROVE)
-    office = user.has_perm(services.PERM_YELLOW) or user.has_perm(services.PERM_PROPOSE)
+    can_decide = permissions.may_decide(user) and alert.status in (Status.PENDING_APPROVAL, Status.LIFT_PENDING)
+    if can_decide:
+        alert.preview = approval_preview(alert)
     context = {
         "alert": alert,
         "history": alert_history(alert, reader=user),
-        "responses": alert.responses.order_by("-started_at") if user.has_perm("responses.supervise_assignment") else [],
-        "can_decide": leader and alert.status in (Status.PENDING_APPROVAL, Status.LIFT_PENDING),
-        "can_lift": (leader or office) and alert.status == Status.ISSUED,
-        "lift_directly": _may_lift_directly(user, alert),
+        "responses": alert.responses.order_by("-started_at") if may_supervise(user) else [],
+        "can_decide": can_decide,
+        "can_lift": permissions.may_lift(user) and alert.status == Status.ISSUED,
+        "lift_directly": permissions.may_lift_directly(user, alert),
         "comment_form": CommentForm(),
         "reject_form": RejectForm(),
     }
@@ -117,25 +133,31 @@ def alert_detail(request, pk):
 
 
 @login_required
-@permission_required(services.PERM_APPROVE, raise_exception=True)
+@asks(permissions.may_decide)
 def alert_approvals(request):
-    """The leaders' queue: proposals and lift requests awaiting a decision, oldest first."""
+    """The leaders' queue: proposals and lift requests awaiting a decision, oldest first, each with
+    what approving it now would do."""
     return render(
         request,
         "alerts/approvals.html",
-        {"alerts": alerts_pending_approval(), "comment_form": CommentForm(), "reject_form": RejectForm()},
+        {"alerts": with_previews(alerts_pending_approval()), "comment_form": CommentForm(), "reject_form": RejectForm()},
     )
 
 
 @require_POST
 @login_required
-@permission_required("alerts.view_alert", raise_exception=True)
+@asks(permissions.may_see_every_alert)
 def alert_approve(request, pk):
     alert = _get_alert(request, pk)
     form = CommentForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    # The page shows the approval's effect (``approval_preview``) and asks for one tick when it
+    # lowers the warning in force or the proposal is stale; the tick confirms what it showed.
+    confirm = request.POST.get("confirm") == "on"
     try:
-        alert = services.alert_approve(alert=alert, actor=request.user, comment=comment)
+        alert = services.alert_approve(
+            alert=alert, actor=request.user, comment=comment, confirm_downgrade=confirm, confirm_stale=confirm
+        )
     except (ActionRefused, ValidationError) as exc:
         messages.error(request, _message(exc))
         return _back(request, alert)
@@ -148,10 +170,10 @@ def alert_approve(request, pk):
 
 @require_POST
 @login_required
-@permission_required("alerts.view_alert", raise_exception=True)
+@asks(permissions.may_see_every_alert)
 def alert_reject(request, pk):
     alert = _get_alert(request, pk)
-    if not request.user.has_perm(services.PERM_APPROVE):
+    if not permissions.may_decide(request.user):
         raise PermissionDenied
     form = RejectForm(request.POST)
     if form.is_valid():
@@ -175,7 +197,7 @@ def alert_reject(request, pk):
 
 @require_POST
 @login_required
-@permission_required("alerts.view_alert", raise_exception=True)
+@asks(permissions.may_see_every_alert)
 def alert_lift(request, pk):
     alert = _get_alert(request, pk)
     form = LiftForm(request.POST)

@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 def exception_handler(exc, context):
     """DRF's handler, plus: refused transitions are 409, model validation 400, a lost database 503."""
     if isinstance(exc, ActionRefused):
-        return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
+        return Response({**exc.extra, "detail": exc.message}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         return Response(as_serializer_error(exc), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, (OperationalError, InterfaceError)):

@@ -6,6 +6,9 @@ class ActionRefused(Exception):
 
     status_code = 409
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, **extra):
         super().__init__(message)
         self.message = message
+        # What a client needs to decide its next step (e.g. ``{"effect": "downgrade"}``): added
+        # beside ``detail`` in the API's 409 answer.
+        self.extra = extra

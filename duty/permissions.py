@@ -1,7 +1,8 @@
 """Who may read and keep the on-duty roster. Services enforce; pages and the admin only ask."""
 
 from units.choices import Role
-from units.roles import is_command, role_of
+from units.permissions import is_command
+from units.roles import role_of
 
 
 def may_view_duty(user) -> bool:

@@ -36,3 +36,4 @@ class EventType(models.TextChoices):
     FEED_STALE = "feed.stale", _("Feed data stale")
     SESSION_REVOKED = "session.revoked", _("Sessions ended")
     DUTY_CHANGED = "duty.changed", _("On-duty roster changed")
+    USER_ROLE_CHANGED = "user.role_changed", _("Role changed")

@@ -9,7 +9,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from events.hub import FRAME_EVENTS, Subscriber, get_hub
 from events.push import wire_text
 from events.selectors import events_visible_to, latest_event_id
-from units.roles import is_command
+from units.permissions import is_command
 from units.services import session_digest
 
 CLOSE_UNAUTHENTICATED = 4401

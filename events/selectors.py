@@ -2,10 +2,10 @@
 
 from django.db.models import Q
 
-from events.choices import Audience
+from events.choices import Audience, EventType
 from events.models import Event
 from events.push import wire_item
-from units.roles import is_command
+from units.permissions import is_command
 
 
 def latest_event_id() -> int:
@@ -26,3 +26,19 @@ def events_visible_to(user):
     if user.unit_id is not None:
         visible |= Q(audience=Audience.UNIT, unit_id=user.unit_id)
     return events.filter(visible)
+
+
+def role_changes_recent(limit: int = 5) -> list[dict]:
+    """The latest role changes (``units.services.user_role_set``), newest first, for the leaders to see:
+    ``{"at", "username", "from", "to", "by"}`` with the roles as their labels."""
+    from units.choices import Role
+
+    def label(value):
+        return Role(value).label if value in Role.values else (value or "—")
+
+    events = Event.objects.filter(type=EventType.USER_ROLE_CHANGED).order_by("-id")[:limit]
+    return [
+        {"at": e.created_at, "username": e.payload.get("username", ""), "from": label(e.payload.get("from")),
+         "to": label(e.payload.get("to")), "by": e.payload.get("by", "")}
+        for e in events
+    ]

@@ -18,7 +18,7 @@ from django.utils.translation import get_language
 from rest_framework.response import Response
 
 from events.selectors import latest_event_id
-from units.roles import is_command
+from units.permissions import is_command
 
 
 def shared_key(*parts) -> str:

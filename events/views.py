@@ -1,7 +1,7 @@
 """The live dashboards. Each renders a page; with ``?fragment=1`` only its live part, which
 the page's script re-fetches when an event arrives over the WebSocket."""
 
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -10,14 +10,17 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from alerts.advice import alert_advice
-from alerts.selectors import alert_in_force, alerts_pending_approval
+from alerts.permissions import may_decide
+from alerts.selectors import alert_in_force, alerts_pending_approval, with_previews
 from duty.selectors import shift_current
-from events.selectors import latest_event_id
+from events.selectors import latest_event_id, role_changes_recent
 from events.shared import shared, shared_key
 from responses.choices import AssignmentStatus
 from responses.models import TaskAssignment
+from responses.permissions import may_supervise
 from responses.selectors import response_active, unit_grid
 from units.choices import UnitKind
+from units.permissions import asks, may_act_for_unit
 
 
 def _render(request, template: str, build, *, shared_by: str | None = None):
@@ -50,7 +53,7 @@ def _context(context: dict) -> dict:
 def unit_dashboard(request):
     """A member unit's screen: the warning in force and the unit's tasks with their deadlines."""
     unit = request.user.unit
-    if unit is None or not request.user.has_perm("responses.act_on_assignment"):
+    if not may_act_for_unit(request.user, request.user.unit_id):
         raise PermissionDenied
 
     def build():
@@ -72,7 +75,7 @@ def unit_dashboard(request):
 
 
 @login_required
-@permission_required("responses.supervise_assignment", raise_exception=True)
+@asks(may_supervise)
 def office_dashboard(request):
     """The command grid: every unit's state in the running response, proposals, approvals and feed health."""
     from feeds.selectors import feed_health, proposals_open
@@ -96,18 +99,21 @@ def office_dashboard(request):
 
 
 @login_required
-@permission_required("alerts.approve_alert", raise_exception=True)
+@asks(may_decide)
 def leader_dashboard(request):
     """The leaders' approval queue, live, with the basis of each proposal."""
     def build():  # not shared: the approval forms carry the reader's CSRF token
         response = response_active()
-        return {"pending": alerts_pending_approval(), "response": response, "totals": _totals(unit_grid(response))}
+        return {
+            "pending": with_previews(alerts_pending_approval()), "response": response,
+            "totals": _totals(unit_grid(response)), "role_changes": role_changes_recent(),
+        }
 
     return _render(request, "events/leader.html", build)
 
 
 @login_required
-@permission_required("responses.supervise_assignment", raise_exception=True)
+@asks(may_supervise)
 def wall(request):
     """The command room's big screen: read-only, refreshed live."""
     def build():

@@ -1,20 +1,31 @@
-"""Who may do what in the feeds app: one DRF permission class mapping actions to permissions."""
+"""Who may do what in the feeds app: plain predicates, and the DRF permission class that asks them.
+
+The services enforce with these predicates; views, API views and templates only ask them.
+"""
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-PERM_VIEW = "feeds.view_proposal"
-PERM_MANAGE = "feeds.manage_forecasts"
+from units.permissions import is_command, is_office
+
+
+def may_view_proposals(user) -> bool:
+    """Proposals, forecasts and feed health: the command (office and leaders)."""
+    return is_command(user)
+
+
+def may_manage_forecasts(user) -> bool:
+    """Enter or push forecasts, act on and dismiss proposals: the office (its accounts, incl. a feed's token)."""
+    return is_office(user)
 
 
 class FeedsPermission(BasePermission):
-    """Reads need ``feeds.view_proposal`` (office, leader); writes ``feeds.manage_forecasts`` (office, feed account).
+    """Reads ask ``may_view_proposals``; writes ``may_manage_forecasts``.
 
-    A view may narrow it with ``required_perm``. The services check authority again.
+    A view may narrow it with ``manage_only = True`` (every method needs ``may_manage_forecasts``).
+    The services check authority again.
     """
 
     def has_permission(self, request, view):
-        user = request.user
-        if not (user and user.is_authenticated):
-            return False
-        perm = getattr(view, "required_perm", None) or (PERM_VIEW if request.method in SAFE_METHODS else PERM_MANAGE)
-        return user.has_perm(perm)
+        if getattr(view, "manage_only", False) or request.method not in SAFE_METHODS:
+            return may_manage_forecasts(request.user)
+        return may_view_proposals(request.user)

@@ -27,12 +27,12 @@ from feeds.choices import FetchStatus, ProposalKind, ProposalStatus
 from feeds.criteria import DayForecast, evaluate
 from feeds.daily import WeatherThresholds, daily_pollutants, daily_weather
 from feeds.models import FetchRecord, Forecast, Proposal, Station
+from feeds.permissions import may_manage_forecasts
 from feeds.providers import PULL_PROVIDERS, FeedError, provider_for
 from feeds.selectors import criteria_active, source_health
 
 logger = logging.getLogger(__name__)
 
-PERM_MANAGE = "feeds.manage_forecasts"
 POLLUTANT_KEYS = ("pm2_5", "pm10", "o3_8h", "no2", "so2", "co")
 _RANK = {"none": 0, **{str(k): v for k, v in LEVEL_RANK.items()}}
 
@@ -118,7 +118,11 @@ def forecast_create(
 
     Returns ``(forecast, proposal, created)``: the proposal the evaluation calls for
     (new, or the one already made for the same condition) and whether it is new.
+    ``actor`` is the person entering it (None: a feed read by the platform itself); a person
+    who may not manage forecasts gets PermissionDenied (403).
     """
+    if actor is not None and not may_manage_forecasts(actor):
+        raise PermissionDenied(_("Only the office enters forecasts."))
     standard = standard or settings.AQI_STANDARD
     rows = forecast_days_build(days, standard)
     with transaction.atomic():
@@ -313,19 +317,30 @@ def proposal_start(proposal: Proposal, *, now: datetime.datetime | None = None) 
     return start if start > (now or timezone.now()) else None
 
 
-def proposal_act(*, proposal: Proposal, actor, comment: str = "", cause: str = "") -> Alert:
-    """Turn a proposal into a warning (or a lift) through alerts.services, then mark it accepted.
+def proposal_act(
+    *, proposal: Proposal, actor, comment: str = "", cause: str = "", confirm_downgrade: bool = False
+) -> Alert:
+    """Turn a proposal into a warning (or a lift) through ``alerts.services``, and mark it accepted.
 
     ``cause`` (``alerts.choices.Cause``) names the episode's cause when the office knows better than
     the forecast (smoke, regional transport); empty: ``proposal_cause``. An unknown one is a
     ValidationError (400) from ``alert_create``.
 
-    For an issue or a downgrade, ``alert_create`` issues (office: yellow; leader: any level) or asks
-    the leaders to approve (office: orange/red) and marks the proposal accepted. For a lift,
-    ``alert_lift`` lifts or asks to lift. One transaction, which locks the proposal first and
-    reads its status under the lock. Raises ActionRefused (409) for a proposal no longer open
-    or a lift whose warning is no longer in force; PermissionDenied (403) from ``alerts.services``.
+    Acted on once: the proposal's row is locked first, then its status checked, so two or
+    more people acting at once make exactly one warning; the others get ActionRefused (409).
+    Lock order: the proposal row, then (in ``alerts.services``) the area lock, then warning rows.
+    The authority is asked here every time (``feeds.permissions.may_manage_forecasts``), and
+    again by ``alerts.services``, which decides whether the warning is issued or proposed to the
+    leaders (``alerts.permissions.create_outcome``; a lift: ``lift_outcome``).
+
+    Raises PermissionDenied (403) for anyone but the office; ActionRefused (409) for a proposal
+    no longer open, a lift of a warning no longer in force, or what ``alert_create`` refuses.
+    Returns the warning made (or the warning lifted or asked to be lifted).
     """
+    from alerts.services import alert_create, alert_lift
+
+    if not may_manage_forecasts(actor):
+        raise PermissionDenied(_("Only the office acts on proposals."))
     with transaction.atomic():
         # First in the lock order (events/locks.py), and the status is read under the lock: two
         # people acting on one proposal at once make one warning.
@@ -334,19 +349,16 @@ def proposal_act(*, proposal: Proposal, actor, comment: str = "", cause: str = "
             raise ActionRefused(_("This proposal is already %(status)s.") % {"status": proposal.get_status_display()})
         reason = proposal_reason(proposal) + (f"\n{comment.strip()}" if comment.strip() else "")
         if proposal.kind != ProposalKind.LIFT:  # an issue, or a downgrade: a new warning at the proposal's level
-            from alerts.services import alert_create
-
-            return alert_create(
+            alert = alert_create(
                 actor=actor, level=proposal.level, reason=reason, basis=proposal_basis_text(proposal), proposal=proposal,
                 starts_at=proposal_start(proposal), cause=cause or proposal_cause(proposal),
-                advisory_only=proposal.advisory_only,
+                advisory_only=proposal.advisory_only, confirm_downgrade=confirm_downgrade,
             )
-        from alerts.services import alert_lift
-
-        alert = Alert.objects.filter(pk=proposal.basis.get("current_alert")).first()
-        if alert is None or not alert.in_force:
-            raise ActionRefused(_("The warning this proposal would lift is no longer in force."))
-        alert = alert_lift(alert=alert, actor=actor, reason=reason)
+        else:
+            alert = Alert.objects.filter(pk=proposal.basis.get("current_alert")).first()
+            if alert is None or not alert.in_force:
+                raise ActionRefused(_("The warning this proposal would lift is no longer in force."))
+            alert = alert_lift(alert=alert, actor=actor, reason=reason)
         proposal_accept(proposal=proposal, actor=actor, alert=alert)
     return alert
 
@@ -363,8 +375,8 @@ def _close(proposal: Proposal, *, actor, to_status: str, comment: str = "", lock
     """Close an open proposal; ``locked``: the caller already holds its row (``proposal_lock``)."""
     with transaction.atomic():
         proposal = Proposal.objects.get(pk=proposal.pk) if locked else proposal_lock(proposal=proposal)
-        if proposal.status == to_status:
-            return proposal
+        if proposal.status == to_status and to_status == ProposalStatus.DISMISSED:
+            return proposal  # dismissed twice (a double click): nothing to do
         if proposal.status != ProposalStatus.OPEN:
             raise ActionRefused(_("This proposal is already %(status)s.") % {"status": proposal.get_status_display()})
         from_status = proposal.status
@@ -388,7 +400,8 @@ def proposal_accept(*, proposal: Proposal, actor, alert=None) -> Proposal:
 
 
 def proposal_dismiss(*, proposal: Proposal, actor, reason: str = "") -> Proposal:
-    if not actor.has_perm(PERM_MANAGE):
+    """The office sets a proposal aside. PermissionDenied (403) for anyone else; ActionRefused (409) if accepted."""
+    if not may_manage_forecasts(actor):
         raise PermissionDenied(_("Only the office dismisses proposals."))
     return _close(proposal, actor=actor, to_status=ProposalStatus.DISMISSED, comment=reason)
 

@@ -6,14 +6,15 @@ PermissionDenied is a 403; ActionRefused (the proposal moved on meanwhile) is a 
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from alerts.choices import Cause, Level
-from alerts.services import can_issue_directly
+from alerts.choices import Cause, Level, Status
+from alerts.permissions import create_outcome, lift_outcome
+from alerts.selectors import alert_in_force
 from command_center.errors import ActionRefused
 from feeds import services
 from feeds.charts import aqi_bar_chart
@@ -21,8 +22,9 @@ from feeds.daily import SIGNALS
 from feeds.choices import ProposalKind, ProposalStatus, Provider
 from feeds.forms import ActForm, DismissForm, ForecastDayFormSet, ForecastForm
 from feeds.models import Forecast, Proposal
-from feeds.permissions import PERM_MANAGE, PERM_VIEW
+from feeds.permissions import may_manage_forecasts, may_view_proposals
 from feeds.selectors import feed_health, proposals_open, proposals_recent
+from units.permissions import asks
 
 POLLUTANT_LABELS = {
     "pm2_5": "PM2.5", "pm10": "PM10", "o3_8h": "O₃-8h", "o3_1h": "O₃-1h", "o3": "O₃", "no2": "NO₂", "so2": "SO₂", "co": "CO",
@@ -48,19 +50,20 @@ def _forecast_view(forecast: Forecast, trigger: set[str] = frozenset()) -> dict:
     return {"forecast": forecast, "rows": rows, "chart": aqi_bar_chart(forecast.days)}
 
 
-def _action(proposal: Proposal, user) -> tuple[str, str]:
-    """What acting on the proposal does for this user, as (code, button label)."""
+def _action(proposal: Proposal, user, in_force) -> tuple[str, str]:
+    """What acting on the proposal does for this user, as (code, button label): asked of
+    ``alerts.permissions`` with the warning in force now, as the service will ask it."""
     level = Level(proposal.level).label
     if proposal.kind == ProposalKind.LIFT:
-        if user.has_perm("alerts.approve_alert") or (proposal.level == Level.YELLOW and user.has_perm("alerts.issue_yellow")):
+        if in_force is not None and lift_outcome(user, in_force) == Status.LIFTED:
             return "lift", _("Lift the %(level)s warning") % {"level": level}
         return "request-lift", _("Request approval to lift the %(level)s warning") % {"level": level}
-    if can_issue_directly(user, proposal.level):
+    if create_outcome(user, proposal.level, in_force.level if in_force else None) == Status.ISSUED:
         return "issue", _("Issue %(level)s warning") % {"level": level}
     return "request-approval", _("Request %(level)s approval") % {"level": level}
 
 
-def _card(proposal: Proposal, user) -> dict:
+def _card(proposal: Proposal, user, in_force=None) -> dict:
     trigger = set(proposal.basis.get("trigger_days", []))
     card = {
         "proposal": proposal,
@@ -69,16 +72,17 @@ def _card(proposal: Proposal, user) -> dict:
         "cause": services.proposal_cause(proposal) if proposal.kind != ProposalKind.LIFT else "",
         **_forecast_view(proposal.forecast, trigger),
     }
-    if proposal.status == ProposalStatus.OPEN and user.has_perm(PERM_MANAGE):
-        card["action"], card["action_label"] = _action(proposal, user)
+    if proposal.status == ProposalStatus.OPEN and may_manage_forecasts(user):
+        card["action"], card["action_label"] = _action(proposal, user, in_force)
     return card
 
 
 @login_required
-@permission_required(PERM_VIEW, raise_exception=True)
+@asks(may_view_proposals)
 def proposal_list(request):
     """Open and recent proposals, each with its forecast table, AQI chart and weather signals."""
-    open_cards = [_card(p, request.user) for p in proposals_open()]
+    in_force = alert_in_force()
+    open_cards = [_card(p, request.user, in_force) for p in proposals_open()]
     recent_cards = [_card(p, request.user) for p in proposals_recent()]
     latest = Forecast.objects.order_by("-issued_at", "-id").first()
     if latest is not None and any(c["forecast"].pk == latest.pk for c in open_cards):
@@ -90,7 +94,7 @@ def proposal_list(request):
             "open_cards": open_cards,
             "recent_cards": recent_cards,
             "latest": _forecast_view(latest) if latest else None,
-            "may_manage": request.user.has_perm(PERM_MANAGE),
+            "may_manage": may_manage_forecasts(request.user),
             "act_form": ActForm(),
             "cause_choices": Cause.choices,
             "dismiss_form": DismissForm(),
@@ -100,7 +104,7 @@ def proposal_list(request):
 
 @require_POST
 @login_required
-@permission_required(PERM_MANAGE, raise_exception=True)
+@asks(may_manage_forecasts)
 def proposal_act(request, pk):
     """Turn the proposal into a warning (or a lift) through alerts.services."""
     proposal = get_object_or_404(Proposal, pk=pk)
@@ -123,7 +127,7 @@ def proposal_act(request, pk):
 
 @require_POST
 @login_required
-@permission_required(PERM_MANAGE, raise_exception=True)
+@asks(may_manage_forecasts)
 def proposal_dismiss(request, pk):
     proposal = get_object_or_404(Proposal, pk=pk)
     form = DismissForm(request.POST)
@@ -138,7 +142,7 @@ def proposal_dismiss(request, pk):
 
 
 @login_required
-@permission_required(PERM_MANAGE, raise_exception=True)
+@asks(may_manage_forecasts)
 def forecast_new(request):
     """The office types in a consultation forecast; it is evaluated like any other."""
     form = ForecastForm(request.POST or None)
@@ -161,7 +165,7 @@ def forecast_new(request):
 
 
 @login_required
-@permission_required(PERM_VIEW, raise_exception=True)
+@asks(may_view_proposals)
 def health(request):
     """Per source: last success, consecutive failures and data age."""
     return render(request, "feeds/health.html", {"rows": feed_health(), "stale_minutes": settings.FEED_STALE_MINUTES})

@@ -9,14 +9,14 @@ roster admins, or anyone an admin grants it to (the ecology and environment bure
 from django.db.models import Q
 from rest_framework.permissions import BasePermission
 
-from units.roles import is_command
+from units.permissions import is_command, is_roster_admin
 
 PERM_MANAGE = "reductions.manage_list"
 
 
 def sees_whole_list(user) -> bool:
-    """True for the command roles: they see every enterprise and site of the list."""
-    return is_command(user)
+    """The command (office, leaders) and the roster admins: they see every enterprise and site of the list."""
+    return is_command(user) or is_roster_admin(user)
 
 
 def scope_q(user) -> Q | None:

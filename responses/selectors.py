@@ -8,14 +8,14 @@ from django.utils import timezone
 from events.models import AuditEntry
 from responses.choices import AssignmentStatus, ResponseStatus, Stage, UpdateKind
 from responses.models import AssignmentUpdate, Attachment, Response, TaskAssignment
+from responses.permissions import may_supervise
 from units.models import Unit
-from units.roles import is_command
 
 
 def assignments_visible_to(user):
     """The command sees every unit's tasks; a member sees only their own unit's."""
     assignments = TaskAssignment.objects.select_related("unit")
-    if is_command(user):
+    if may_supervise(user):
         return assignments
     if user.unit_id is None:
         return assignments.none()

@@ -30,11 +30,10 @@ from responses.choices import (
     Stage,
     UpdateKind,
 )
+from responses import permissions
 from responses.models import AssignmentUpdate, Attachment, Response, TaskAssignment, TaskTemplate
 from responses.uploads import StoredUpload, uploads_discard, uploads_store, validate_upload
 
-PERM_ACT = "responses.act_on_assignment"
-PERM_SUPERVISE = "responses.supervise_assignment"
 
 
 def assignment_payload(a: TaskAssignment, unit_name: str | None = None) -> dict:
@@ -307,7 +306,7 @@ def _check_response_open(assignment: TaskAssignment) -> None:
 
 def _check_member(actor, assignment: TaskAssignment) -> None:
     """Only a member of the assignment's own unit acts on it (object-level check)."""
-    if not actor.has_perm(PERM_ACT) or actor.unit_id != assignment.unit_id:
+    if not permissions.may_act_on(actor, assignment):
         raise PermissionDenied(_("Only members of %(unit)s act on this task.") % {"unit": assignment.unit.name})
 
 
@@ -444,7 +443,7 @@ def assignment_complete(*, assignment: TaskAssignment, actor, report: str = "", 
 def assignment_return(*, assignment: TaskAssignment, actor, reason: str) -> TaskAssignment:
     """The office sends a task back to the unit, with the reason."""
     reason = storable_text(reason)
-    if not actor.has_perm(PERM_SUPERVISE):
+    if not permissions.may_supervise(actor):
         raise PermissionDenied(_("Only the office sends tasks back."))
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the task is sent back.")})

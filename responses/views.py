@@ -2,7 +2,7 @@
 
 import csv
 
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.db.models import Case, IntegerField, Value, When
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from command_center.pagination import page_of
 from responses.choices import ResponseStatus
 from responses.models import Attachment, Response
+from responses.permissions import may_read_unit_files, may_supervise
 from responses.selectors import response_summary
+from units.permissions import asks
 
-PERM_SUPERVISE = "responses.supervise_assignment"
-PERM_ACT = "responses.act_on_assignment"
 PAGE_SIZE = 50
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection);
@@ -33,7 +33,7 @@ def _with_rates(totals: dict) -> dict:
 
 
 @login_required
-@permission_required(PERM_SUPERVISE, raise_exception=True)
+@asks(may_supervise)
 def response_list(request):
     """Every response, the active ones first, then newest first."""
     responses = (
@@ -46,7 +46,7 @@ def response_list(request):
 
 
 @login_required
-@permission_required(PERM_SUPERVISE, raise_exception=True)
+@asks(may_supervise)
 def response_summary_page(request, pk):
     """The summary evaluation: timeline, each unit's figures and reports, and the totals to send on."""
     response = get_object_or_404(Response.objects.select_related("alert"), pk=pk)
@@ -84,7 +84,7 @@ def _minutes(seconds) -> str:
 
 
 @login_required
-@permission_required(PERM_SUPERVISE, raise_exception=True)
+@asks(may_supervise)
 def response_summary_csv(request, pk):
     """The per-unit table of the summary, with a totals row: UTF-8 with a BOM so Excel reads the Chinese."""
     response = get_object_or_404(Response, pk=pk)
@@ -129,7 +129,7 @@ def attachment_download(request, pk):
     attachment = get_object_or_404(Attachment.objects.select_related("update__assignment"), pk=pk)
     user = request.user
     unit_id = attachment.update.assignment.unit_id
-    if not (user.has_perm(PERM_SUPERVISE) or (user.unit_id is not None and user.unit_id == unit_id and user.has_perm(PERM_ACT))):
+    if not may_read_unit_files(user, unit_id):
         raise Http404
     try:
         handle = attachment.file.open("rb")

@@ -84,7 +84,7 @@ def test_upgrade_adds_tasks_and_keeps_what_was_done(office, leader, member):
 
 def test_downgrade_closes_what_no_longer_applies_with_a_reason(office, leader, member):
     alert_create(actor=leader, level="red", reason="x")
-    alert_create(actor=leader, level="yellow", reason="better")
+    alert_create(actor=leader, level="yellow", reason="better", confirm_downgrade=True)
     level_iii = set(TaskTemplate.objects.filter(unit=member.unit, level="III").values_list("key", flat=True))
     for a in TaskAssignment.objects.filter(unit=member.unit):
         if a.key in level_iii:

@@ -50,13 +50,16 @@ def test_two_leaders_approving_at_once_issue_exactly_once(office, leader, leader
 
 
 def test_two_proposals_approved_at_once_leave_one_warning_in_force(office, leader, leader2):
+    """The second approval finds the first one's warning in force: its proposal is stale, and it is
+    refused rather than applied silently (an upgrade or a downgrade the leader has not seen)."""
     orange = alert_create(actor=office, level="orange", reason="a")
     red = alert_create(actor=office, level="red", reason="b")
     results = race(
         lambda: alert_approve(alert=Alert.objects.get(pk=orange.pk), actor=leader),
         lambda: alert_approve(alert=Alert.objects.get(pk=red.pk), actor=leader2),
     )
-    assert not any(isinstance(r, Exception) for r in results), results
+    refused = [r for r in results if isinstance(r, Exception)]
+    assert len(refused) == 1 and isinstance(refused[0], ActionRefused) and refused[0].extra["stale"] is True, results
     assert Alert.objects.in_force().count() == 1
     in_force = Alert.objects.in_force().get()
     response = Response.objects.get(status="active")
@@ -79,3 +82,48 @@ def test_issue_racing_lift_ends_consistent(office, leader):
         assert active[0].level == in_force[0].response_level
     else:
         assert active == []
+
+
+def _orange_proposal():
+    import datetime
+
+    from django.utils import timezone
+
+    from feeds import services as feeds_services
+    from feeds.choices import Provider
+
+    start = timezone.localdate() + datetime.timedelta(days=1)
+    days = [{"date": start + datetime.timedelta(days=i), "aqi": a, "primary_pollutants": ["pm2_5"]}
+            for i, a in enumerate([160, 170, 165])]
+    _, proposal, _ = feeds_services.forecast_create(source="t", provider=Provider.PUSH, issued_at=timezone.now(), days=days)
+    return proposal
+
+
+@pytest.mark.parametrize("acts", [2, 4])
+def test_office_acts_on_one_proposal_at_once_make_exactly_one_warning(office, acts):
+    """Issue 12 item 4: the proposal's row is locked before its status is read."""
+    from feeds.models import Proposal
+    from feeds.services import proposal_act
+
+    proposal = _orange_proposal()
+    results = race(*[lambda: proposal_act(proposal=Proposal.objects.get(pk=proposal.pk), actor=office)] * acts)
+    made = [r for r in results if isinstance(r, Alert)]
+    refused = [r for r in results if isinstance(r, Exception)]
+    assert len(made) == 1 and all(isinstance(r, ActionRefused) for r in refused) and len(refused) == acts - 1, results
+    assert Alert.objects.filter(proposal=proposal).count() == 1
+    assert Alert.objects.get(proposal=proposal).status == "pending_approval"
+    assert Proposal.objects.get(pk=proposal.pk).status == "accepted"
+
+
+def test_act_racing_dismiss_on_one_proposal_ends_one_way(office):
+    from feeds.models import Proposal
+    from feeds.services import proposal_act, proposal_dismiss
+
+    proposal = _orange_proposal()
+    results = race(
+        lambda: proposal_act(proposal=Proposal.objects.get(pk=proposal.pk), actor=office),
+        lambda: proposal_dismiss(proposal=Proposal.objects.get(pk=proposal.pk), actor=office, reason="no"),
+    )
+    assert sum(isinstance(r, ActionRefused) for r in results) == 1, results
+    status = Proposal.objects.get(pk=proposal.pk).status
+    assert Alert.objects.filter(proposal=proposal).count() == (1 if status == "accepted" else 0)

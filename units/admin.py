@@ -1,12 +1,18 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from units.choices import Role
 from units.models import Contact, Duty, Unit, User
+from units.permissions import may_set_role
+from units.roles import role_of
 from units.services import (
     contact_delete,
     contact_save,
@@ -16,6 +22,7 @@ from units.services import (
     user_deactivate,
     user_deactivated,
     user_login_unlock,
+    user_role_set,
 )
 
 admin.site.site_header = _("Heavy Air Pollution Emergency Command · Roster admin")
@@ -79,14 +86,86 @@ class DutyAdmin(SimpleHistoryAdmin):
     search_fields = ["text", "unit__name"]
 
 
+class RoleFormMixin(forms.Form):
+    """The account's one role, instead of Django's superuser flag, groups and per-user permissions.
+
+    Authority comes from the role alone (``units.permissions``); the admin site never shows or
+    accepts ``is_superuser``, ``is_staff``, ``groups`` or ``user_permissions``, and a role change
+    goes through ``units.services.user_role_set`` (audited, shown to the leaders).
+    """
+
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("role") == Role.UNIT and not cleaned.get("unit"):
+            self.add_error("unit", _("A member unit's account needs its unit."))
+        return cleaned
+
+
+class AccountChangeForm(RoleFormMixin, UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = User
+        fields = ["username", "password", "first_name", "last_name", "email", "is_active", "unit"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["role"].initial = role_of(self.instance)
+
+
+class AccountCreationForm(RoleFormMixin, AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ["username", "unit"]
+
+
 @admin.register(User)
 class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
+    """Accounts: the roster admin edits other people's accounts and roles, never their own power."""
+
+    form = AccountChangeForm
+    add_form = AccountCreationForm
     list_display = ["username", "unit", "email", "is_active", "is_staff"]
     list_filter = ["groups", "is_active", "unit__kind"]
     search_fields = ["username", "email", "unit__name"]
-    fieldsets = DjangoUserAdmin.fieldsets + ((_("Unit"), {"fields": ["unit"]}),)
-    add_fieldsets = DjangoUserAdmin.add_fieldsets + ((_("Unit"), {"fields": ["unit"]}),)
+    fieldsets = (
+        (None, {"fields": ["username", "password"]}),
+        (_("Personal info"), {"fields": ["first_name", "last_name", "email"]}),
+        (_("Role and unit"), {"fields": ["role", "unit", "is_active"]}),
+        (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ["wide"], "fields": ["username", "usable_password", "password1", "password2", "role", "unit"]}),
+    )
+    readonly_fields = ["last_login", "date_joined"]
     actions = ["deactivate_users", "unlock_logins"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is None or may_set_role(request.user, obj):
+            return form
+
+        class OwnAccountForm(form):
+            """One's own account: the role (and with it every power) is not theirs to change, nor is
+            switching themselves off. Per instance: the class's fields are shared by every form."""
+
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                for name in ("role", "is_active"):
+                    self.fields[name].disabled = True
+                self.fields["role"].help_text = _("Nobody changes their own role: ask another roster admin.")
+
+        return OwnAccountForm
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """Looking at an account's old version is fine; reverting to it would bypass ``user_role_set``."""
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request, obj=None):
+        return True
 
     @admin.action(description=_("Deactivate the selected users and end their sessions"), permissions=["change"])
     def deactivate_users(self, request, queryset):
@@ -113,24 +192,24 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        """Unticking "active" in the form deactivates through the same hook as the action."""
+        """Unticking "active" in the form deactivates through the same hook as the action; a new or
+        changed role goes through ``user_role_set`` (audited, shown to the leaders; it refuses one's own
+        account). The sessions follow in ``save_related``, which compares the whole access."""
         deactivating = change and "is_active" in form.changed_data and not obj.is_active
-        # The row as it was, to compare once the groups are saved too (save_related).
+        role = form.cleaned_data.get("role")
+        # The row as it was, to compare once everything is saved (save_related).
         obj._access_before = user_access(obj) if change and not deactivating else None
         with transaction.atomic():
             super().save_model(request, obj, form, change)
             if deactivating:
                 user_deactivated(user=obj, actor=request.user)
+            if role and (not change or "role" in form.changed_data):
+                user_role_set(user=obj, role=role, actor=request.user, revoke=False)
 
     def save_related(self, request, form, formsets, change):
-        """A new unit or role (groups, superuser) from the change form revokes the person's sessions,
-        sockets and token (issue 12 item 5).
-
-        Compared here, old row against new, rather than field by field from ``changed_data``: the
-        role is the groups (saved only now, after save_model) and the superuser flag together, and a
-        comparison of what the person is granted catches any way the form can change it. Runs in the
-        admin's transaction, so the revocation commits with the change.
-        """
+        """A new unit or role from the change form revokes the person's sessions, sockets and token
+        (issue 12 item 5): old row against new, in the admin's transaction, so the revocation commits
+        with the change."""
         super().save_related(request, form, formsets, change)
         before = getattr(form.instance, "_access_before", None)
         if before is not None:

@@ -1,8 +1,9 @@
 """Roles are Django groups with fixed permissions; this module is the one place that maps them.
 
-A user holds one role. Role permissions are global ("may approve warnings"); which
-unit's records a member may touch is the object-level check in each app's
-``selectors.visible_to`` and services.
+A user holds one role. What a role may do on the platform is asked of each app's
+``permissions`` module (built on ``units.permissions``); the Django permissions below
+serve the admin site's model pages. Which unit's records a member may touch is the
+object-level check in each app's ``selectors.visible_to`` and services.
 """
 
 from django.contrib.auth.models import Group, Permission
@@ -74,10 +75,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
 }
 
-# Roles that see every unit's work and receive "command" events.
-COMMAND_ROLES = frozenset({Role.OFFICE, Role.LEADER, Role.ADMIN})
-
-
 def role_of(user) -> str | None:
     """The user's role name, or None for anonymous users and users without a role."""
     if user is None or not user.is_authenticated:
@@ -92,10 +89,6 @@ def role_of(user) -> str | None:
         role = next((r.value for r in Role if r.value in names), None)
     user._role_cache = role
     return role
-
-
-def is_command(user) -> bool:
-    return role_of(user) in COMMAND_ROLES
 
 
 def sync_role_groups(*, sender=None, **kwargs) -> None:

@@ -6,10 +6,13 @@ from importlib import import_module
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from units.choices import Role
 from units.models import Duty, Unit, User
+from units.permissions import may_set_role
 from units.roles import assign_role, role_of
 
 ROSTER_FILE = Path(settings.BASE_DIR) / "units" / "data" / "roster.json"
@@ -260,6 +263,57 @@ def user_deactivate(*, user: User, actor=None) -> User:
             user_deactivated(user=user, actor=actor)
         else:
             _sessions_end(user)
+    return user
+
+
+def user_role_set(*, user: User, role: str, actor, revoke: bool = True) -> User:
+    """Give ``user`` the role ``role`` (office, leader, unit or admin): the one way a role changes from the web.
+
+    Arguments: ``user`` the account to change; ``role`` a ``units.choices.Role`` value; ``actor`` the
+    person changing it (a roster admin, ``units.permissions.may_set_role``: never their own account);
+    ``revoke`` False when the caller compares the person's access itself afterwards (the admin's change
+    form, which may change the unit in the same save: ``user_access_changed`` once for both).
+    What it does, in one transaction with the account's row locked: sets the role's group (and
+    nothing else: per-user permissions are cleared, ``is_superuser`` is never set, ``is_staff`` follows
+    the admin role), writes an audit entry (``set_role``, from → to), records a ``user.role_changed``
+    event for the command (the leaders' dashboard shows it) and ends the person's sessions, sockets and
+    token (``user_access_changed``). Setting the role an account already has changes nothing.
+
+    Raises PermissionDenied (403) when ``actor`` may not change ``user``'s role (not a roster admin,
+    or their own account); ValidationError (400) for an unknown role, or the unit role for an
+    account with no unit. Returns the account.
+    """
+    from events.choices import Audience, EventType
+    from events.services import audit_record, event_record
+
+    if not may_set_role(actor, user):
+        raise PermissionDenied(_("You may not change this account's role (nobody changes their own)."))
+    if role not in Role.values:
+        raise ValidationError({"role": _("Choose one of the roles.")})
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        before_access = user_access(user)
+        before = before_access["role"]
+        if role == Role.UNIT and user.unit_id is None:
+            raise ValidationError({"unit": _("A member unit's account needs its unit.")})
+        if before == role and not user.is_superuser and not user.user_permissions.exists():
+            return user
+        assign_role(user, role)
+        user.user_permissions.clear()
+        user.is_superuser = False
+        user.is_staff = role == Role.ADMIN  # the admin site is for roster admins only
+        user.save(update_fields=["is_superuser", "is_staff"])
+        audit_record(actor=actor, action="set_role", target=user, from_state=before or "", to_state=role)
+        event_record(
+            type=EventType.USER_ROLE_CHANGED,
+            payload={
+                "user": user.pk, "username": user.username, "from": before or "", "to": role,
+                "by": actor.username if actor is not None else "",
+            },
+            audience=Audience.COMMAND,
+        )
+        if revoke:
+            user_access_changed(user=user, before=before_access, actor=actor)
     return user
 
 

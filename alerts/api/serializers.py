@@ -1,9 +1,11 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from alerts.choices import Cause, Level
 from alerts.models import Alert
-from alerts.selectors import alert_as_seen_by
+from alerts.permissions import may_decide
+from alerts.selectors import alert_as_seen_by, approval_preview
 from command_center.datetimes import PlausibleDateTimeField
 from command_center.serializers import ReadModelSerializer
 from events.models import AuditEntry
@@ -22,7 +24,7 @@ class AlertSerializer(ReadModelSerializer):
         model = Alert
         fields = [
             "id", "level", "status", "response_level", "cause", "advisory_only", "reason", "basis", "area", "drill",
-            "starts_at", "ends_at", "proposal", "supersedes", "created_at", "proposed_by", "approved_by", "approved_at", "issued_by",
+            "starts_at", "ends_at", "proposal", "supersedes", "proposed_over", "created_at", "proposed_by", "approved_by", "approved_at", "issued_by",
             "issued_at", "rejected_by", "rejected_at", "rejection_reason", "lift_requested_by", "lift_requested_at",
             "lift_reason", "lift_at", "lifted_by", "lifted_at",
         ]
@@ -49,6 +51,9 @@ class AlertCreateSerializer(serializers.Serializer):
     tasks_override_reason = serializers.CharField(
         max_length=4000, required=False, allow_blank=True, default="",
         help_text="Leaders only: hand out every task of the level whatever the cause, for this reason (audited).",
+    confirm_downgrade = serializers.BooleanField(
+        required=False, default=False,
+        help_text=_("A leader lowering the warning in force must set it; without it the answer is 409."),
     )
 
     def validate(self, attrs):
@@ -77,6 +82,49 @@ class CommentSerializer(serializers.Serializer):
     @property
     def text(self) -> str:
         return self.validated_data["reason"] or self.validated_data["comment"]
+
+
+class ApproveSerializer(CommentSerializer):
+    confirm_downgrade = serializers.BooleanField(
+        required=False, default=False,
+        help_text=_("Required when approving lowers the warning in force; without it the answer is 409."),
+    )
+    confirm_stale = serializers.BooleanField(
+        required=False, default=False,
+        help_text=_("Required when the warning in force changed since the proposal; without it the answer is 409."),
+    )
+
+
+class ApprovalPreviewSerializer(serializers.Serializer):
+    """What approving a pending warning now would do (``alerts.selectors.approval_preview``)."""
+
+    effect = serializers.ChoiceField(choices=["issue", "upgrade", "downgrade", "same", "lift"])
+    effect_label = serializers.CharField()
+    in_force = serializers.IntegerField(allow_null=True)
+    in_force_level = serializers.CharField(allow_null=True)
+    in_force_label = serializers.CharField(allow_null=True)
+    proposed_over = serializers.IntegerField(allow_null=True)
+    proposed_over_level = serializers.CharField(allow_null=True)
+    proposed_over_label = serializers.CharField(allow_null=True)
+    stale = serializers.BooleanField()
+    confirm = serializers.ListField(child=serializers.CharField())
+
+
+class AlertDetailSerializer(AlertSerializer):
+    """One warning, and for the command what approving it now would do (null when nothing is pending)."""
+
+    approval = serializers.SerializerMethodField()
+
+    class Meta(AlertSerializer.Meta):
+        fields = [*AlertSerializer.Meta.fields, "approval"]
+        read_only_fields = fields
+
+    @extend_schema_field(ApprovalPreviewSerializer(allow_null=True))
+    def get_approval(self, alert):
+        request = self.context.get("request")
+        if request is None or not may_decide(request.user):
+            return None
+        return approval_preview(alert)
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):

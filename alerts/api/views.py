@@ -9,7 +9,9 @@ from rest_framework.response import Response
 from alerts import services
 from alerts.api.serializers import (
     AlertCreateSerializer,
+    AlertDetailSerializer,
     AlertSerializer,
+    ApproveSerializer,
     AuditEntrySerializer,
     CommentSerializer,
     LiftSerializer,
@@ -40,6 +42,9 @@ class AlertViewSet(SharedListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     serializer_class = AlertSerializer
     filterset_class = AlertFilter
 
+    def get_serializer_class(self):
+        return AlertDetailSerializer if self.action == "retrieve" else AlertSerializer
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return Alert.objects.none()
@@ -51,19 +56,34 @@ class AlertViewSet(SharedListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
 
     @extend_schema(request=AlertCreateSerializer, responses={201: AlertSerializer})
     def create(self, request):
-        """Issue a warning (office: yellow; leader: any) or propose it for approval (office: orange, red)."""
+        """Issue a warning, or propose it for approval (``alerts.permissions.create_outcome``).
+
+        The office issues yellow while nothing above yellow is in force and proposes every other level
+        (201, ``pending_approval``); a leader issues any level, and lowering the warning in force needs
+        ``"confirm_downgrade": true`` (409 without it).
+        """
         data = AlertCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         alert = services.alert_create(actor=request.user, **data.validated_data)
         return self._answer(alert, status.HTTP_201_CREATED)
 
-    @extend_schema(request=CommentSerializer, responses=AlertSerializer)
+    @extend_schema(request=ApproveSerializer, responses=AlertSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        """Approve what is pending: the issue, or the lift."""
-        data = CommentSerializer(data=request.data)
+        """Approve what is pending: the issue, or the lift.
+
+        ``GET /api/alerts/{id}/`` shows what approving does now (``approval``). Approving a proposal that
+        lowers the warning in force needs ``"confirm_downgrade": true``; one made while another warning was
+        in force (stale) needs ``"confirm_stale": true``. Without them: 409 with the same preview.
+        """
+        data = ApproveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._answer(services.alert_approve(alert=self.get_object(), actor=request.user, comment=data.text))
+        return self._answer(
+            services.alert_approve(
+                alert=self.get_object(), actor=request.user, comment=data.text,
+                confirm_downgrade=data.validated_data["confirm_downgrade"], confirm_stale=data.validated_data["confirm_stale"],
+            )
+        )
 
     @extend_schema(request=CommentSerializer, responses=AlertSerializer)
     @action(detail=True, methods=["post"])

@@ -66,3 +66,9 @@ def forecast_days(alert) -> list[dict]:
             }
         )
     return rows
+
+
+@register.filter
+def lookup(mapping: dict, key):
+    """``mapping[key]``, or "" when it is missing."""
+    return mapping.get(key, "") if hasattr(mapping, "get") else ""

@@ -23,7 +23,7 @@ from feeds.api.serializers import (
 )
 from feeds.choices import ProposalKind, ProposalStatus, Provider
 from feeds.models import Proposal
-from feeds.permissions import PERM_MANAGE, FeedsPermission
+from feeds.permissions import FeedsPermission
 
 
 def _created(forecast, proposal, created) -> Response:
@@ -48,7 +48,7 @@ class ForecastView(APIView):
     """Push a daily forecast (municipal consultation, a model run): it is evaluated at once."""
 
     permission_classes = [FeedsPermission]
-    required_perm = PERM_MANAGE
+    manage_only = True
     parser_classes = [BoundedJSONParser]
 
     @extend_schema(
@@ -84,7 +84,7 @@ class ForecastCsvView(APIView):
     """The same as ``POST /api/forecasts/`` from a CSV file (``date,aqi`` or date + six pollutant columns)."""
 
     permission_classes = [FeedsPermission]
-    required_perm = PERM_MANAGE
+    manage_only = True
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(request=ForecastCsvSerializer, responses={201: ForecastCreatedSerializer})

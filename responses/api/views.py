@@ -21,8 +21,8 @@ from responses.api.serializers import (
 )
 from responses.choices import AssignmentStatus
 from responses.models import Response, TaskAssignment
+from responses.permissions import may_supervise
 from responses.selectors import assignments_visible_to, overdue_q, response_summary
-from units.roles import is_command
 
 
 class AssignmentFilter(django_filters.FilterSet):
@@ -101,7 +101,7 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     queryset = Response.objects.all()
 
     def get_queryset(self):
-        if not is_command(self.request.user):
+        if not may_supervise(self.request.user):
             raise PermissionDenied("Only the office and the leaders follow responses.")
         return Response.objects.select_related("alert").order_by("-started_at")
 

@@ -34,6 +34,8 @@ ROLES = ("anon", "member", "member_x", "office", "leader", "admin")
 # Reading guide: 302 = sent to the login page; 403 = signed in but not allowed; 404 = not
 # there for you (another unit's file, a warning a unit may not see); 405 = wrong method;
 # 409 = refused in the object's current state; 400 = the empty body is incomplete.
+# "The command" is the office and the leaders (units.permissions.is_command), on pages and in the
+# API alike: the roster admin is not, and sees what any account outside the command sees.
 #                                   anon member member_x office leader admin
 EXPECT: dict[str, tuple[str, str]] = {
     "":                                              ("302 302 302 302 302 302", "302 302 302 302 302 302"),
@@ -47,14 +49,14 @@ EXPECT: dict[str, tuple[str, str]] = {
     "api/^alerts/(?P<pk>[^/.]+)/lift/$":             ("403 405 405 405 405 405", "403 403 403 200 200 403"),
     "api/^alerts/(?P<pk>[^/.]+)/reject/$":           ("403 405 405 405 405 405", "403 403 403 403 400 403"),
     "api/^assignments/$":                            ("403 200 200 200 200 200", "403 405 405 405 405 405"),
-    "api/^assignments/(?P<pk>[^/.]+)/$":             ("403 200 404 200 200 200", "403 405 405 405 405 405"),
-    "api/^assignments/(?P<pk>[^/.]+)/acknowledge/$": ("403 405 405 405 405 405", "403 200 404 403 403 403"),
-    "api/^assignments/(?P<pk>[^/.]+)/complete/$":    ("403 405 405 405 405 405", "403 200 404 403 403 403"),
+    "api/^assignments/(?P<pk>[^/.]+)/$":             ("403 200 404 200 200 404", "403 405 405 405 405 405"),
+    "api/^assignments/(?P<pk>[^/.]+)/acknowledge/$": ("403 405 405 405 405 405", "403 200 404 403 403 404"),
+    "api/^assignments/(?P<pk>[^/.]+)/complete/$":    ("403 405 405 405 405 405", "403 200 404 403 403 404"),
     "api/^assignments/(?P<pk>[^/.]+)/progress/$":    ("403 405 405 405 405 405", "403 400 400 400 400 400"),
     "api/^assignments/(?P<pk>[^/.]+)/return/$":      ("403 405 405 405 405 405", "403 400 400 400 400 400"),
-    "api/^responses/$":                              ("403 403 403 200 200 200", "403 405 405 405 405 405"),
-    "api/^responses/(?P<pk>[^/.]+)/$":               ("403 403 403 200 200 200", "403 405 405 405 405 405"),
-    "api/^responses/(?P<pk>[^/.]+)/summary/$":       ("403 403 403 200 200 200", "403 405 405 405 405 405"),
+    "api/^responses/$":                              ("403 403 403 200 200 403", "403 405 405 405 405 405"),
+    "api/^responses/(?P<pk>[^/.]+)/$":               ("403 403 403 200 200 403", "403 405 405 405 405 405"),
+    "api/^responses/(?P<pk>[^/.]+)/summary/$":       ("403 403 403 200 200 403", "403 405 405 405 405 405"),
     "api/events/":                                   ("403 200 200 200 200 200", "403 405 405 405 405 405"),
     "api/forecasts/":                                ("403 403 403 405 403 403", "403 403 403 400 403 403"),
     "api/forecasts/csv/":                            ("403 403 403 405 403 403", "403 403 403 400 403 403"),

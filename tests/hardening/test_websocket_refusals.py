@@ -137,7 +137,7 @@ def test_the_admin_action_and_the_change_form_deactivate_through_the_same_hook(m
     assert form.status_code == 200
     data = {
         "username": other_member.username, "email": other_member.email, "first_name": "", "last_name": "",
-        "unit": other_member.unit_id, "groups": [g.pk for g in other_member.groups.all()],
+        "unit": other_member.unit_id, "role": "unit",
         "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00", "initial-date_joined_0": "2026-01-01",
         "initial-date_joined_1": "00:00:00", "last_login_0": "", "last_login_1": "",
     }  # is_active left out: an unticked checkbox
