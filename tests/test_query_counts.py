@@ -20,6 +20,10 @@ PAGES = {
 
 def _grow(office, leader, member, rounds):
     """More warnings, more units, more tasks for the member's unit."""
+    from alerts.models import Alert
+
+    for current in Alert.objects.in_force():  # the office may not lower or lift the orange of the last call
+        alert_lift(alert=current, actor=leader, reason="next round")
     for i in range(rounds):
         unit = Unit.objects.create(code=f"grow-{Unit.objects.count()}", kind="park", name=f"园区{i}")
         TaskTemplate.objects.bulk_create(TaskTemplate(unit=unit, level=lv, key="k", title="任务") for lv in ("III", "II", "I"))
