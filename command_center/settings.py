@@ -283,6 +283,7 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "AlertLevelEnum": "alerts.choices.Level",
+        "AlertStatusEnum": "alerts.choices.Status",  # shared by the Alert and AlertDetail components
         "ResponseLevelEnum": "responses.choices.ResponseLevel",
         # Four fields are named "kind": name each choice set, or the schema gets "Kind603Enum" (W001).
         "ProposalKindEnum": "feeds.choices.ProposalKind",
