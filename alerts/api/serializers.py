@@ -51,6 +51,7 @@ class AlertCreateSerializer(serializers.Serializer):
     tasks_override_reason = serializers.CharField(
         max_length=4000, required=False, allow_blank=True, default="",
         help_text="Leaders only: hand out every task of the level whatever the cause, for this reason (audited).",
+    )
     confirm_downgrade = serializers.BooleanField(
         required=False, default=False,
         help_text=_("A leader lowering the warning in force must set it; without it the answer is 409."),
