@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from alerts.choices import Cause
-from alerts.services import alert_create
+from alerts.services import alert_approve, alert_create
 from events.models import AuditEntry
 from feeds import services as feeds
 from feeds.choices import Provider
@@ -98,12 +98,13 @@ def test_an_unknown_cause_is_refused(leader):
     assert "cause" in exc.value.message_dict
 
 
-def test_the_proposals_cause_and_advisory_flag_carry_into_the_warning(leader):
+def test_the_proposals_cause_and_advisory_flag_carry_into_the_warning(office, leader):
     start = timezone.localdate() + datetime.timedelta(days=2)
     days = [{"date": start + datetime.timedelta(days=i), "aqi": a, "primary_pollutants": ["o3_8h"]} for i, a in enumerate([160, 170, 165])]
     _, proposal, _ = feeds.forecast_create(source="t", provider=Provider.PUSH, issued_at=timezone.now(), days=days)
     assert proposal.advisory_only and feeds.proposal_cause(proposal) == Cause.OZONE
-    alert = feeds.proposal_act(proposal=proposal, actor=leader)
+    alert = feeds.proposal_act(proposal=proposal, actor=office)  # the office acts on proposals (issue 12)
+    alert = alert_approve(alert=alert, actor=leader)
     assert (alert.level, alert.cause, alert.advisory_only) == ("orange", "ozone", True)
     assert not {key for _, key in handed_out(alert)} & PRODUCTION_CUTS
 
@@ -139,7 +140,7 @@ def test_a_change_of_cause_closes_the_open_tasks_no_longer_called_for_and_keeps_
     eco = user_create(username="eco", role="unit", password="x-long-password-1", unit=roster["ecology-env"])
     orange = alert_create(actor=leader, level="orange", reason="pm", cause=Cause.PM2_5)
     done = _done(orange, "ecology-env", "assist-production-limits", eco)
-    yellow = alert_create(actor=leader, level="yellow", reason="now ozone", cause=Cause.OZONE)
+    yellow = alert_create(actor=leader, level="yellow", reason="now ozone", cause=Cause.OZONE, confirm_downgrade=True)
     done.refresh_from_db()
     assert done.status == "completed"
     open_cut = TaskAssignment.objects.get(response__alert=yellow, unit__code="economy-it", key="industry-orange-measures")

@@ -258,7 +258,10 @@ def test_office_accepting_a_red_to_orange_downgrade_asks_the_leaders_who_approve
     assert Proposal.objects.get().status == ProposalStatus.ACCEPTED
     from alerts.services import alert_approve
 
-    alert_approve(alert=orange, actor=leader)
+    with pytest.raises(ActionRefused) as unconfirmed:  # issue 12 item 2: a downgrade is confirmed
+        alert_approve(alert=orange, actor=leader)
+    assert unconfirmed.value.extra["effect"] == "downgrade"
+    alert_approve(alert=orange, actor=leader, confirm_downgrade=True)
     red.refresh_from_db()
     orange.refresh_from_db()
     assert (red.status, orange.status, orange.supersedes_id) == ("superseded", "issued", red.pk)
