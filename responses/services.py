@@ -20,6 +20,7 @@ from command_center.text import storable_text
 from events.choices import Audience, EventType
 from events.models import AuditEntry, Event
 from events.services import audit_record, audits_record, event_record, events_record
+from responses import permissions
 from responses.choices import (
     ASSIGNMENT_TRANSITIONS,
     LEVEL_ORDER,
@@ -30,10 +31,8 @@ from responses.choices import (
     Stage,
     UpdateKind,
 )
-from responses import permissions
 from responses.models import AssignmentUpdate, Attachment, Response, TaskAssignment, TaskTemplate
 from responses.uploads import StoredUpload, uploads_discard, uploads_store, validate_upload
-
 
 
 def assignment_payload(a: TaskAssignment, unit_name: str | None = None) -> dict:
@@ -139,14 +138,16 @@ def _sync_assignments(
     not assigned twice. Anything else (a downgrade, a change of cause) closes the open tasks the new
     set does not hold, with the reason; completed work is never reopened or closed.
     """
-    templates = TaskTemplate.objects.filter(stage=Stage.RESPONSE, level=level, active=True, unit__active=True)
-    if cause is not None:
-        templates = templates.filter(causes__contains=[cause])
-    templates = list(
-        templates
+    templates = [
+        t
+        for t in TaskTemplate.objects.filter(stage=Stage.RESPONSE, level=level, active=True, unit__active=True)
         .select_related("unit")
-        .only("unit__name", "unit_id", "key", "title", "instructions", "report_required", "ack_minutes", "level", "stage")
-    )
+        .only("unit__name", "unit_id", "key", "title", "instructions", "report_required", "ack_minutes", "level",
+              "stage", "causes")
+        # The cause filter runs here, not in SQL: SQLite (the embedded default) has no JSON containment
+        # lookup, and a level's templates are a few hundred rows read anyway.
+        if cause is None or cause in t.causes
+    ]
     live = {
         (unit_id, key): (pk, status)
         for pk, unit_id, key, status in TaskAssignment.objects.filter(response=response, stage=Stage.RESPONSE)

@@ -1,0 +1,54 @@
+"""The embedded default (`make run`: SQLite and the file broker, no server) runs the core loop.
+
+Every other test runs on PostgreSQL. This one starts fresh processes without ``DATABASE_URL`` or
+``REDIS_URL``, as a new user's first `make run` does, so a query SQLite cannot answer (a JSON
+containment lookup: issuing a warning failed there) fails here.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SCRIPT = """
+from alerts.services import alert_approve, alert_create
+from responses.models import TaskAssignment
+from responses.services import assignment_acknowledge
+from units.models import User
+
+office, leader = User.objects.get(username="office"), User.objects.get(username="leader")
+member = User.objects.get(username="education")
+ozone = alert_create(actor=office, level="yellow", reason="O3 episode", cause="ozone")
+red = alert_create(actor=office, level="red", reason="PM2.5 episode", cause="pm2_5")
+alert_approve(alert=red, actor=leader, comment="consulted")
+task = TaskAssignment.objects.filter(response__alert=red, unit=member.unit).order_by("id").first()
+assignment_acknowledge(assignment=task, actor=member)
+ozone.refresh_from_db()
+red.refresh_from_db()
+print("RESULT", ozone.status, red.status, TaskAssignment.objects.filter(response__alert=red).count() > 0,
+      TaskAssignment.objects.get(pk=task.pk).status)
+"""
+
+
+@pytest.mark.slow
+def test_a_fresh_embedded_default_issues_approves_and_acknowledges(tmp_path):
+    environ = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
+    environ |= {"VAR_DIR": str(tmp_path / "var"), "DJANGO_SETTINGS_MODULE": "command_center.settings"}
+
+    def manage(*args, stdin=None):
+        return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environ, input=stdin,
+                              capture_output=True, text=True, timeout=600)
+
+    for step in (("migrate", "--noinput"), ("load_demo",)):
+        done = manage(*step)
+        assert done.returncode == 0, done.stderr[-3000:]
+    assert (tmp_path / "var" / "db.sqlite3").exists()
+    done = manage("shell", stdin=SCRIPT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = [line for line in done.stdout.splitlines() if line.startswith("RESULT")]
+    # The yellow is superseded by the red the leader approved; the unit's task is acknowledged.
+    assert result == ["RESULT superseded issued True acknowledged"], done.stdout[-2000:] + done.stderr[-2000:]
