@@ -117,9 +117,13 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
     from units.services import user_create
 
     media = tmp_path_factory.mktemp("media")
+    # The module's own block, marked as Django marks a test case's: each service inside it runs in a
+    # savepoint, and the lock-order check (events/locks.py) judges each service's transaction alone.
+    module_block = transaction.atomic()
+    module_block._from_testcase = True
     with django_db_blocker.unblock(), override_settings(
         MEDIA_ROOT=media, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
-    ), transaction.atomic():
+    ), module_block:
         units = {u.code: u for u in Unit.objects.all()}
         users = {
             "office": user_create(username="qc-office", role="office", password="qc-pass-2026", unit=units["office"]),
