@@ -45,6 +45,17 @@ def empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def default_language_after():
+    """A page fetched in English activates English in this thread (LocaleMiddleware), and nothing
+    switches it back: every test ends in the site's default language, so the next one starts there."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the roster once into the test database; per-test transactions roll back to it."""

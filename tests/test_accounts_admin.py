@@ -18,16 +18,6 @@ from units.services import user_role_set
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture(autouse=True)
-def default_language_after():
-    """The English pages below activate English in this thread; later tests expect the default."""
-    yield
-    from django.conf import settings
-    from django.utils import translation
-
-    translation.activate(settings.LANGUAGE_CODE)
-
 FORBIDDEN_FIELDS = ("is_superuser", "is_staff", "groups", "user_permissions")
 
 

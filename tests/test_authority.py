@@ -27,16 +27,6 @@ from units.models import User
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def default_language_after():
-    """The English pages below activate English in this thread; later tests expect the default."""
-    yield
-    from django.conf import settings
-    from django.utils import translation
-
-    translation.activate(settings.LANGUAGE_CODE)
-
-
 def page_client(user):
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(user)
