@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alerts.choices import LEVEL_RANK, Level, Status
 from units.choices import Role
-from units.permissions import acting_role, is_command, is_leader, is_office
+from units.permissions import is_command, is_leader, is_office
 
 
 class Effect:

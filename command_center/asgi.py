@@ -24,7 +24,6 @@ from events.auth import SameOriginValidator, SessionAuthStack  # noqa: E402  (ne
 from events.routing import websocket_urlpatterns  # noqa: E402
 
 
-
 class TrustedProxyHeaders:
     """Apply ``X-Forwarded-For`` / ``X-Forwarded-Proto`` only from ``settings.TRUSTED_PROXIES`` (issue 12 item 13).
 

@@ -18,8 +18,8 @@ from alerts.selectors import alert_in_force
 from command_center.errors import ActionRefused
 from feeds import services
 from feeds.charts import aqi_bar_chart
-from feeds.daily import SIGNALS
 from feeds.choices import ProposalKind, ProposalStatus, Provider
+from feeds.daily import SIGNALS
 from feeds.forms import ActForm, DismissForm, ForecastDayFormSet, ForecastForm
 from feeds.models import Forecast, Proposal
 from feeds.permissions import may_manage_forecasts, may_view_proposals

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from alerts.services import alert_create, alert_lift
-from responses.models import Attachment, AssignmentUpdate, Notification, Response, TaskAssignment
+from responses.models import AssignmentUpdate, Attachment, Notification, Response, TaskAssignment
 from responses.services import (
     assignment_acknowledge,
     assignment_complete,

@@ -14,7 +14,6 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import Group
-from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.test import Client
 from rest_framework.authtoken.models import Token
