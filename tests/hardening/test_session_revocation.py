@@ -13,7 +13,6 @@ import time
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.test import Client
 from rest_framework.authtoken.models import Token
@@ -27,6 +26,7 @@ from tests.hardening.conftest import record_figure
 from tests.hardening.test_websocket_refusals import signed_in, socket_headers, wait_for_close
 from units.choices import Role
 from units.models import User
+from units.roles import role_of
 from units.services import user_password_set
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -48,7 +48,7 @@ def change_form_data(user: User, **changes) -> dict:
     """What the roster admin's change form posts for ``user``, with ``changes`` applied."""
     data = {
         "username": user.username, "email": user.email, "first_name": "", "last_name": "", "is_active": "on",
-        "unit": user.unit_id or "", "groups": [g.pk for g in user.groups.all()],
+        "unit": user.unit_id or "", "role": role_of(user),
         "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00", "initial-date_joined_0": "2026-01-01",
         "initial-date_joined_1": "00:00:00", "last_login_0": "", "last_login_1": "",
     }
@@ -211,7 +211,6 @@ def test_a_demoted_office_user_socket_is_closed_before_any_command_event_reaches
     _, cookie = signed_in(office)
     token = Token.objects.create(user=office)
     admin = admin_client(admin_user)
-    unit_group = Group.objects.get(name=Role.UNIT)
 
     async def scenario():
         socket = WebsocketCommunicator(application, "/ws/dashboard/", headers=socket_headers(cookie))
@@ -220,7 +219,7 @@ def test_a_demoted_office_user_socket_is_closed_before_any_command_event_reaches
         def demote_then_propose():
             answer = admin.post(
                 f"/admin/units/user/{office.pk}/change/",
-                change_form_data(office, unit=roster["education"].pk, groups=[unit_group.pk]),
+                change_form_data(office, unit=roster["education"].pk, role=Role.UNIT),
             )
             assert answer.status_code == 302, answer.content.decode()[:2000]
             # Events right after the demotion (an orange warning, its response and tasks).
