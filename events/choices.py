@@ -37,3 +37,4 @@ class EventType(models.TextChoices):
     SESSION_REVOKED = "session.revoked", _("Sessions ended")
     DUTY_CHANGED = "duty.changed", _("On-duty roster changed")
     USER_ROLE_CHANGED = "user.role_changed", _("Role changed")
+    USER_PASSWORD_RESET = "user.password_reset", _("Password set by someone else")

@@ -28,17 +28,24 @@ def events_visible_to(user):
     return events.filter(visible)
 
 
-def role_changes_recent(limit: int = 5) -> list[dict]:
-    """The latest role changes (``units.services.user_role_set``), newest first, for the leaders to see:
-    ``{"at", "username", "from", "to", "by"}`` with the roles as their labels."""
+def account_changes_recent(limit: int = 5) -> list[dict]:
+    """The latest changes of who may do what, newest first, for the leaders to see: role changes
+    (``units.services.user_role_set``) and passwords set by someone else (``user_access_changed``).
+
+    Answers ``{"kind": "role" | "password", "at", "username", "from", "to", "by"}`` with the roles as
+    their labels (``from``/``to`` empty for a password). One query.
+    """
     from units.choices import Role
 
     def label(value):
         return Role(value).label if value in Role.values else (value or "—")
 
-    events = Event.objects.filter(type=EventType.USER_ROLE_CHANGED).order_by("-id")[:limit]
+    events = Event.objects.filter(
+        type__in=(EventType.USER_ROLE_CHANGED, EventType.USER_PASSWORD_RESET)
+    ).order_by("-id")[:limit]
     return [
-        {"at": e.created_at, "username": e.payload.get("username", ""), "from": label(e.payload.get("from")),
+        {"kind": "role" if e.type == EventType.USER_ROLE_CHANGED else "password", "at": e.created_at,
+         "username": e.payload.get("username", ""), "from": label(e.payload.get("from")),
          "to": label(e.payload.get("to")), "by": e.payload.get("by", "")}
         for e in events
     ]

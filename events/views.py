@@ -13,7 +13,7 @@ from alerts.advice import alert_advice
 from alerts.permissions import may_decide
 from alerts.selectors import alert_in_force, alerts_pending_approval, with_previews
 from duty.selectors import shift_current
-from events.selectors import latest_event_id, role_changes_recent
+from events.selectors import latest_event_id, account_changes_recent
 from events.shared import shared, shared_key
 from responses.choices import AssignmentStatus
 from responses.models import TaskAssignment
@@ -106,7 +106,7 @@ def leader_dashboard(request):
         response = response_active()
         return {
             "pending": with_previews(alerts_pending_approval()), "response": response,
-            "totals": _totals(unit_grid(response)), "role_changes": role_changes_recent(),
+            "totals": _totals(unit_grid(response)), "role_changes": account_changes_recent(),
         }
 
     return _render(request, "events/leader.html", build)

@@ -166,3 +166,26 @@ def test_setting_the_same_role_records_nothing(admin_user, office):
     user_role_set(user=office, role="office", actor=admin_user)
     assert not AuditEntry.objects.filter(action="set_role").exists()
     assert not Event.objects.filter(type=EventType.USER_ROLE_CHANGED).exists()
+
+
+def test_admin_setting_a_leaders_password_is_shown_to_the_leaders(admin_user, leader, leader2):
+    """Whoever sets another's password can sign in as them: the leaders see it, as they see a role change."""
+    client = admin_client(admin_user)
+    answer = client.post(f"/admin/units/user/{leader.pk}/password/",
+                         {"password1": "another-long-pass-2026!", "password2": "another-long-pass-2026!"})
+    assert answer.status_code == 302
+    event = Event.objects.get(type=EventType.USER_PASSWORD_RESET)
+    assert event.audience == Audience.COMMAND
+    assert (event.payload["username"], event.payload["role"], event.payload["by"]) == (
+        leader.username, "leader", admin_user.username
+    )
+    dashboard = admin_client(leader2).get("/dashboard/leader/?fragment=1").content.decode()
+    assert f'data-password-reset="{leader.username}"' in dashboard
+    assert f"{leader.username}: password set by {admin_user.username}" in dashboard
+
+
+def test_changing_ones_own_password_is_not_an_account_change_for_the_leaders(leader):
+    from units.services import user_password_set
+
+    user_password_set(user=leader, actor=leader, password="my-own-new-pass-2026!")
+    assert not Event.objects.filter(type=EventType.USER_PASSWORD_RESET).exists()

@@ -187,6 +187,17 @@ def user_access_changed(*, user: User, before: dict, actor=None, keep_session: s
     changed = [name for name in ("password", "unit", "role") if before.get(name) != after[name]]
     if changed:
         user_sessions_revoke(user=user, actor=actor, reason="+".join(changed), keep_session=keep_session)
+    if "password" in changed and actor is not None and actor.pk != user.pk:
+        # Whoever sets another person's password can sign in as them: like a role change (issue 12
+        # item 3), it is shown to the leaders, so no account admin gains a leader's power unseen.
+        from events.choices import Audience, EventType
+        from events.services import event_record
+
+        event_record(
+            type=EventType.USER_PASSWORD_RESET,
+            payload={"user": user.pk, "username": user.username, "role": after["role"] or "", "by": actor.username},
+            audience=Audience.COMMAND,
+        )
     return changed
 
 
