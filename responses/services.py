@@ -12,6 +12,7 @@ from functools import partial
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -115,7 +116,19 @@ def response_apply_level(*, alert, previous, actor) -> Response:
         old_level = response.level
         response.alert = alert
         response.level = level
-        response.save(update_fields=["alert", "level"])
+        fields = ["alert", "level"]
+        start = alert.starts_at or timezone.now()
+        if start < response.started_at:
+            # A level that takes effect before the response's planned start (a yellow "from 0:00", then an
+            # orange at once) brings the response forward, and the tasks kept from the earlier level apply
+            # from then too, their deadlines as far from the start as before (issue 12 item 8). The caller
+            # holds the open tasks' row locks (``response_lock``), so this UPDATE takes no new lock.
+            response.started_at = start
+            fields.append("started_at")
+            TaskAssignment.objects.filter(response=response, status__in=OPEN_STATUSES, effective_from__gt=start).update(
+                ack_deadline=F("ack_deadline") - (F("effective_from") - Value(start)), effective_from=start
+            )
+        response.save(update_fields=fields)
         audit_record(actor=actor, action="change_level", target=response, from_state=old_level, to_state=level)
         event_record(type=EventType.RESPONSE_LEVEL_CHANGED, payload=response_payload(response))
         upgrade = LEVEL_ORDER[level] > LEVEL_ORDER[old_level] and not cause_changed

@@ -192,6 +192,37 @@ def test_tasks_of_a_later_start_are_not_reminded_before_their_deadline(office, m
     assert counts == {"reminded": 0, "escalated": 0}
 
 
+def test_a_higher_level_in_force_at_once_brings_a_later_starting_response_forward(office, leader, member):
+    """A yellow "from tomorrow 0:00", then an orange at once: the response and the yellow's tasks apply now."""
+    start = _now() + datetime.timedelta(days=1)
+    yellow = alert_create(actor=office, level="yellow", reason="自明日0时起", starts_at=start)
+    kept = TaskAssignment.objects.filter(response__alert=yellow, unit=member.unit).order_by("id").first()
+    wait = kept.ack_deadline - kept.effective_from
+    orange = alert_create(actor=leader, level="orange", reason="now")
+    response = Response.objects.get(alert=orange)
+    assert response.started_at == orange.starts_at < start
+    kept.refresh_from_db()
+    assert (kept.effective_from, kept.ack_deadline) == (orange.starts_at, orange.starts_at + wait)
+    assert not TaskAssignment.objects.filter(response=response, effective_from__gt=orange.starts_at).exists()
+
+
+def test_a_later_starting_upgrade_leaves_a_running_response_as_it_is(office, leader, member):
+    yellow = alert_create(actor=office, level="yellow", reason="now")
+    started = Response.objects.get(alert=yellow).started_at
+    orange = alert_create(actor=leader, level="orange", reason="from tomorrow", starts_at=_now() + datetime.timedelta(days=1))
+    assert Response.objects.get(alert=orange).started_at == started
+
+
+def test_the_banner_shows_when_the_warning_takes_effect(client, office, member):
+    start = _now() + datetime.timedelta(days=1)
+    alert_create(actor=office, level="yellow", reason="x", starts_at=start)
+    client.force_login(member)
+    page = client.get(reverse("dashboard-unit"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    banner = page[page.index('class="banner level-yellow"'):]
+    banner = banner[:banner.index("</div>")]
+    assert f"effective from {timezone.localtime(start).strftime('%m-%d %H:%M')}" in banner
+
+
 def test_unit_dashboard_and_warning_page_show_effective_from(client, office, member):
     start = _now() + datetime.timedelta(days=1)
     alert = alert_create(actor=office, level="yellow", reason="x", starts_at=start)
