@@ -135,7 +135,9 @@ def test_completions_racing_a_downgrade_answer_200_before_it_and_409_after_it(le
         calls = [_post(m, f"/api/assignments/{t.pk}/complete/", {"report": "done"}) for m, t in zip(members, tasks)]
         create = APIClient()
         create.force_authenticate(leader)
-        calls.insert(0, lambda: create.post("/api/alerts/", {"level": "orange", "reason": "lower"}, format="json").status_code)
+        calls.insert(0, lambda: create.post(
+            "/api/alerts/", {"level": "orange", "reason": "lower", "confirm_downgrade": True}, format="json"
+        ).status_code)
         results = _race(calls)
         downgrade = results.pop(0)
         assert downgrade == 201, f"round {round_}: downgrade answered {downgrade!r}, completions {results}"
