@@ -1,39 +1,17 @@
 """Races on PostgreSQL, with real threads and real connections."""
 
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from alerts.models import Alert
 from alerts.services import alert_approve, alert_create, alert_lift
 from command_center.errors import ActionRefused
 from events.models import AuditEntry
 from responses.models import Response
+from tests.threads import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def race(*calls):
-    """Run the calls at the same moment in threads; return each one's result or exception."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:  # noqa: BLE001 - the test inspects it
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return results
 
 
 def test_two_leaders_approving_at_once_issue_exactly_once(office, leader, leader2):

@@ -5,10 +5,9 @@ event-order lock and waited for assignment rows; each acknowledgement held its r
 for the event-order lock). Every race here runs many rounds and counts every answer.
 """
 
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from rest_framework.test import APIClient
 
 from alerts.models import Alert
@@ -16,34 +15,13 @@ from alerts.services import alert_create
 from events.models import AuditEntry
 from responses.models import TaskAssignment
 from tests.conftest import PASSWORD
+from tests.threads import race
 from units.services import user_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ROUNDS = 20
 ACKS = 9
-
-
-def _race(calls):
-    """Run the calls at once in threads; return each one's HTTP status code (or the exception)."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:  # noqa: BLE001 - the test reports it
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
 
 
 def _post(user, path, data=None):
@@ -92,7 +70,7 @@ def test_acknowledgements_racing_a_lift_answer_200_before_it_and_409_after_it(of
         calls = [_post(m, f"/api/assignments/{t.pk}/acknowledge/") for m, t in zip(members, tasks)]
         calls.insert(round_ % (ACKS + 1), _post(office, f"/api/alerts/{alert.pk}/lift/", {"reason": "clean air"}))
         lift_at = round_ % (ACKS + 1)
-        results = _race(calls)
+        results = race(*calls)
         lift = results.pop(lift_at)
         assert lift == 200, f"round {round_}: lift answered {lift!r}, acks {results}"
         assert Alert.objects.get(pk=alert.pk).status == "lifted"
@@ -138,7 +116,7 @@ def test_completions_racing_a_downgrade_answer_200_before_it_and_409_after_it(le
         calls.insert(0, lambda: create.post(
             "/api/alerts/", {"level": "orange", "reason": "lower", "confirm_downgrade": True}, format="json"
         ).status_code)
-        results = _race(calls)
+        results = race(*calls)
         downgrade = results.pop(0)
         assert downgrade == 201, f"round {round_}: downgrade answered {downgrade!r}, completions {results}"
         for task, answer in zip(tasks, results):
@@ -171,11 +149,9 @@ def test_the_escalation_step_racing_a_lift_reminds_only_tasks_it_claimed_before_
         alert = alert_create(actor=office, level="yellow", reason=f"round {round_}")
         open_tasks = TaskAssignment.objects.filter(response__alert=alert, stage="response")
         open_tasks.update(ack_deadline=timezone.now() - datetime.timedelta(hours=2))
-        results = _race(
-            [
-                lambda: assignments_escalate_overdue(),
-                _post(office, f"/api/alerts/{alert.pk}/lift/", {"reason": "clean air"}),
-            ]
+        results = race(
+            lambda: assignments_escalate_overdue(),
+            _post(office, f"/api/alerts/{alert.pk}/lift/", {"reason": "clean air"}),
         )
         escalation, lift = results
         assert lift == 200, f"round {round_}: lift answered {lift!r}, escalation {escalation!r}"
