@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alerts.choices import Cause, Level, Status
 from alerts.services import times_errors
-from command_center.datetimes import UtcDateTimeField
+from foundation.datetimes import UtcDateTimeField
 
 TEXT_MAX = 4000
 DATETIME_INPUTS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]

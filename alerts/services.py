@@ -23,10 +23,10 @@ from alerts.choices import IN_FORCE, TRANSITIONS, Cause, Level, Status
 from alerts.models import Alert
 from alerts.permissions import Effect, change_effect
 from alerts.selectors import approval_effect
-from command_center.errors import ActionRefused
-from command_center.text import storable_text
 from events.choices import Audience, EventType
 from events.services import audit_record, event_record
+from foundation.errors import ActionRefused
+from foundation.text import storable_text
 
 
 def alert_payload(alert: Alert) -> dict:

@@ -25,8 +25,8 @@ from alerts.selectors import (
     approval_preview,
     with_previews,
 )
-from command_center.errors import ActionRefused
-from command_center.pagination import page_of
+from foundation.errors import ActionRefused
+from foundation.pagination import page_of
 from responses.permissions import may_supervise
 from units.permissions import asks
 

@@ -66,8 +66,8 @@ CHANGES = [
     ),
     (
         "Less per request",
-        "`command_center/middleware.py`, `alerts/selectors.py`, `responses/selectors.py`, "
-        "`command_center/serializers.py`",
+        "`foundation/middleware.py`, `alerts/selectors.py`, `responses/selectors.py`, "
+        "`foundation/serializers.py`",
         "The session's idle expiry is renewed at most once a minute instead of a session write per request; "
         "the warnings list joins two user rows instead of six (PostgreSQL spent ~10 ms planning the six); "
         "assignments no longer join their response; read-only serializers read plain columns directly.",

@@ -89,13 +89,14 @@ INSTALLED_APPS = [
     "reductions",
     "duty",
     "training",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "command_center.middleware.AbsoluteSessionLifetimeMiddleware",
+    "foundation.middleware.AbsoluteSessionLifetimeMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -104,7 +105,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "command_center.middleware.DatabaseUnavailableMiddleware",
+    "foundation.middleware.DatabaseUnavailableMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -126,7 +127,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "command_center.context_processors.platform",
+                "dashboards.context_processors.platform",
             ],
         },
     },
@@ -229,12 +230,12 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Failed sign-ins lock one account from one address, never the account everywhere nor the address for
-# everyone, for a delay that doubles with each further failure (command_center.lockout).
+# everyone, for a delay that doubles with each further failure (foundation.lockout).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 LOGIN_LOCK_FIRST_MINUTES = env_int("LOGIN_LOCK_FIRST_MINUTES", 1)
 LOGIN_LOCK_MAX_MINUTES = env_int("LOGIN_LOCK_MAX_MINUTES", 60)
-AXES_COOLOFF_TIME = "command_center.lockout.cool_off"
-AXES_HANDLER = "command_center.lockout.LockoutHandler"
+AXES_COOLOFF_TIME = "foundation.lockout.cool_off"
+AXES_HANDLER = "foundation.lockout.LockoutHandler"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # A try while locked is refused and not counted: only failures after a lock ends make the next one longer.
@@ -253,17 +254,17 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    # JSON nested deeper than command_center.parsers.MAX_JSON_DEPTH is a 400 (issue 12 item 12).
+    # JSON nested deeper than foundation.parsers.MAX_JSON_DEPTH is a 400 (issue 12 item 12).
     "DEFAULT_PARSER_CLASSES": [
-        "command_center.parsers.BoundedJSONParser",
+        "foundation.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    # limit 1..API_MAX_PAGE_SIZE, offset in range, or 400 (command_center/pagination.py; issue 12 item 11).
-    "DEFAULT_PAGINATION_CLASS": "command_center.pagination.BoundedLimitOffsetPagination",
+    # limit 1..API_MAX_PAGE_SIZE, offset in range, or 400 (foundation/pagination.py; issue 12 item 11).
+    "DEFAULT_PAGINATION_CLASS": "foundation.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "command_center.api.exception_handler",
+    "EXCEPTION_HANDLER": "foundation.api.exception_handler",
 }
 API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 500)
 SPECTACULAR_SETTINGS = {
@@ -279,7 +280,7 @@ SPECTACULAR_SETTINGS = {
     # Document the 4xx/503 answers too (schemathesis checks every answer against the schema).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "command_center.api.document_error_responses",
+        "foundation.api.document_error_responses",
     ],
     "ENUM_NAME_OVERRIDES": {
         "AlertLevelEnum": "alerts.choices.Level",

@@ -5,12 +5,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from command_center import views
+from dashboards import views as dashboards
 
 api_patterns = [
     path("", include("alerts.api.urls")),
     path("", include("responses.api.urls")),
-    path("", include("events.api_urls")),
+    path("", include("events.api.urls")),
     path("", include("feeds.api.urls")),
     path("", include("reductions.api.urls")),
     path("", include("units.api.urls")),
@@ -19,7 +19,7 @@ api_patterns = [
 ]
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", dashboards.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -27,7 +27,7 @@ urlpatterns = [
     path("api/", include(api_patterns)),
     path("alerts/", include("alerts.urls")),
     path("responses/", include("responses.urls")),
-    path("dashboard/", include("events.urls")),
+    path("dashboard/", include("dashboards.urls")),
     path("feeds/", include("feeds.urls")),
     path("reductions/", include("reductions.urls")),
     path("public/", include("alerts.public_urls")),
@@ -37,4 +37,4 @@ urlpatterns = [
 ]
 
 # Unknown URLs under /api/ answer JSON like every other API error.
-handler404 = "command_center.views.not_found"
+handler404 = "foundation.api.not_found"

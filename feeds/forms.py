@@ -5,9 +5,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alerts.choices import Cause
-from command_center.datetimes import UtcDateTimeField
 from feeds.criteria import Criteria
 from feeds.models import CriteriaProfile
+from foundation.datetimes import UtcDateTimeField
 
 MAX_DAYS = 7
 

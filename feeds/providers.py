@@ -21,9 +21,9 @@ from typing import Any
 import httpx
 from django.conf import settings
 
-from command_center.parsers import MAX_JSON_DEPTH, json_too_deep
 from feeds.choices import Provider
 from feeds.daily import PLAUSIBLE_MAX, Hourly
+from foundation.parsers import MAX_JSON_DEPTH, json_too_deep
 
 TIMEZONE = "Asia/Shanghai"
 UTC_OFFSET_SECONDS = 8 * 3600

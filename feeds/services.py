@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 
 from alerts.choices import LEVEL_RANK, Cause, Level
 from alerts.models import Alert
-from command_center.errors import ActionRefused
 from events.choices import Audience, EventType
 from events.services import audit_record, event_record
 from feeds import aqi
@@ -30,6 +29,7 @@ from feeds.models import FetchRecord, Forecast, Proposal, Station
 from feeds.permissions import may_manage_forecasts
 from feeds.providers import PULL_PROVIDERS, FeedError, provider_for
 from feeds.selectors import criteria_active, source_health
+from foundation.errors import ActionRefused
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 from alerts.choices import Cause, Level, Status
 from alerts.permissions import create_outcome, lift_outcome
 from alerts.selectors import alert_in_force
-from command_center.errors import ActionRefused
 from feeds import services
 from feeds.charts import aqi_bar_chart
 from feeds.choices import ProposalKind, ProposalStatus, Provider
@@ -24,6 +23,7 @@ from feeds.forms import ActForm, DismissForm, ForecastDayFormSet, ForecastForm
 from feeds.models import Forecast, Proposal
 from feeds.permissions import may_manage_forecasts, may_view_proposals
 from feeds.selectors import feed_health, proposals_open, proposals_recent
+from foundation.errors import ActionRefused
 from units.permissions import asks
 
 POLLUTANT_LABELS = {

@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from command_center.pagination import page_of
+from foundation.pagination import page_of
 from reductions import selectors, services, xlsx
 from reductions.data.make_sample import TEMPLATE
 from reductions.forms import ConfirmForm, ImportForm, ListFilterForm

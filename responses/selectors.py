@@ -121,3 +121,24 @@ def response_summary(response: Response) -> dict:
         ).select_related("actor").order_by("at", "id")
     )
     return {"response": response, "units": list(units.values()), "totals": totals, "timeline": timeline}
+
+
+def unit_tasks_current(unit) -> list[TaskAssignment]:
+    """The unit's tasks in the running (non-drill or drill) responses, cancelled ones left out,
+    by status then acknowledgement deadline: what the unit's screen lists. One query."""
+    return list(
+        TaskAssignment.objects.filter(unit=unit, response__status="active")
+        .exclude(status=AssignmentStatus.CANCELLED)
+        .select_related("response")
+        .order_by("status", "ack_deadline")
+    )
+
+
+def unit_tasks_recent(unit, *, limit: int = 10) -> list[TaskAssignment]:
+    """The unit's latest ``limit`` tasks from responses that have ended, newest first. One query."""
+    return list(
+        TaskAssignment.objects.filter(unit=unit)
+        .exclude(response__status="active")
+        .select_related("response")
+        .order_by("-assigned_at")[:limit]
+    )

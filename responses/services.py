@@ -16,11 +16,11 @@ from django.db.models import F, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from command_center.errors import ActionRefused
-from command_center.text import storable_text
 from events.choices import Audience, EventType
 from events.models import AuditEntry, Event
 from events.services import audit_record, audits_record, event_record, events_record
+from foundation.errors import ActionRefused
+from foundation.text import storable_text
 from responses import permissions
 from responses.choices import (
     ASSIGNMENT_TRANSITIONS,

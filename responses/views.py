@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from command_center.pagination import page_of
+from foundation.pagination import page_of
 from responses.choices import ResponseStatus
 from responses.models import Attachment, Response
 from responses.permissions import may_read_unit_files, may_supervise

@@ -1,4 +1,4 @@
-"""The read path of command_center.serializers.ReadModelSerializer answers exactly what DRF's own does."""
+"""The read path of foundation.serializers.ReadModelSerializer answers exactly what DRF's own does."""
 
 import pytest
 from rest_framework import serializers
@@ -6,7 +6,7 @@ from rest_framework import serializers
 from alerts.api.serializers import AlertSerializer
 from alerts.models import Alert
 from alerts.services import alert_create, alert_lift
-from events.api_urls import EventSerializer
+from events.api.urls import EventSerializer
 from events.models import Event
 from responses.api.serializers import AssignmentSerializer, ResponseSerializer
 from responses.models import Response, TaskAssignment

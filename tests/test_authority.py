@@ -16,11 +16,11 @@ from django.utils import timezone
 
 from alerts.models import Alert
 from alerts.services import alert_approve, alert_create, alert_lift
-from command_center.errors import ActionRefused
 from events.choices import Audience
 from events.models import Event
 from feeds import services as feeds_services
 from feeds.choices import ProposalStatus, Provider
+from foundation.errors import ActionRefused
 from responses.models import Response, TaskAssignment
 from units.models import User
 

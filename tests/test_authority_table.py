@@ -16,7 +16,7 @@ from django.db import transaction
 from alerts.models import Alert
 from alerts.permissions import TABLE_ROLES, authority_table_markdown
 from alerts.services import alert_approve, alert_create, alert_lift, alert_reject
-from command_center.errors import ActionRefused
+from foundation.errors import ActionRefused
 
 README = Path(settings.BASE_DIR) / "README.md"
 TABLE = re.compile(r"<!-- authority-table:[^>]*-->\n(.*?)\n<!-- /authority-table -->", re.S)

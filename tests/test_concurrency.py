@@ -6,8 +6,8 @@ from django.db import connection
 
 from alerts.models import Alert
 from alerts.services import alert_approve, alert_create, alert_lift
-from command_center.errors import ActionRefused
 from events.models import AuditEntry
+from foundation.errors import ActionRefused
 from responses.models import Response
 from tests.threads import race
 

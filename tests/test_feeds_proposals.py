@@ -8,13 +8,13 @@ from django.utils import timezone
 
 from alerts.models import Alert
 from alerts.services import alert_create
-from command_center.errors import ActionRefused
 from events.choices import Audience, EventType
 from events.models import AuditEntry, Event
 from feeds import services
 from feeds.choices import ProposalKind, ProposalStatus, Provider
 from feeds.forms import CriteriaProfileForm
 from feeds.models import CriteriaProfile, Proposal
+from foundation.errors import ActionRefused
 
 START = datetime.date(2026, 12, 8)
 

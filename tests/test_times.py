@@ -21,11 +21,11 @@ from alerts.choices import Status
 from alerts.models import Alert
 from alerts.services import alert_approve, alert_create, alert_lift, alerts_end_due
 from alerts.tasks import end_due_alerts
-from command_center.errors import ActionRefused
 from events.choices import EventType
 from events.models import AuditEntry, Event
 from feeds import services as feeds_services
 from feeds.choices import Provider
+from foundation.errors import ActionRefused
 from responses.models import Response, TaskAssignment
 from responses.services import assignments_escalate_overdue
 

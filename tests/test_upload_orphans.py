@@ -20,8 +20,8 @@ from django.db import connection, connections, transaction
 from rest_framework.authtoken.models import Token
 
 from alerts.services import alert_create, alert_lift
-from command_center.errors import ActionRefused
 from events.locks import EVENT_ORDER_LOCK
+from foundation.errors import ActionRefused
 from responses.models import Attachment, TaskAssignment
 from responses.services import assignment_complete, assignment_progress
 from responses.uploads import uploads_sweep

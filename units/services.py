@@ -225,7 +225,7 @@ def session_logged_out(*, user: User | None, session_key: str | None) -> None:
 
     Connected to Django's ``user_logged_out`` signal (``units.apps``), the one hook every logout
     passes through: the logout page, and the absolute session lifetime
-    (``command_center.middleware``).
+    (``foundation.middleware``).
     """
     if user is None or not user.pk:
         return
@@ -332,7 +332,7 @@ def user_login_unlock(*, user: User, actor=None) -> int:
     """Forget the failed sign-ins of ``user`` from every address, so a locked account can sign in at once.
 
     For a roster admin (the "Unlock sign-in" action of the user admin) when a leader locked themselves
-    out during an episode (issue 12 item 13; the lock itself: ``command_center.lockout``). Audited as
+    out during an episode (issue 12 item 13; the lock itself: ``foundation.lockout``). Audited as
     ``unlock_login`` with the number of account-and-address records cleared; answers that number.
     """
     from axes.utils import reset

@@ -6,9 +6,9 @@ from alerts.choices import Cause, Level
 from alerts.models import Alert
 from alerts.permissions import may_decide
 from alerts.selectors import alert_as_seen_by, approval_preview
-from command_center.datetimes import PlausibleDateTimeField
-from command_center.serializers import ReadModelSerializer
 from events.models import AuditEntry
+from foundation.datetimes import PlausibleDateTimeField
+from foundation.serializers import ReadModelSerializer
 
 
 class AlertSerializer(ReadModelSerializer):

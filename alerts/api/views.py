@@ -19,8 +19,8 @@ from alerts.api.serializers import (
 from alerts.choices import Level, Status
 from alerts.models import Alert
 from alerts.selectors import alert_history, alerts_visible_to
-from command_center.datetimes import UtcIsoDateTimeFilter
 from events.shared import SharedListMixin
+from foundation.datetimes import UtcIsoDateTimeFilter
 
 
 class AlertFilter(django_filters.FilterSet):

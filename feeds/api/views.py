@@ -10,7 +10,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from alerts.choices import Level
-from command_center.parsers import BoundedJSONParser
 from feeds import aqi, services
 from feeds.api.serializers import (
     AqiQuerySerializer,
@@ -24,6 +23,7 @@ from feeds.api.serializers import (
 from feeds.choices import ProposalKind, ProposalStatus, Provider
 from feeds.models import Proposal
 from feeds.permissions import FeedsPermission
+from foundation.parsers import BoundedJSONParser
 
 
 def _created(forecast, proposal, created) -> Response:

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from command_center.serializers import ReadModelSerializer
+from foundation.serializers import ReadModelSerializer
 from responses.models import AssignmentUpdate, Attachment, Response, TaskAssignment
 
 

@@ -9,8 +9,8 @@ from rest_framework.generics import get_object_or_404  # DRF's: a malformed id i
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response as ApiResponse
 
-from command_center.parsers import BoundedJSONParser
 from events.shared import SharedListMixin
+from foundation.parsers import BoundedJSONParser
 from responses import services
 from responses.api.serializers import (
     AssignmentSerializer,

@@ -14,9 +14,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import resolve
 from django.utils.translation import gettext
 
-from command_center.parsers import MAX_JSON_DEPTH, json_depth
 from feeds.models import Forecast
 from feeds.providers import FeedError, decode_json
+from foundation.parsers import MAX_JSON_DEPTH, json_depth
 from tests.hardening.routes import all_routes
 
 pytestmark = pytest.mark.django_db

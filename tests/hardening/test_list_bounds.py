@@ -13,7 +13,7 @@ from django.urls import resolve
 from django.utils.translation import gettext
 
 from alerts.services import alert_create
-from command_center.pagination import MAX_OFFSET
+from foundation.pagination import MAX_OFFSET
 from tests.hardening.routes import all_routes
 
 pytestmark = pytest.mark.django_db

@@ -136,7 +136,7 @@ def _age_attempts(username: str, seconds: int) -> None:
 def test_the_lock_grows_with_each_failure_after_it_and_a_try_while_locked_does_not_count(member):
     from axes.models import AccessAttempt
 
-    from command_center.lockout import lock_delay
+    from foundation.lockout import lock_delay
 
     minute = datetime.timedelta(minutes=1)
     assert [lock_delay(n) for n in (1, 5, 6, 7, 8, 12)] == [minute, minute, 2 * minute, 4 * minute, 8 * minute, 60 * minute]

@@ -28,8 +28,8 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, multip
 from alerts import services
 from alerts.choices import IN_FORCE, RESPONSE_LEVEL, Level, Status
 from alerts.models import Alert
-from command_center.errors import ActionRefused
 from events.models import AuditEntry, Event
+from foundation.errors import ActionRefused
 from responses.choices import ResponseStatus
 from responses.models import Response, TaskAssignment
 from tests.hardening.conftest import record_figure

@@ -1,6 +1,6 @@
 
 
-from command_center.serializers import ReadModelSerializer
+from foundation.serializers import ReadModelSerializer
 from units.models import Contact, Duty, Unit
 
 

@@ -1,16 +1,18 @@
-"""API plumbing shared by every app: the exception handler."""
+"""API plumbing shared by every app: the exception handler and the JSON 404 under /api/."""
 
 import logging
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError
+from django.http import JsonResponse
+from django.views import defaults
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from command_center.errors import ActionRefused
-from command_center.middleware import DATABASE_UNAVAILABLE
+from foundation.errors import ActionRefused
+from foundation.middleware import DATABASE_UNAVAILABLE
 
 logger = logging.getLogger(__name__)
 
@@ -94,3 +96,10 @@ def document_error_responses(result, generator, request, public):
                 description, schema = _ERRORS[code]
                 responses.setdefault(code, {"description": description, "content": {"application/json": {"schema": schema}}})
     return result
+
+
+def not_found(request, exception):
+    """404: JSON under /api/ (what the schema documents, e.g. for ``/api/alerts/0.5/``), the HTML page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -1,10 +1,10 @@
-"""The live dashboards. Each renders a page; with ``?fragment=1`` only its live part, which
+"""The screens: the landing redirect by role and the live dashboards. Each renders a page; with ``?fragment=1`` only its live part, which
 the page's script re-fetches when an event arrives over the WebSocket."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -13,14 +13,26 @@ from alerts.advice import alert_advice
 from alerts.permissions import may_decide
 from alerts.selectors import alert_in_force, alerts_pending_approval, with_previews
 from duty.selectors import shift_current
-from events.selectors import latest_event_id, account_changes_recent
+from events.selectors import account_changes_recent, latest_event_id
 from events.shared import shared, shared_key
-from responses.choices import AssignmentStatus
-from responses.models import TaskAssignment
 from responses.permissions import may_supervise
-from responses.selectors import response_active, unit_grid
-from units.choices import UnitKind
+from responses.selectors import response_active, unit_grid, unit_tasks_current, unit_tasks_recent
+from units.choices import Role, UnitKind
 from units.permissions import asks, may_act_for_unit
+from units.roles import role_of
+
+ROLE_HOME = {
+    Role.OFFICE: "dashboard-office",
+    Role.LEADER: "dashboard-leader",
+    Role.UNIT: "dashboard-unit",
+    Role.ADMIN: "admin:index",
+}
+
+
+@login_required
+def home(request):
+    """Send each user to their own dashboard (the public page for anyone without a role)."""
+    return redirect(ROLE_HOME.get(role_of(request.user), "public-home"))
 
 
 def _render(request, template: str, build, *, shared_by: str | None = None):
@@ -57,21 +69,11 @@ def unit_dashboard(request):
         raise PermissionDenied
 
     def build():
-        tasks = list(
-            TaskAssignment.objects.filter(unit=unit, response__status="active")
-            .exclude(status=AssignmentStatus.CANCELLED)
-            .select_related("response")
-            .order_by("status", "ack_deadline")
-        )
-        recent = list(
-            TaskAssignment.objects.filter(unit=unit)
-            .exclude(response__status="active")
-            .select_related("response")
-            .order_by("-assigned_at")[:10]
-        )
+        tasks = unit_tasks_current(unit)
+        recent = unit_tasks_recent(unit)
         return {"unit": unit, "tasks": tasks, "recent": recent, "unit_screen": True}
 
-    return _render(request, "events/unit.html", build, shared_by=f"unit-{unit.pk}")
+    return _render(request, "dashboards/unit.html", build, shared_by=f"unit-{unit.pk}")
 
 
 @login_required
@@ -95,7 +97,7 @@ def office_dashboard(request):
             "on_duty": shift_current(),
         }
 
-    return _render(request, "events/office.html", build, shared_by="command")
+    return _render(request, "dashboards/office.html", build, shared_by="command")
 
 
 @login_required
@@ -109,7 +111,7 @@ def leader_dashboard(request):
             "totals": _totals(unit_grid(response)), "role_changes": account_changes_recent(),
         }
 
-    return _render(request, "events/leader.html", build)
+    return _render(request, "dashboards/leader.html", build)
 
 
 @login_required
@@ -121,7 +123,7 @@ def wall(request):
         grid = unit_grid(response)
         return {"response": response, "grid": grid, "totals": _totals(grid), "on_duty": shift_current()}
 
-    return _render(request, "events/wall.html", build, shared_by="command")
+    return _render(request, "dashboards/wall.html", build, shared_by="command")
 
 
 def _totals(grid: list[dict]) -> dict:

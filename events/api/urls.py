@@ -6,10 +6,10 @@ from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 
-from command_center.pagination import BoundedLimitOffsetPagination
-from command_center.serializers import ReadModelSerializer
 from events.models import Event
 from events.selectors import events_visible_to, latest_event_id
+from foundation.pagination import BoundedLimitOffsetPagination
+from foundation.serializers import ReadModelSerializer
 
 
 class EventSerializer(ReadModelSerializer):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from events import views
+from dashboards import views
 
 urlpatterns = [
     path("unit/", views.unit_dashboard, name="dashboard-unit"),
