@@ -12,7 +12,12 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-venv: $(VENV)/.installed
+venv: $(VENV)/.installed node_modules/.installed
+
+# The browser's third-party code (DOM morphing, the accessibility checker), from the npm registry.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 # Embedded default: SQLite file, Celery with a file broker, dashboards polling the event table. Nothing to install.
 run: venv

@@ -178,7 +178,13 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# Third-party browser code comes from the npm registry (package.json, installed by `make venv`) and is
+# served from here under /static/vendor/<package>/: government intranets are offline, so no CDN.
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("vendor/idiomorph", BASE_DIR / "node_modules" / "idiomorph" / "dist"),
+    ("vendor/axe-core", BASE_DIR / "node_modules" / "axe-core"),
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
