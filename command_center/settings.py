@@ -4,8 +4,8 @@ With nothing set, the platform runs on the embedded default: a SQLite file under
 ``var/``, an in-process channel layer, and a Celery broker kept in files under
 ``var/celery`` (no server to install). ``DATABASE_URL`` and ``REDIS_URL`` switch to
 the production stack (PostgreSQL through psycopg2, Redis for Celery and Channels).
-Without ``DATABASE_URL`` the site runs in DEBUG unless told otherwise; with it, DEBUG
-is off and a missing ``SECRET_KEY`` is an error, not a silent default.
+DEBUG is off unless ``DEBUG=true``; with ``DATABASE_URL`` a missing ``SECRET_KEY`` is an error,
+not a silent default (the embedded default keeps a random one in ``var/secret_key``).
 """
 
 import os
@@ -57,12 +57,21 @@ EMBEDDED = not DATABASE_URL
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-DEBUG = env_bool("DEBUG", EMBEDDED)
+# DEBUG only when someone asks for it (DEBUG=true), the embedded default included: with it on, a
+# wrong address shows every URL pattern and an error the code and settings (issue 14 item 12).
+DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "embedded-default-insecure-key-for-local-use-only-" + "x" * 16
+    if not EMBEDDED:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DATABASE_URL is (production).")
+    # The embedded default makes its own random key once and keeps it under var/ (sessions survive a restart).
+    _key_file = VAR_DIR / "secret_key"
+    if not _key_file.exists():
+        import secrets
+
+        _key_file.write_text(secrets.token_urlsafe(50))
+        _key_file.chmod(0o600)
+    SECRET_KEY = _key_file.read_text().strip()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -200,7 +209,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 
 # --- Security -------------------------------------------------------------
 # HTTPS defaults to on in production; set HTTPS=false only behind a trusted local proxy or in tests.
-HTTPS = env_bool("HTTPS", not DEBUG)
+# The embedded default serves http://127.0.0.1 (no certificate on a laptop); production defaults to HTTPS.
+HTTPS = env_bool("HTTPS", not (DEBUG or EMBEDDED))
 SECURE_SSL_REDIRECT = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
@@ -247,6 +257,10 @@ AXES_RESET_ON_SUCCESS = True
 # A try while locked is refused and not counted: only failures after a lock ends make the next one longer.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False
+# The lockout answer: a 429 page in the site's layout, saying when to try again and how an admin unlocks.
+AXES_LOCKOUT_CALLABLE = "foundation.errorpages.lockout"
+# An expired or foreign form: a 403 page that says to reload, in the reader's language.
+CSRF_FAILURE_VIEW = "foundation.errorpages.csrf_failure"
 # The client address axes sees is REMOTE_ADDR only. X-Forwarded-For and X-Forwarded-Proto are applied
 # by command_center.asgi, and only when the peer is one of these proxies (addresses or networks, e.g.
 # "10.0.0.5,10.1.0.0/16"); from anyone else they are ignored. Run uvicorn with --no-proxy-headers (Procfile).
@@ -390,9 +404,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # A refused request (403, 404, a bad admin autocomplete) is one log line, not a traceback.
+    "filters": {"refusals_without_traceback": {"()": "foundation.logs.RefusalsWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["refusals_without_traceback"]},
+    },
 }
 
 PLATFORM_TITLE = _("Heavy Air Pollution Emergency Command")

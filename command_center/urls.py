@@ -36,5 +36,8 @@ urlpatterns = [
     path("training/", include("training.urls")),
 ]
 
-# Unknown URLs under /api/ answer JSON like every other API error.
-handler404 = "foundation.api.not_found"
+# Error pages in the site's layout and the reader's language; JSON under /api/ (foundation.errorpages).
+handler400 = "foundation.errorpages.bad_request"
+handler403 = "foundation.errorpages.permission_denied"
+handler404 = "foundation.errorpages.page_not_found"
+handler500 = "foundation.errorpages.server_error"

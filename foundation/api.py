@@ -4,8 +4,6 @@ import logging
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import JsonResponse
-from django.views import defaults
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -26,7 +24,7 @@ def exception_handler(exc, context):
     if isinstance(exc, (OperationalError, InterfaceError)):
         logger.warning("database unavailable: %s", exc)
         return Response(
-            {"detail": DATABASE_UNAVAILABLE},
+            {"detail": str(DATABASE_UNAVAILABLE)},
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": "5"},
         )
@@ -100,6 +98,6 @@ def document_error_responses(result, generator, request, public):
 
 def not_found(request, exception):
     """404: JSON under /api/ (what the schema documents, e.g. for ``/api/alerts/0.5/``), the HTML page elsewhere."""
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found."}, status=404)
-    return defaults.page_not_found(request, exception)
+    from foundation.errorpages import page_not_found
+
+    return page_not_found(request, exception)

@@ -5,20 +5,17 @@ import time
 from django.conf import settings
 from django.contrib.auth import logout
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
 
-DATABASE_UNAVAILABLE = "Database temporarily unavailable; nothing was changed. Try again."
+DATABASE_UNAVAILABLE = _("Database temporarily unavailable; nothing was changed. Try again.")
 
 
 def database_unavailable(request) -> HttpResponse:
-    """The 503 answer for a lost database: JSON under /api/, plain text elsewhere."""
-    if request.path.startswith("/api/"):
-        return JsonResponse(
-            {"detail": DATABASE_UNAVAILABLE},
-            status=503,
-            headers={"Retry-After": "5"},
-        )
-    return HttpResponse("Service temporarily unavailable.", status=503, headers={"Retry-After": "5"})
+    """The 503 answer for a lost database: JSON under /api/, the error page elsewhere (foundation.errorpages)."""
+    from foundation.errorpages import database_unavailable as answer
+
+    return answer(request)
 
 
 class AbsoluteSessionLifetimeMiddleware:
