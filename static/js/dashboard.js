@@ -136,7 +136,7 @@
       }
       const m = Math.floor(left / 60);
       const s = String(left % 60).padStart(2, "0");
-      el.textContent = m + ":" + s + " " + text.left;
+      el.textContent = en ? m + ":" + s + " " + text.left : text.left + " " + m + ":" + s;  // "剩余 59:51", "59:51 left"
     });
     const clock = root.querySelector("[data-clock]");
     if (clock) clock.textContent = new Date().toLocaleTimeString(en ? "en-GB" : "zh-CN");
