@@ -54,3 +54,55 @@ POLLUTANTS = [p.value for p in Pollutant]
 # inventory; the admin can change them per year (EmissionInventory.*_pct).
 DEFAULT_TARGET_PCT = {Level.YELLOW: Decimal(10), Level.ORANGE: Decimal(20), Level.RED: Decimal(30)}
 LEVELS = [Level.YELLOW, Level.ORANGE, Level.RED]
+
+
+class ItemStatus(models.TextChoices):
+    """A checklist item's life (issue 16 item 4): the responsible unit confirms it; a level change or a lift ends it."""
+
+    PENDING = "pending", _("To confirm")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REPLACED = "replaced", _("Replaced by another level")
+    ENDED = "ended", _("Ended (warning lifted)")
+
+
+# Items still in force during the response.
+LIVE_ITEM_STATUSES = (ItemStatus.PENDING, ItemStatus.CONFIRMED)
+
+# Every allowed change of an item's status; services refuse anything else with a 409.
+ITEM_TRANSITIONS = {
+    (ItemStatus.PENDING, ItemStatus.CONFIRMED),  # the responsible unit confirms it is in place
+    (ItemStatus.PENDING, ItemStatus.REPLACED),  # the level changed: the new level's measures replace it
+    (ItemStatus.CONFIRMED, ItemStatus.REPLACED),
+    (ItemStatus.PENDING, ItemStatus.ENDED),  # the warning was lifted
+    (ItemStatus.CONFIRMED, ItemStatus.ENDED),
+}
+
+
+class CheckState(models.TextChoices):
+    """What the latest inspection found of an item's enterprise or site (the office's compliance view)."""
+
+    UNCHECKED = "unchecked", _("Not yet checked")
+    COMPLIANT = "compliant", _("Compliant")
+    NON_COMPLIANT = "non_compliant", _("Non-compliant")
+
+
+class InspectionResult(models.TextChoices):
+    """What an inspector found on the spot."""
+
+    COMPLIANT = "compliant", _("Compliant")
+    NON_COMPLIANT = "non_compliant", _("Non-compliant")
+
+
+class InspectionStatus(models.TextChoices):
+    """An inspection's state: a non-compliant one stays open until a follow-up check closes it (issue 16 item 5)."""
+
+    COMPLIANT = "compliant", _("Compliant")
+    OPEN = "open", _("Rectification due")
+    RECTIFIED = "rectified", _("Rectified (closed by a follow-up)")
+    FOLLOWED_UP = "followed_up", _("Followed up: still non-compliant")
+
+
+INSPECTION_TRANSITIONS = {
+    (InspectionStatus.OPEN, InspectionStatus.RECTIFIED),  # a compliant follow-up closes it
+    (InspectionStatus.OPEN, InspectionStatus.FOLLOWED_UP),  # a non-compliant follow-up takes over, with a new deadline
+}

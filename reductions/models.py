@@ -9,14 +9,27 @@ reduction is how much of the enterprise's yearly rate it removes while it is in 
 share of the total (the national 10/20/30 % requirement) is unit-free.
 """
 
+import uuid
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from alerts.choices import Level
-from reductions.choices import DEFAULT_TARGET_PCT, Grade, Livelihood, SiteKind
+from reductions.choices import (
+    DEFAULT_TARGET_PCT,
+    CheckState,
+    Grade,
+    InspectionResult,
+    InspectionStatus,
+    ItemStatus,
+    Livelihood,
+    SiteKind,
+)
 from reductions.uscc import uscc_problem
 
 TONNES = {"max_digits": 12, "decimal_places": 3, "default": 0, "validators": [MinValueValidator(0)]}
@@ -172,3 +185,133 @@ class EmissionInventory(Emissions):
 
     def target_pct(self, level: str):
         return getattr(self, f"{level}_pct")
+
+
+# --- During a response: checklists (issue 16 item 4) and inspections (item 5) ---------------------------
+
+
+class ChecklistItem(models.Model):
+    """One measure of one enterprise or site that its responsible unit must put in place during one response."""
+
+    response = models.ForeignKey("responses.Response", on_delete=models.PROTECT, related_name="+", verbose_name=_("response"))
+    version = models.ForeignKey(ListVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("list version"))
+    # The measure may be removed from the list later (a re-import): the item keeps its own copy of the text.
+    measure = models.ForeignKey(Measure, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("measure"))
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                   verbose_name=_("enterprise"))
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("site"))
+    # Copied from the enterprise or site when the item is made: who must confirm it, and where it is.
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("supervising unit"))
+    town = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("town, street or park"))
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    text = models.CharField(_("measure"), max_length=500)
+    status = models.CharField(_("status"), max_length=10, choices=ItemStatus.choices, default=ItemStatus.PENDING)
+    check_state = models.CharField(_("inspection"), max_length=15, choices=CheckState.choices, default=CheckState.UNCHECKED)
+    created_at = models.DateTimeField(_("assigned"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_reason = models.CharField(_("reason closed"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["town__order", "id"]
+        indexes = [
+            models.Index(fields=["response", "status"], name="checklist_response_status_idx"),
+            models.Index(fields=["unit", "status"], name="checklist_unit_status_idx"),
+            models.Index(fields=["town", "status"], name="checklist_town_status_idx"),
+        ]
+        verbose_name = _("checklist item")
+        verbose_name_plural = _("checklist items")
+
+    def __str__(self):
+        return self.text[:60]
+
+    @property
+    def owner_name(self) -> str:
+        return self.enterprise.name if self.enterprise_id else self.site.project
+
+
+class Inspector(models.Model):
+    """A unit member the roster admin names an inspector (督查员): they record inspections in their unit's scope."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inspector",
+                                verbose_name=_("user"))
+    active = models.BooleanField(_("active"), default=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("inspector")
+        verbose_name_plural = _("inspectors")
+
+    def __str__(self):
+        return str(self.user)
+
+
+class Inspection(models.Model):
+    """One check of an enterprise or site during a response against its measures (督查检查)."""
+
+    response = models.ForeignKey("responses.Response", on_delete=models.PROTECT, related_name="+", verbose_name=_("response"))
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, null=True, blank=True, related_name="inspections",
+                                   verbose_name=_("enterprise"))
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, null=True, blank=True, related_name="inspections", verbose_name=_("site"))
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("supervising unit"))
+    town = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("town, street or park"))
+    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("inspector"))
+    inspected_at = models.DateTimeField(_("inspected at"))
+    place = models.CharField(_("place"), max_length=300)
+    result = models.CharField(_("result"), max_length=15, choices=InspectionResult.choices)
+    findings = models.TextField(_("problems found"), blank=True)
+    rectification = models.TextField(_("rectification asked"), blank=True)
+    rectify_by = models.DateTimeField(_("rectify by"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=15, choices=InspectionStatus.choices)
+    follow_up_of = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True, related_name="follow_up",
+                                        verbose_name=_("follow-up of"))
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-inspected_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(enterprise__isnull=False, site__isnull=True) | models.Q(enterprise__isnull=True, site__isnull=False),
+                name="inspection_of_one_enterprise_or_site",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(result="non_compliant") | models.Q(rectify_by__isnull=False),
+                name="inspection_non_compliant_has_deadline",
+            ),
+        ]
+        indexes = [models.Index(fields=["response", "status"], name="inspection_response_status_idx")]
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
+
+    def __str__(self):
+        return f"{self.owner_name} {self.get_result_display()}"
+
+    @property
+    def owner_name(self) -> str:
+        return self.enterprise.name if self.enterprise_id else self.site.project
+
+
+def _photo_path(instance, filename):
+    # Never the uploader's name on disk; one flat folder that the upload sweep reads (responses.uploads.SWEPT_FOLDERS).
+    suffix = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp"}
+    return f"inspections/{uuid.uuid4().hex}{suffix.get(instance.content_type, '')}"
+
+
+class InspectionPhoto(models.Model):
+    """A photo taken at an inspection: stored under a random name, served only to those who may see the inspection."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="photos")
+    file = models.FileField(upload_to=_photo_path)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("inspection photo")
+        verbose_name_plural = _("inspection photos")
+
+    def __str__(self):
+        return self.original_name

@@ -257,35 +257,41 @@ def _changed(obj, values: dict, fields: list[str]) -> bool:
     return changed
 
 
+def _diff_owners(model, key: str, fields: list[str], *, current, rows, version) -> tuple[list, list, list, dict]:
+    """Match the workbook's rows of one kind (enterprises by credit code, sites by number) with the stored ones.
+
+    Answers (unsaved new objects, changed objects with the new values set, objects the workbook no
+    longer names, key → id of the objects that stay). Writes nothing.
+    """
+    stored = {getattr(obj, key): obj for obj in current}
+    create, update, ids = [], [], {}
+    for row in rows:
+        values = {name: row[name] for name in fields}
+        obj = stored.pop(row[key], None)
+        if obj is None:
+            create.append(model(version=version, **{key: row[key]}, **values))
+        else:
+            ids[row[key]] = obj.pk
+            if _changed(obj, values, fields):
+                update.append(obj)
+    return create, update, list(stored.values()), ids
+
+
 def import_diff(*, version: ListVersion | None, plan) -> ImportDiff:
     """Compare a checked workbook (``xlsx.ImportPlan`` without errors) with a version: the preview of an import.
 
     Writes nothing. ``version`` None (a year not yet in the platform) means every row is new.
-    Five queries: enterprises, sites and measures of the version.
+    Three queries: the enterprises, sites and measures of the version.
     """
     diff = ImportDiff()
-    enterprises = {e.credit_code: e for e in Enterprise.objects.filter(version=version)} if version else {}
-    sites = {s.ref: s for s in Site.objects.filter(version=version)} if version else {}
-    for row in plan.enterprises:
-        values = {name: row[name] for name in ImportDiff.ENTERPRISE_FIELDS}
-        current = enterprises.pop(row["credit_code"], None)
-        if current is None:
-            diff.enterprises_create.append(Enterprise(version=version, credit_code=row["credit_code"], **values))
-        else:
-            diff.enterprise_ids[current.credit_code] = current.pk
-            if _changed(current, values, ImportDiff.ENTERPRISE_FIELDS):
-                diff.enterprises_update.append(current)
-    diff.enterprises_delete = list(enterprises.values())
-    for row in plan.sites:
-        values = {name: row[name] for name in ImportDiff.SITE_FIELDS}
-        current = sites.pop(row["ref"], None)
-        if current is None:
-            diff.sites_create.append(Site(version=version, ref=row["ref"], **values))
-        else:
-            diff.site_ids[current.ref] = current.pk
-            if _changed(current, values, ImportDiff.SITE_FIELDS):
-                diff.sites_update.append(current)
-    diff.sites_delete = list(sites.values())
+    enterprises = Enterprise.objects.filter(version=version) if version else []
+    sites = Site.objects.filter(version=version) if version else []
+    (diff.enterprises_create, diff.enterprises_update, diff.enterprises_delete, diff.enterprise_ids) = _diff_owners(
+        Enterprise, "credit_code", ImportDiff.ENTERPRISE_FIELDS, current=enterprises, rows=plan.enterprises, version=version
+    )
+    (diff.sites_create, diff.sites_update, diff.sites_delete, diff.site_ids) = _diff_owners(
+        Site, "ref", ImportDiff.SITE_FIELDS, current=sites, rows=plan.sites, version=version
+    )
     gone = {e.pk for e in diff.enterprises_delete}, {s.pk for s in diff.sites_delete}
     codes = {pk: code for code, pk in diff.enterprise_ids.items()}
     refs = {pk: ref for ref, pk in diff.site_ids.items()}

@@ -21,7 +21,7 @@ from events.models import AuditEntry, Event
 from events.services import audit_record, audits_record, event_record, events_record
 from foundation.errors import ActionRefused
 from foundation.text import storable_text
-from responses import permissions
+from responses import extensions, permissions
 from responses.choices import (
     ASSIGNMENT_TRANSITIONS,
     LEVEL_ORDER,
@@ -83,6 +83,9 @@ def response_lock(*, alert, assignments: bool = True) -> Response | None:
             .order_by("pk")
             .values_list("pk", flat=True)
         )
+    if response is not None:
+        for participant in extensions.participants():  # their rows at step 5 too (responses/extensions.py)
+            participant.lock(response=response)
     return response
 
 
@@ -103,8 +106,10 @@ def response_apply_level(*, alert, previous, actor) -> Response:
         alert.cause, bool(alert.tasks_override_reason)
     )
     response = None
+    previous_level = ""
     if previous is not None:
         response = Response.objects.filter(alert=previous, status=ResponseStatus.ACTIVE).first()
+        previous_level = previous.level
     if response is None:
         response = Response.objects.create(
             alert=alert, level=level, area=alert.area, drill=alert.drill, started_at=alert.starts_at or timezone.now()
@@ -136,6 +141,8 @@ def response_apply_level(*, alert, previous, actor) -> Response:
         response, level=level, actor=actor, upgrade=upgrade, effective_from=alert.starts_at, cause=causes,
         cause_changed=cause_changed,
     )
+    for participant in extensions.participants():  # e.g. the reduction list's checklists (issue 16 item 4)
+        participant.level_applied(response=response, alert=alert, previous_level=previous_level, actor=actor)
     return response
 
 
@@ -264,6 +271,8 @@ def response_close(*, alert, actor, reason: str) -> Response | None:
     response.save(update_fields=["status", "ended_at"])
     audit_record(actor=actor, action="end", target=response, from_state=ResponseStatus.ACTIVE, to_state=response.status, comment=reason)
     event_record(type=EventType.RESPONSE_CLOSED, payload=response_payload(response))
+    for participant in extensions.participants():  # e.g. the reduction list's checklists end (issue 16 item 4)
+        participant.closed(response=response, alert=alert, actor=actor, reason=reason)
     # After the response: the office organises the summary evaluation (附件1 二).
     closing = list(TaskTemplate.objects.filter(stage=Stage.CLOSING, active=True, unit__active=True).select_related("unit"))
     now = timezone.now()

@@ -20,6 +20,7 @@ UPLOAD_DIR = "reports"
 SWEPT_FOLDERS = (
     (UPLOAD_DIR, "responses.Attachment"),
     ("training", "training.TrainingAttachment"),
+    ("inspections", "reductions.InspectionPhoto"),
 )
 
 # Magic numbers of the accepted types.
