@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "reductions",
     "duty",
     "training",
+    "reports",
     "dashboards",
 ]
 
@@ -367,6 +368,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "duty.tasks.hand_over_shifts",
         "schedule": env_int("DUTY_HANDOVER_INTERVAL_SECONDS", 60),
     },
+    # The reporting cycle (issue 17 items 1 and 3): open each response day's reports, remind and escalate
+    # the missing ones, open the units' summaries when a response ends and chase the late ones.
+    "reporting-cycle": {
+        "task": "reports.tasks.run_reporting_cycle",
+        "schedule": env_int("REPORTING_INTERVAL_SECONDS", 60),
+    },
     "sweep-unlinked-uploads": {
         "task": "responses.tasks.sweep_uploads",
         "schedule": crontab(minute=17),
@@ -419,6 +426,19 @@ PLATFORM_TITLE = _("Heavy Air Pollution Emergency Command")
 # an escalation goes to the office and the leaders.
 ESCALATE_AFTER_MINUTES = env_int("ESCALATE_AFTER_MINUTES", 15)
 NOTIFICATION_OUTBOX = Path(env_str("NOTIFICATION_OUTBOX", str(VAR_DIR / "outbox")))
+
+# --- Reporting (issue 17 items 1-3) ---------------------------------------------------------------
+# Each tasked unit reports each response day by this local time (HH:MM); reminded this many minutes before.
+DAILY_REPORT_DEADLINE = env_str("DAILY_REPORT_DEADLINE", "16:00")
+DAILY_REPORT_REMIND_MINUTES = env_int("DAILY_REPORT_REMIND_MINUTES", 60)
+# The day's report to the city is due by this local time on the bulletin's day (HH:MM).
+CITY_REPORT_DEADLINE = env_str("CITY_REPORT_DEADLINE", "18:00")
+# Every tasked unit submits its summary within this many working days after the response ends (China's
+# official calendar with its adjusted working weekends, chinese-calendar). The plan says only "及时"
+# (附件1 二: 及时汇总上报) and names no number: 5 is the default, set it to the district's rule.
+SUMMARY_WORKING_DAYS = env_int("SUMMARY_WORKING_DAYS", 5)
+# Who the office's reports go up to (附件1 一: 市政府、区委区政府、市生态环境局).
+CITY_REPORT_RECIPIENTS = env_list("CITY_REPORT_RECIPIENTS", ["重庆市人民政府", "中共重庆市江津区委、江津区人民政府", "重庆市生态环境局"])
 
 # --- Feeds (issue 6) -----------------------------------------------------------------
 # Open-Meteo base URLs are settings so tests (and an intranet mirror) can point elsewhere.

@@ -14,6 +14,7 @@ api_patterns = [
     path("", include("feeds.api.urls")),
     path("", include("reductions.api.urls")),
     path("", include("units.api.urls")),
+    path("", include("reports.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
@@ -34,6 +35,7 @@ urlpatterns = [
     path("units/", include("units.urls")),
     path("duty/", include("duty.urls")),
     path("training/", include("training.urls")),
+    path("reports/", include("reports.urls")),
 ]
 
 # Error pages in the site's layout and the reader's language; JSON under /api/ (foundation.errorpages).

@@ -38,3 +38,7 @@ class EventType(models.TextChoices):
     DUTY_CHANGED = "duty.changed", _("On-duty roster changed")
     USER_ROLE_CHANGED = "user.role_changed", _("Role changed")
     USER_PASSWORD_RESET = "user.password_reset", _("Password set by someone else")
+    DAILY_REPORT_CHANGED = "report.daily", _("Daily report submitted or due")
+    BULLETIN_CHANGED = "report.bulletin", _("Bulletin drafted or issued")
+    CITY_REPORT_SENT = "report.city", _("Report sent to the city")
+    SUMMARY_CHANGED = "report.summary", _("Unit summary submitted or due")

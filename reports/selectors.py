@@ -1,0 +1,55 @@
+"""Reads of the reporting cycle, scoped to the user: the days and who has and has not reported."""
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from reports.choices import ReportStatus
+from reports.models import DailyReport, FigureField, ReportDay
+from reports.permissions import may_follow_reports
+
+
+def report_days_visible_to(user) -> QuerySet[ReportDay]:
+    """The command sees every day; a unit member the days its unit reports on; anyone else none."""
+    days = ReportDay.objects.select_related("response").annotate(
+        due=Count("reports", filter=Q(reports__status=ReportStatus.DUE)),
+        submitted=Count("reports", filter=Q(reports__status=ReportStatus.SUBMITTED)),
+    ).order_by("-day", "-id")
+    if may_follow_reports(user):
+        return days
+    if user.is_authenticated and user.unit_id is not None:
+        return days.filter(reports__unit_id=user.unit_id)
+    return days.none()
+
+
+def daily_reports_visible_to(user) -> QuerySet[DailyReport]:
+    """The command sees every unit's reports; a member only their own unit's."""
+    reports = DailyReport.objects.select_related("unit", "report_day", "submitted_by").order_by(
+        "-report_day__day", "unit__order", "id")
+    if may_follow_reports(user):
+        return reports
+    if user.is_authenticated and user.unit_id is not None:
+        return reports.filter(unit_id=user.unit_id)
+    return reports.none()
+
+
+def figure_labels() -> dict[str, list[FigureField]]:
+    """Every kind's active figure fields, in order (one query)."""
+    labels: dict[str, list[FigureField]] = {}
+    for field in FigureField.objects.filter(active=True).order_by("unit_kind", "order", "id"):
+        labels.setdefault(field.unit_kind, []).append(field)
+    return labels
+
+
+def report_day_board(report_day: ReportDay, *, now=None) -> dict:
+    """The office's view of one day: every unit's report with its state (submitted, late, due, overdue),
+    and the totals of each figure across the units that reported. Two queries."""
+    now = now or timezone.now()
+    rows = list(report_day.reports.select_related("unit", "submitted_by").order_by("unit__order", "id"))
+    totals: dict[str, int] = {}
+    for row in rows:
+        row.overdue = row.status == ReportStatus.DUE and now > report_day.deadline
+        for key, value in (row.figures or {}).items():
+            totals[key] = totals.get(key, 0) + int(value)
+    submitted = [r for r in rows if r.status == ReportStatus.SUBMITTED]
+    return {"rows": rows, "submitted": len(submitted), "due": len(rows) - len(submitted),
+            "late": sum(1 for r in submitted if r.late), "totals": totals}
