@@ -3,8 +3,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from reductions.models import EmissionInventory, Enterprise, ListVersion, Measure, Site
-from reductions.services import list_entry_delete, list_entry_save
+from reductions.models import EmissionInventory, Enterprise, Inspection, Inspector, ListVersion, Measure, Site
+from reductions.services import inspector_save, list_entry_delete, list_entry_save
 
 
 class MeasureInline(admin.TabularInline):
@@ -63,3 +63,37 @@ class EmissionInventoryAdmin(ServiceAdmin):
     """The district's totals from its emission inventory (t/yr) and the target shares per level."""
 
     list_display = ["version", "pm", "so2", "nox", "vocs", "yellow_pct", "orange_pct", "red_pct", "source"]
+
+
+@admin.register(Inspector)
+class InspectorAdmin(admin.ModelAdmin):
+    """The roster admin names the unit members who inspect (督查员); every grant or change is audited."""
+
+    list_display = ["user", "active", "note"]
+    list_filter = ["active"]
+    autocomplete_fields = ["user"]
+
+    def save_model(self, request, obj, form, change):
+        inspector_save(actor=request.user, inspector=obj)
+
+    def delete_model(self, request, obj):
+        obj.active = False  # a grant is ended, never erased: the inspections name their inspector
+        inspector_save(actor=request.user, inspector=obj)
+
+
+@admin.register(Inspection)
+class InspectionAdmin(admin.ModelAdmin):
+    """Read-only here: inspections are recorded on the inspector's page and the API (``inspections.inspection_record``)."""
+
+    list_display = ["inspected_at", "enterprise", "site", "town", "result", "status", "rectify_by", "inspector"]
+    list_filter = ["result", "status"]
+    list_select_related = ["enterprise", "site", "town", "inspector"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

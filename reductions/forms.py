@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from reductions.choices import Grade, SiteKind
+from reductions.choices import Grade, InspectionResult, SiteKind
 from reductions.xlsx import MAX_BYTES
 from units.choices import UnitKind
 from units.models import Unit
@@ -61,3 +61,39 @@ class ListFilterForm(forms.Form):
             enterprises = enterprises.filter(name__icontains=q) | enterprises.filter(credit_code__icontains=q)
             sites = sites.filter(project__icontains=q) | sites.filter(ref__icontains=q)
         return enterprises, sites
+
+
+class MultiplePhotoInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    """Several photos from one ``<input type=file multiple>`` (checked by the service, by content)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultiplePhotoInput(attrs={"accept": "image/png,image/jpeg,image/webp", "capture": "environment"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        return [super(MultiplePhotoField, self).clean(f, initial) for f in files]
+
+
+class InspectionForm(forms.Form):
+    """The inspector's form on a phone (issue 16 item 5); ``inspections.inspection_record`` checks the rules."""
+
+    owner = forms.ChoiceField(label=_("Enterprise or site"))
+    result = forms.ChoiceField(label=_("Result"), choices=InspectionResult.choices, widget=forms.RadioSelect)
+    place = forms.CharField(label=_("Place"), max_length=300)
+    findings = forms.CharField(label=_("Problems found"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    rectification = forms.CharField(label=_("Rectification asked"), required=False, max_length=5000,
+                                    widget=forms.Textarea(attrs={"rows": 2}))
+    rectify_by = forms.DateTimeField(label=_("Rectify by"), required=False,
+                                     widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+                                     input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    photos = MultiplePhotoField(label=_("Photos"), required=False)
+    follow_up_of = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, owners=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [("", "—")] + [(o.key, f"{o.name} · {o.town}") for o in owners]

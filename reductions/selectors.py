@@ -5,13 +5,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from alerts.choices import Level
-from reductions.choices import LEVELS, POLLUTANTS, Pollutant
-from reductions.models import EmissionInventory, Enterprise, ListVersion, Measure, Site
-from reductions.permissions import scope_q
+from reductions.choices import (
+    LEVELS,
+    LIVE_ITEM_STATUSES,
+    POLLUTANTS,
+    CheckState,
+    InspectionStatus,
+    ItemStatus,
+    Pollutant,
+    SiteKind,
+)
+from reductions.models import ChecklistItem, EmissionInventory, Enterprise, Inspection, ListVersion, Measure, Site
+from reductions.permissions import item_scope_q, scope_q
+from responses.choices import ResponseStatus
+from responses.models import Response
 from units.choices import UnitKind
 from units.models import Unit
 
@@ -311,3 +323,110 @@ def import_diff(*, version: ListVersion | None, plan) -> ImportDiff:
             diff.measures_update.append(current)
     diff.measures_delete = list(measures.values())
     return diff
+
+
+# --- During a response: checklists, inspections, compliance (issue 16 items 4-6) ----------------------
+
+
+def items_visible_to(user, response=None):
+    """Checklist items the user may see (``permissions.item_scope_q``), of one response or all, owners loaded."""
+    items = ChecklistItem.objects.select_related("enterprise", "site", "unit", "town")
+    scope = item_scope_q(user)
+    if scope is not None:
+        items = items.filter(scope)
+    return items.filter(response=response) if response is not None else items
+
+
+def inspections_visible_to(user):
+    """Inspections the user may see: the command all, a unit what it supervises or what lies in its town."""
+    inspections = Inspection.objects.select_related("enterprise", "site", "unit", "town", "inspector").prefetch_related("photos")
+    scope = item_scope_q(user)
+    return inspections.filter(scope) if scope is not None else inspections
+
+
+def responses_active():
+    """The responses in force, newest first (a drill's too: its checklists are the drill's work)."""
+    return Response.objects.filter(status=ResponseStatus.ACTIVE).select_related("alert").order_by("-started_at")
+
+
+@dataclass
+class Owner:
+    """An enterprise or site with live items in a response: what the inspector's page lists."""
+
+    kind: str
+    pk: int
+    name: str
+    town: str
+    address: str
+    items: list = field(default_factory=list)
+    state: str = CheckState.UNCHECKED
+    open_inspection: Inspection | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}-{self.pk}"
+
+
+def inspector_worklist(user, response) -> tuple[list[Inspection], list[Owner]]:
+    """The inspector's day (issue 16 item 5): open rectifications in scope, nearest deadline first; then every
+    enterprise and site of the response with live items in scope, non-compliant first, unchecked next.
+
+    Two queries whatever the list's size: the open inspections, the live items with their owners.
+    """
+    open_inspections = list(
+        inspections_visible_to(user).filter(response=response, status=InspectionStatus.OPEN).order_by("rectify_by", "id")
+    )
+    by_owner = {("enterprise", i.enterprise_id) if i.enterprise_id else ("site", i.site_id): i for i in open_inspections}
+    owners: dict[tuple[str, int], Owner] = {}
+    for item in items_visible_to(user, response).filter(status__in=LIVE_ITEM_STATUSES).order_by("town__order", "id"):
+        kind, owner = ("enterprise", item.enterprise) if item.enterprise_id else ("site", item.site)
+        row = owners.get((kind, owner.pk))
+        if row is None:
+            row = owners[(kind, owner.pk)] = Owner(
+                kind=kind, pk=owner.pk, name=item.owner_name, town=item.town.name, address=owner.address,
+                open_inspection=by_owner.get((kind, owner.pk)),
+            )
+        row.items.append(item)
+        row.state = item.check_state
+    rank = {CheckState.NON_COMPLIANT: 0, CheckState.UNCHECKED: 1, CheckState.COMPLIANT: 2}
+    return open_inspections, sorted(owners.values(), key=lambda o: (rank[o.state], o.town, o.name))
+
+
+def _state_counts() -> dict:
+    return {
+        "total": Count("id"),
+        "confirmed": Count("id", filter=Q(status=ItemStatus.CONFIRMED)),
+        "checked": Count("id", filter=~Q(check_state=CheckState.UNCHECKED)),
+        "compliant": Count("id", filter=Q(check_state=CheckState.COMPLIANT)),
+        "non_compliant": Count("id", filter=Q(check_state=CheckState.NON_COMPLIANT)),
+    }
+
+
+def compliance(response) -> dict:
+    """The list's compliance during a response (issue 16 item 6), for the command: live items by town, by
+    supervising unit and by industry (sites by kind), each with total, confirmed, checked, compliant and
+    non-compliant; the totals; and the open non-compliant inspections, nearest deadline first.
+
+    Four queries whatever the list's size.
+    """
+    live = ChecklistItem.objects.filter(response=response, status__in=LIVE_ITEM_STATUSES).order_by()
+    counts = _state_counts()
+    by_town = list(live.values("town_id", "town__name", "town__order").annotate(**counts).order_by("town__order", "town_id"))
+    by_unit = list(live.values("unit_id", "unit__name", "unit__order").annotate(**counts).order_by("unit__order", "unit_id"))
+    by_sector = list(
+        live.annotate(sector=Coalesce(F("enterprise__industry"), F("site__kind"))).values("sector").annotate(**counts).order_by("sector")
+    )
+    kinds = dict(SiteKind.choices)
+    for row in by_sector:
+        row["name"] = str(kinds.get(row["sector"], row["sector"]))
+    for row in by_town:
+        row["name"] = row["town__name"]
+    for row in by_unit:
+        row["name"] = row["unit__name"]
+    totals = {key: sum(row[key] for row in by_town) for key in counts}
+    totals["unchecked"] = totals["total"] - totals["checked"]
+    non_compliant = list(
+        Inspection.objects.filter(response=response, status=InspectionStatus.OPEN)
+        .select_related("enterprise", "site", "town", "unit", "inspector").order_by("rectify_by", "id")[:200]
+    )
+    return {"totals": totals, "by_town": by_town, "by_unit": by_unit, "by_sector": by_sector, "non_compliant": non_compliant}

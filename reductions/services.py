@@ -17,10 +17,11 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from events.services import audit_record
 from reductions.choices import POLLUTANTS
-from reductions.models import EmissionInventory, Enterprise, ListVersion, Measure, Site
+from reductions.models import EmissionInventory, Enterprise, Inspector, ListVersion, Measure, Site
 from reductions.permissions import may_manage
 from reductions.selectors import ImportDiff, import_diff
 from reductions.xlsx import ImportPlan
+from units.permissions import is_roster_admin, is_unit_member
 
 BATCH = 1000
 
@@ -172,3 +173,23 @@ def inventory_save(*, actor, year: int, totals: dict[str, Decimal], source: str 
         audit_record(actor=actor, action="reductions_inventory", target=version,
                      data={p: str(totals[p]) for p in POLLUTANTS})
     return inventory
+
+
+def inspector_save(*, actor, inspector: Inspector) -> Inspector:
+    """Name a unit member an inspector (督查员), or change or end the grant (issue 16 item 5).
+
+    Only the roster admin (PermissionDenied, 403); only a unit member with a unit may be named
+    (ValidationError, 400): office staff inspect by their role. Locks the grant's row, saves, audits.
+    """
+    if not is_roster_admin(actor):
+        raise PermissionDenied(_("Only the roster admin names inspectors."))
+    if not is_unit_member(inspector.user):
+        raise ValidationError({"user": _("Only a member of a unit is named an inspector; the office inspects by its role.")})
+    with transaction.atomic():
+        if inspector.pk is not None:
+            Inspector.objects.select_for_update(no_key=True).filter(pk=inspector.pk).first()
+        created = inspector.pk is None
+        inspector.save()
+        audit_record(actor=actor, action="inspector_grant" if created else "inspector_change", target=inspector,
+                     to_state="active" if inspector.active else "inactive", data={"user": inspector.user_id})
+    return inspector

@@ -14,15 +14,22 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from events.selectors import latest_event_id
+from foundation.errors import ActionRefused
 from foundation.pagination import page_of
 from reductions import selectors, services, xlsx
+from reductions.checklists import checklist_item_confirm
+from reductions.choices import ItemStatus
 from reductions.data.make_sample import TEMPLATE
-from reductions.forms import ConfirmForm, ImportForm, ListFilterForm
-from reductions.models import Measure
-from reductions.permissions import may_manage, may_see_targets
+from reductions.forms import ConfirmForm, ImportForm, InspectionForm, ListFilterForm
+from reductions.inspections import inspection_record
+from reductions.models import Enterprise, InspectionPhoto, Measure, Site
+from reductions.permissions import may_confirm_item, may_inspect, may_manage, may_see_compliance, may_see_targets
 from responses.models import Response
 
 PAGE_SIZE = 50
@@ -179,3 +186,125 @@ def _list_url() -> str:
     from django.urls import reverse
 
     return reverse("reductions:list")
+
+
+# --- During a response: the checklists, the inspector's page, the compliance view (issue 16 items 4-6) --
+
+
+def _response_for(request, responses):
+    """The response the page is about: ``?response=<id>`` among ``responses``, else the newest of them."""
+    wanted = request.GET.get("response") or request.POST.get("response")
+    if wanted and str(wanted).isdigit():
+        chosen = next((r for r in responses if r.pk == int(wanted)), None)
+        if chosen is not None:
+            return chosen
+    return responses[0] if responses else None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def inspect_page(request):
+    """The inspector's page on a phone (390 px): open rectifications nearest deadline first, then the
+    enterprises and sites to check, and the form to record an inspection with photos. Non-inspectors in
+    a unit see their checklist and confirm its items; the form is shown only to inspectors."""
+    responses = list(selectors.responses_active())
+    response = _response_for(request, responses)
+    open_inspections, owners = selectors.inspector_worklist(request.user, response) if response else ([], [])
+    inspector = may_inspect(request.user)
+    for owner in owners:
+        for item in owner.items:
+            item.confirmable = item.status == ItemStatus.PENDING and may_confirm_item(request.user, item)
+    initial = {"owner": request.GET.get("owner", ""), "follow_up_of": request.GET.get("follow_up") or None}
+    form = InspectionForm(request.POST or None, request.FILES or None, owners=owners, initial=initial) if inspector else None
+    if request.method == "POST":
+        if form is None or response is None:
+            raise PermissionDenied
+        if form.is_valid():
+            owner = next(o for o in owners if o.key == form.cleaned_data["owner"])
+            follow_up = None
+            if form.cleaned_data.get("follow_up_of"):
+                follow_up = next((i for i in open_inspections if i.pk == form.cleaned_data["follow_up_of"]), None)
+                if follow_up is None:
+                    form.add_error(None, _("That inspection is no longer open."))
+            if not form.errors:
+                model = Enterprise if owner.kind == "enterprise" else Site
+                entry = model.objects.get(pk=owner.pk)
+                try:
+                    inspection_record(
+                        actor=request.user, response=response, place=form.cleaned_data["place"],
+                        **{owner.kind: entry}, result=form.cleaned_data["result"],
+                        findings=form.cleaned_data["findings"], rectification=form.cleaned_data["rectification"],
+                        rectify_by=form.cleaned_data["rectify_by"], follow_up_of=follow_up, photos=form.cleaned_data["photos"],
+                    )
+                except ValidationError as error:
+                    for name, problems in error.message_dict.items():
+                        form.add_error(name if name in form.fields else None, problems)
+                except ActionRefused as refused:
+                    form.add_error(None, str(refused))
+                else:
+                    messages.success(request, _("Inspection recorded: %(name)s.") % {"name": owner.name})
+                    return redirect(f"{request.path}?response={response.pk}")
+    context = {
+        "responses": responses, "response": response, "open_inspections": open_inspections, "owners": owners,
+        "form": form, "inspector": inspector, "now": timezone.now(),
+    }
+    return render(request, "reductions/inspect.html", context, status=400 if form is not None and form.errors else 200)
+
+
+@login_required
+@require_http_methods(["POST"])
+def item_confirm(request, pk):
+    """A unit confirms one checklist item from its page; back to the page with a message."""
+    item = get_object_or_404(selectors.items_visible_to(request.user), pk=pk)
+    try:
+        checklist_item_confirm(item=item, actor=request.user)
+    except ActionRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("Confirmed: %(text)s") % {"text": item.text})
+    return redirect(f"{reverse('reductions:inspect')}?response={item.response_id}")
+
+
+@login_required
+@require_GET
+def compliance_current(request):
+    """The office dashboard's link: the compliance view of the newest response in force."""
+    if not may_see_compliance(request.user):
+        raise PermissionDenied
+    response = selectors.responses_active().first()
+    if response is None:
+        return render(request, "reductions/compliance.html", {"response": None, "last_event_id": 0})
+    return redirect("reductions:compliance", pk=response.pk)
+
+
+@login_required
+@require_GET
+def compliance_page(request, pk):
+    """The list's compliance during a response, live (issue 16 item 6): counts by town, supervising unit and
+    industry, and the non-compliant enterprises and sites with their deadlines. ``?fragment=1``: the live part,
+    which the page re-fetches on every event (``static/js/dashboard.js``)."""
+    if not may_see_compliance(request.user):
+        raise PermissionDenied
+    response = get_object_or_404(Response.objects.select_related("alert"), pk=pk)
+    context = {"response": response, "data": selectors.compliance(response), "now": timezone.now()}
+    if request.GET.get("fragment"):
+        return render(request, "reductions/compliance_live.html", context)
+    context["last_event_id"] = latest_event_id()
+    return render(request, "reductions/compliance.html", context)
+
+
+@login_required
+@require_GET
+def inspection_photo(request, pk):
+    """An inspection's photo, for those who may see the inspection; anyone else gets a 404 (it does not exist for them)."""
+    photo = get_object_or_404(InspectionPhoto.objects.select_related("inspection"), pk=pk)
+    if not selectors.inspections_visible_to(request.user).filter(pk=photo.inspection_id).exists():
+        raise Http404
+    try:
+        handle = photo.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    http = FileResponse(handle, filename=photo.original_name, content_type=photo.content_type)
+    http["X-Content-Type-Options"] = "nosniff"
+    http["Cache-Control"] = "private, no-store"
+    return http

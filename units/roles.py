@@ -72,6 +72,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reductions.manage_list",
         *(f"reductions.{action}_{model}" for model in ("listversion", "enterprise", "site", "measure", "emissioninventory")
           for action in ("add", "change", "delete", "view")),
+        "reductions.add_inspector",
+        "reductions.change_inspector",
+        "reductions.view_inspector",
+        "reductions.view_inspection",
     ],
 }
 

@@ -1,8 +1,10 @@
 """Out shapes of the emission-reduction list API (read-only: the list changes by import and in the admin)."""
 
+from django.urls import reverse
 from rest_framework import serializers
 
-from reductions.models import Enterprise, Measure, Site
+from reductions.choices import InspectionResult
+from reductions.models import ChecklistItem, Enterprise, Inspection, InspectionPhoto, Measure, Site
 
 
 class UnitRefSerializer(serializers.Serializer):
@@ -74,3 +76,60 @@ class TargetsSerializer(serializers.Serializer):
 
 class TargetsQuerySerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
+
+
+# --- Checklists and inspections (issue 16 items 4 and 5) ---------------------------------------------
+
+
+class ChecklistItemSerializer(serializers.ModelSerializer):
+    owner = serializers.CharField(source="owner_name", read_only=True)
+    unit = UnitRefSerializer(read_only=True)
+    town = UnitRefSerializer(read_only=True)
+
+    class Meta:
+        model = ChecklistItem
+        fields = ["id", "response", "enterprise", "site", "owner", "unit", "town", "level", "text", "status", "check_state",
+                  "created_at", "confirmed_at", "closed_at", "closed_reason"]
+        read_only_fields = fields
+
+
+class InspectionPhotoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = InspectionPhoto
+        fields = ["id", "original_name", "content_type", "size", "url"]
+        read_only_fields = fields
+
+    def get_url(self, photo) -> str:
+        return reverse("reductions:inspection-photo", args=[photo.pk])
+
+
+class InspectionSerializer(serializers.ModelSerializer):
+    owner = serializers.CharField(source="owner_name", read_only=True)
+    unit = UnitRefSerializer(read_only=True)
+    town = UnitRefSerializer(read_only=True)
+    inspector = serializers.CharField(source="inspector.get_username", read_only=True)
+    photos = InspectionPhotoSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Inspection
+        fields = ["id", "response", "enterprise", "site", "owner", "unit", "town", "inspector", "inspected_at", "place",
+                  "result", "findings", "rectification", "rectify_by", "status", "follow_up_of", "closed_at", "photos"]
+        read_only_fields = fields
+
+
+class InspectionCreateSerializer(serializers.Serializer):
+    """In shape of ``POST /api/inspections/`` (multipart for photos); the service checks the rules."""
+
+    response = serializers.IntegerField()
+    enterprise = serializers.IntegerField(required=False, allow_null=True)
+    site = serializers.IntegerField(required=False, allow_null=True)
+    inspected_at = serializers.DateTimeField(required=False, allow_null=True)
+    place = serializers.CharField(max_length=300)
+    result = serializers.ChoiceField(choices=InspectionResult.choices)
+    findings = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    rectification = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    rectify_by = serializers.DateTimeField(required=False, allow_null=True)
+    follow_up_of = serializers.IntegerField(required=False, allow_null=True)
+    photos = serializers.ListField(child=serializers.FileField(), required=False, max_length=6)

@@ -2,17 +2,29 @@
 
 import django_filters
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import viewsets
-from rest_framework.exceptions import PermissionDenied
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
 from reductions import selectors
-from reductions.api.serializers import EnterpriseSerializer, SiteSerializer, TargetsQuerySerializer, TargetsSerializer
-from reductions.choices import Grade, SiteKind
-from reductions.models import Enterprise, Measure, Site
-from reductions.permissions import ListPermission, may_see_targets
+from reductions.api.serializers import (
+    ChecklistItemSerializer,
+    EnterpriseSerializer,
+    InspectionCreateSerializer,
+    InspectionSerializer,
+    SiteSerializer,
+    TargetsQuerySerializer,
+    TargetsSerializer,
+)
+from reductions.checklists import checklist_item_confirm
+from reductions.choices import CheckState, Grade, InspectionResult, InspectionStatus, ItemStatus, SiteKind
+from reductions.inspections import inspection_record
+from reductions.models import ChecklistItem, Enterprise, Inspection, Measure, Site
+from reductions.permissions import InspectionPermission, ListPermission, may_see_targets
 from responses.models import Response
 
 
@@ -106,3 +118,96 @@ class TargetsView(APIView):
         levels = selectors.target_progress(version)
         body = {"year": version.year if version else None, "levels": levels}
         return ApiResponse(TargetsSerializer(body).data)
+
+
+# --- Checklists and inspections (issue 16 items 4 and 5) ---------------------------------------------
+
+
+class ChecklistItemFilter(django_filters.FilterSet):
+    response = django_filters.NumberFilter(field_name="response_id")
+    status = django_filters.ChoiceFilter(choices=ItemStatus.choices)
+    check_state = django_filters.ChoiceFilter(choices=CheckState.choices)
+    town = django_filters.CharFilter(field_name="town__code", help_text="Roster code of the town, street or park.")
+    unit = django_filters.CharFilter(field_name="unit__code", help_text="Roster code of the supervising unit.")
+
+    class Meta:
+        model = ChecklistItem
+        fields = ["response", "status", "check_state", "town", "unit"]
+
+
+class ChecklistItemViewSet(viewsets.ReadOnlyModelViewSet):
+    """A response's checklist items: the measures each supervising unit and town must put in place and confirm."""
+
+    serializer_class = ChecklistItemSerializer
+    filterset_class = ChecklistItemFilter
+    permission_classes = [ListPermission]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ChecklistItem.objects.none()
+        return selectors.items_visible_to(self.request.user).order_by("id")
+
+    @extend_schema(request=None, responses=ChecklistItemSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        """The supervising unit or the town confirms the measure is in place (403 for others, 409 when closed)."""
+        item = checklist_item_confirm(item=self.get_object(), actor=request.user)
+        return ApiResponse(ChecklistItemSerializer(selectors.items_visible_to(request.user).get(pk=item.pk)).data)
+
+
+class InspectionFilter(django_filters.FilterSet):
+    response = django_filters.NumberFilter(field_name="response_id")
+    status = django_filters.ChoiceFilter(choices=InspectionStatus.choices)
+    result = django_filters.ChoiceFilter(choices=InspectionResult.choices)
+    town = django_filters.CharFilter(field_name="town__code", help_text="Roster code of the town, street or park.")
+    unit = django_filters.CharFilter(field_name="unit__code", help_text="Roster code of the supervising unit.")
+    enterprise = django_filters.NumberFilter(field_name="enterprise_id")
+    site = django_filters.NumberFilter(field_name="site_id")
+
+    class Meta:
+        model = Inspection
+        fields = ["response", "status", "result", "town", "unit", "enterprise", "site"]
+
+
+class InspectionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Inspections (督查检查) of enterprises and sites during a response. Reading is scoped like the list; recording
+    needs an inspector (office staff, or a unit member the admin named one) of the enterprise's or site's unit or town."""
+
+    serializer_class = InspectionSerializer
+    filterset_class = InspectionFilter
+    permission_classes = [InspectionPermission]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Inspection.objects.none()
+        return selectors.inspections_visible_to(self.request.user).order_by("-inspected_at", "-id")
+
+    @extend_schema(request=InspectionCreateSerializer, responses={201: InspectionSerializer})
+    def create(self, request, *args, **kwargs):
+        data = InspectionCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        response = Response.objects.filter(pk=values["response"]).first()
+        if response is None:
+            raise ValidationError({"response": _("No such response.")})
+        enterprise = site = follow_up_of = None
+        if values.get("enterprise") is not None:
+            enterprise = Enterprise.objects.filter(pk=values["enterprise"]).first()
+            if enterprise is None:
+                raise ValidationError({"enterprise": _("No such enterprise.")})
+        if values.get("site") is not None:
+            site = Site.objects.filter(pk=values["site"]).first()
+            if site is None:
+                raise ValidationError({"site": _("No such site.")})
+        if values.get("follow_up_of") is not None:
+            follow_up_of = selectors.inspections_visible_to(request.user).filter(pk=values["follow_up_of"]).first()
+            if follow_up_of is None:
+                raise ValidationError({"follow_up_of": _("No such inspection.")})
+        inspection = inspection_record(
+            actor=request.user, response=response, enterprise=enterprise, site=site, place=values["place"],
+            result=values["result"], inspected_at=values.get("inspected_at"), findings=values.get("findings", ""),
+            rectification=values.get("rectification", ""), rectify_by=values.get("rectify_by"),
+            follow_up_of=follow_up_of, photos=values.get("photos", []),
+        )
+        body = InspectionSerializer(selectors.inspections_visible_to(request.user).get(pk=inspection.pk)).data
+        return ApiResponse(body, status=status.HTTP_201_CREATED)
