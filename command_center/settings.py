@@ -139,6 +139,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "dashboards.context_processors.platform",
             ],
+            # Filters every template has: |when, |when_short, |day (local time), |pollutant (issue 14 item 6).
+            "builtins": ["foundation.display"],
         },
     },
 ]

@@ -29,6 +29,7 @@ from feeds.models import FetchRecord, Forecast, Proposal, Station
 from feeds.permissions import may_manage_forecasts
 from feeds.providers import PULL_PROVIDERS, FeedError, provider_for
 from feeds.selectors import criteria_active, source_health
+from foundation.display import local_time, pollutant_names
 from foundation.errors import ActionRefused
 
 logger = logging.getLogger(__name__)
@@ -251,9 +252,10 @@ def proposal_reason(proposal: Proposal) -> str:
 def proposal_basis_text(proposal: Proposal) -> str:
     """The forecast figures as plain text, for the warning's ``basis``."""
     b = proposal.basis
-    lines = [f"{b.get('source')} · {b.get('issued_at')} · {proposal.criteria}"]
+    # Local time and pollutant names (issue 14 item 6): the text is read by the leader deciding.
+    lines = [f"{b.get('source')} · {local_time(b.get('issued_at'))} · {proposal.criteria}"]
     for d in b.get("days", []):
-        pollutants = "/".join(d.get("primary_pollutants") or [])
+        pollutants = pollutant_names(d.get("primary_pollutants") or [], "/")
         lines.append(f"{d['date']}: AQI {d['aqi']} {d.get('category', '')} {pollutants}".rstrip())
     return "\n".join(lines)
 

@@ -23,12 +23,10 @@ from feeds.forms import ActForm, DismissForm, ForecastDayFormSet, ForecastForm
 from feeds.models import Forecast, Proposal
 from feeds.permissions import may_manage_forecasts, may_view_proposals
 from feeds.selectors import feed_health, proposals_open, proposals_recent
+from foundation.display import pollutant_names
 from foundation.errors import ActionRefused
 from units.permissions import asks
 
-POLLUTANT_LABELS = {
-    "pm2_5": "PM2.5", "pm10": "PM10", "o3_8h": "O₃-8h", "o3_1h": "O₃-1h", "o3": "O₃", "no2": "NO₂", "so2": "SO₂", "co": "CO",
-}
 WEATHER_KEYS = ("wind_ms", "rh", "blh_m", "rain_mm")
 
 
@@ -41,7 +39,7 @@ def _forecast_view(forecast: Forecast, trigger: set[str] = frozenset()) -> dict:
         rows.append(
             {
                 **day,
-                "pollutants": ", ".join(POLLUTANT_LABELS.get(p, p) for p in day.get("primary_pollutants") or []),
+                "pollutants": pollutant_names(day.get("primary_pollutants") or [], ", "),
                 "weather": {k: weather.get(k) for k in WEATHER_KEYS},
                 "signals": [name for name in SIGNALS if flags.get(name)],
                 "trigger": day["date"] in trigger,

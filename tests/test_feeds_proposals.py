@@ -324,7 +324,7 @@ def test_the_office_dashboard_flags_a_late_proposal_and_not_a_timely_one(office,
     page = client.get("/dashboard/office/?fragment=1").content.decode()
     assert f'data-late="{late.pk}"' in page
     assert f'data-late="{timely.pk}"' not in page
-    assert "应发布时间 12-08 00:00" in page
+    assert "应发布时间 12月8日 00:00" in page
 
 
 def test_the_api_gives_issue_by_and_late(office, api_as):

@@ -116,7 +116,8 @@ def test_history_lists_the_last_ten_official_warnings_with_issued_and_lifted_tim
     rows = html.split('class="pub-history__row"')[1:]
     assert "橙色预警" in rows[0] and "pub-note--live" in rows[0]  # the orange in force, newest first
     assert "黄色预警" in rows[1] and "pub-note--superseded" in rows[1]  # the yellow it superseded
-    assert timezone.localtime(lifted[-1].lifted_at).strftime("%Y-%m-%d %H:%M") in rows[2]
+    local = timezone.localtime(lifted[-1].lifted_at)
+    assert f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}" in rows[2]
     assert "pub-note--lifted" in rows[2]
     assert f"/public/alerts/{lifted[0].pk}/cap.xml" not in html  # the 11th-newest official warning
     assert f"/public/alerts/{yellow.pk}/cap.xml" in html

@@ -213,6 +213,12 @@ def test_a_later_starting_upgrade_leaves_a_running_response_as_it_is(office, lea
     assert Response.objects.get(alert=orange).started_at == started
 
 
+def when_short(value) -> str:
+    """What |when_short shows an English reader: 1 Dec 08:10 (local time)."""
+    local = timezone.localtime(value)
+    return f"{local.day} {local:%b %H:%M}"
+
+
 def test_the_banner_shows_when_the_warning_takes_effect(client, office, member):
     start = _now() + datetime.timedelta(days=1)
     alert_create(actor=office, level="yellow", reason="x", starts_at=start)
@@ -220,7 +226,7 @@ def test_the_banner_shows_when_the_warning_takes_effect(client, office, member):
     page = client.get(reverse("dashboard-unit"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     banner = page[page.index('class="banner level-yellow"'):]
     banner = banner[:banner.index("</div>")]
-    assert f"effective from {timezone.localtime(start).strftime('%m-%d %H:%M')}" in banner
+    assert f"effective from {when_short(start)}" in banner  # 30 Nov 08:00, in local time
 
 
 def test_unit_dashboard_and_warning_page_show_effective_from(client, office, member):
@@ -228,10 +234,11 @@ def test_unit_dashboard_and_warning_page_show_effective_from(client, office, mem
     alert = alert_create(actor=office, level="yellow", reason="x", starts_at=start)
     client.force_login(member)
     page = client.get(reverse("dashboard-unit"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert "生效时间" in page and timezone.localtime(start).strftime("%m-%d %H:%M") in page
+    local = timezone.localtime(start)
+    assert "生效时间" in page and f"{local.month}月{local.day}日 {local:%H:%M}" in page
     client.force_login(office)
     page = client.get(reverse("alerts:detail", args=[alert.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Effective from" in page and timezone.localtime(start).strftime("%Y-%m-%d %H:%M") in page
+    assert "Effective from" in page and f"{local.day} {local:%b %Y}, {local:%H:%M}" in page
 
 
 # --- Proposals from the feeds, and approvals after time has passed ---
@@ -493,4 +500,5 @@ def test_the_approval_queue_shows_a_proposals_times(client, office, leader):
     page = client.get(reverse("alerts:approvals"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "生效时间" in page
     for value in (start, end):
-        assert timezone.localtime(value).strftime("%Y-%m-%d %H:%M") in page
+        local = timezone.localtime(value)
+        assert f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}" in page

@@ -4,6 +4,7 @@ from django import template
 from django.utils.translation import gettext_lazy as _
 
 from alerts.choices import Status
+from foundation.display import pollutant_names
 from responses.choices import AssignmentStatus, ResponseLevel, ResponseStatus
 
 register = template.Library()
@@ -60,7 +61,7 @@ def forecast_days(alert) -> list[dict]:
             {
                 "date": day.get("date", ""),
                 "aqi": day.get("aqi", ""),
-                "pollutants": ", ".join(str(p) for p in pollutants),
+                "pollutants": pollutant_names(pollutants, ", "),
                 "pm2_5": day.get("pm2_5"),
                 "o3_8h": day.get("o3_8h"),
             }

@@ -1,0 +1,120 @@
+"""Text for people, not machines (issue 14 item 6): local times in the reader's format, pollutant names.
+
+A template filter library loaded into every template (``TEMPLATES[…]["OPTIONS"]["builtins"]``):
+``{{ value|when }}`` 2026年11月30日 08:00 / 30 Nov 2026, 08:00; ``{{ value|when_short }}`` 11月30日 08:00 /
+30 Nov 08:00; ``{{ value|when_exact }}`` with seconds; ``{{ value|day }}`` 2026年11月30日 / 30 Nov 2026; ``{{ code|pollutant }}`` PM2.5, O₃ …
+Times are shown in the site's ``TIME_ZONE`` (Asia/Shanghai), whatever zone they were stored in.
+"""
+
+import datetime
+
+from django import template
+from django.utils import timezone, translation
+from django.utils.dateformat import format as date_format
+from django.utils.dateparse import parse_date, parse_datetime
+
+register = template.Library()
+
+# Codes used by the feeds, the criteria and the API, to the names people read (the same in both languages).
+POLLUTANT_NAMES = {
+    "pm2_5": "PM2.5",
+    "pm25": "PM2.5",
+    "pm10": "PM10",
+    "o3": "O₃",
+    "o3_8h": "O₃-8h",
+    "o3_1h": "O₃-1h",
+    "so2": "SO₂",
+    "no2": "NO₂",
+    "co": "CO",
+    "vocs": "VOCs",
+    "nox": "NOₓ",
+    "pm": "PM",
+}
+
+FORMATS = {
+    # language → (full, without the year, date only, with seconds)
+    "zh": ("Y年n月j日 H:i", "n月j日 H:i", "Y年n月j日", "Y年n月j日 H:i:s"),
+    "en": ("j M Y, H:i", "j M H:i", "j M Y", "j M Y, H:i:s"),
+}
+
+
+def pollutant_name(code) -> str:
+    """``"pm2_5"`` → ``"PM2.5"``; an unknown code is returned as given."""
+    if code is None:
+        return ""
+    return POLLUTANT_NAMES.get(str(code).strip().lower(), str(code))
+
+
+def pollutant_names(codes, sep: str = "、") -> str:
+    """A list (or ``/``- or ``,``-separated string) of codes as names, joined by ``sep``."""
+    if not codes:
+        return ""
+    if isinstance(codes, str):
+        codes = [c for c in codes.replace(",", "/").split("/") if c.strip()]
+    return sep.join(pollutant_name(c) for c in codes)
+
+
+def _formats() -> tuple[str, str, str]:
+    language = (translation.get_language() or "zh-hans").lower()
+    return FORMATS["en"] if language.startswith("en") else FORMATS["zh"]
+
+
+def _as_datetime(value):
+    if isinstance(value, str):
+        parsed = parse_datetime(value)
+        if parsed is None:
+            day = parse_date(value)
+            return day
+        return parsed
+    return value
+
+
+def local_time(value, which: int = 0) -> str:
+    """``value`` (aware or ISO 8601 text) in local time in the active language's format; "" for None."""
+    value = _as_datetime(value)
+    if value in (None, ""):
+        return ""
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return date_format(value, _formats()[which])
+    if isinstance(value, datetime.date):
+        return date_format(value, _formats()[2])
+    return str(value)
+
+
+@register.filter
+def when(value) -> str:
+    """Full local date and time: 2026年11月30日 08:00 / 30 Nov 2026, 08:00."""
+    return local_time(value, 0)
+
+
+@register.filter
+def when_short(value) -> str:
+    """Local date and time without the year: 11月30日 08:00 / 30 Nov 08:00."""
+    return local_time(value, 1)
+
+
+@register.filter
+def when_exact(value) -> str:
+    """Local date and time to the second (audit trails): 2026年11月30日 08:00:05."""
+    return local_time(value, 3)
+
+
+@register.filter
+def day(value) -> str:
+    """A date: 2026年11月30日 / 30 Nov 2026."""
+    value = _as_datetime(value)
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    return local_time(value, 2) if value else ""
+
+
+@register.filter
+def pollutant(value) -> str:
+    """One pollutant code, or a list of them, as names."""
+    if isinstance(value, (list, tuple)):
+        return pollutant_names(value)
+    return pollutant_name(value) if value not in (None, "") else ""
