@@ -7,3 +7,10 @@ class DashboardsConfig(AppConfig):
 
     name = "dashboards"
     verbose_name = _("Dashboards")
+
+    def ready(self):
+        # The hub (events, the ground floor) renders the live parts into its frames through this
+        # registration; it never imports dashboards.
+        from dashboards.screens import screens_register
+
+        screens_register()

@@ -1,5 +1,9 @@
-"""The screens: the landing redirect by role and the live dashboards. Each renders a page; with ``?fragment=1`` only its live part, which
-the page's script re-fetches when an event arrives over the WebSocket."""
+"""The screens: the landing redirect by role and the live dashboards.
+
+Each dashboard is a page shell around a live part (``templates/dashboards/<screen>_live.html``).
+The live part rides in the dashboard socket's frames, rendered once per audience by the hub
+(``dashboards.screens``, registered in ``DashboardsConfig.ready``); ``?fragment=1`` answers the
+same text over HTTP, which the page asks only after a reconnect."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -35,21 +39,26 @@ def home(request):
     return redirect(ROLE_HOME.get(role_of(request.user), "public-home"))
 
 
-def _render(request, template: str, build, *, shared_by: str | None = None):
-    """The page, or with ``?fragment=1`` its live part: rendered once for a whole group of
-    readers (``shared_by``: one unit's members, the command) when it holds nothing of the
-    reader's own (``events.shared``)."""
-    fragment = bool(request.GET.get("fragment"))
-    live = template.replace(".html", "_live.html")
-    if fragment and shared_by is not None:
-        return HttpResponse(
-            shared(shared_key("live", live, shared_by), lambda: render_to_string(live, _context(build()), request=request))
-        )
+def _render(request, screen: str, build, *, audience=None):
+    """The page, or with ``?fragment=1`` its live part. The live part is the screen's own
+    (``live_html``): the same text the dashboard socket carries in its frames, rendered without a
+    request (nothing of the reader's own), so one render serves a whole audience (``audience``: the
+    unit's id, or None for the command); the page asks for it only after a reconnect."""
+    template = f"dashboards/{screen}.html"
+    if request.GET.get("fragment"):
+        group = "command" if audience is None else f"unit-{audience}"
+        return HttpResponse(shared(shared_key("live", screen, group), lambda: live_html(screen, build)))
     context = _context(build())
-    if fragment:
-        return render(request, live, context)
     context["last_event_id"] = latest_event_id()
     return render(request, template, context)
+
+
+def live_html(screen: str, build, common: dict | None = None) -> str:
+    """The live part of ``screen`` (``templates/dashboards/<screen>_live.html``) in the current language,
+    rendered with no request: what the frames carry and what ``?fragment=1`` answers. ``common``: the
+    part of the context every audience shares (``_context``), when the caller has it already."""
+    context = (common if common is not None else _context({})) | build()
+    return render_to_string(f"dashboards/{screen}_live.html", context)
 
 
 def _context(context: dict) -> dict:
@@ -61,69 +70,77 @@ def _context(context: dict) -> dict:
     return context | {"alert": alert, "alert_health": health, "drill_alert": drill_alert, "now": timezone.now()}
 
 
+def unit_live(unit) -> dict:
+    """The unit screen's live context: the unit's current and recent tasks."""
+    tasks = unit_tasks_current(unit)
+    recent = unit_tasks_recent(unit)
+    return {"unit": unit, "tasks": tasks, "recent": recent, "unit_screen": True}
+
+
+def office_live() -> dict:
+    """The office screen's live context: the grid, approvals, proposals, feed health, who is on duty."""
+    from feeds.selectors import feed_health, proposals_open
+
+    response = response_active()
+    grid = unit_grid(response)
+    return {
+        "response": response,
+        "grid": grid,
+        "totals": _totals(grid),
+        "kinds": UnitKind.choices,
+        "pending": alerts_pending_approval(),
+        "proposals": proposals_open()[:10],
+        "feeds": feed_health(),
+        "drill_response": response_active(drill=True),
+        "on_duty": shift_current(),
+    }
+
+
+def leader_live() -> dict:
+    """The leader screen's live context: the approval queue with previews, the totals, account changes.
+    The same for every leader: its forms get the reader's CSRF token from the page (``dashboard.js``)."""
+    response = response_active()
+    return {
+        "pending": with_previews(alerts_pending_approval()), "response": response,
+        "totals": _totals(unit_grid(response)), "role_changes": account_changes_recent(),
+    }
+
+
+def wall_live() -> dict:
+    """The wall screen's live context: the grid, its totals and who is on duty."""
+    response = response_active()
+    grid = unit_grid(response)
+    return {"response": response, "grid": grid, "totals": _totals(grid), "on_duty": shift_current()}
+
+
 @login_required
 def unit_dashboard(request):
     """A member unit's screen: the warning in force and the unit's tasks with their deadlines."""
     unit = request.user.unit
     if not may_act_for_unit(request.user, request.user.unit_id):
         raise PermissionDenied
-
-    def build():
-        tasks = unit_tasks_current(unit)
-        recent = unit_tasks_recent(unit)
-        return {"unit": unit, "tasks": tasks, "recent": recent, "unit_screen": True}
-
-    return _render(request, "dashboards/unit.html", build, shared_by=f"unit-{unit.pk}")
+    return _render(request, "unit", lambda: unit_live(unit), audience=unit.pk)
 
 
 @login_required
 @asks(may_supervise)
 def office_dashboard(request):
     """The command grid: every unit's state in the running response, proposals, approvals and feed health."""
-    from feeds.selectors import feed_health, proposals_open
-
-    def build():
-        response = response_active()
-        grid = unit_grid(response)
-        return {
-            "response": response,
-            "grid": grid,
-            "totals": _totals(grid),
-            "kinds": UnitKind.choices,
-            "pending": alerts_pending_approval(),
-            "proposals": proposals_open()[:10],
-            "feeds": feed_health(),
-            "drill_response": response_active(drill=True),
-            "on_duty": shift_current(),
-        }
-
-    return _render(request, "dashboards/office.html", build, shared_by="command")
+    return _render(request, "office", office_live)
 
 
 @login_required
 @asks(may_decide)
 def leader_dashboard(request):
     """The leaders' approval queue, live, with the basis of each proposal."""
-    def build():  # not shared: the approval forms carry the reader's CSRF token
-        response = response_active()
-        return {
-            "pending": with_previews(alerts_pending_approval()), "response": response,
-            "totals": _totals(unit_grid(response)), "role_changes": account_changes_recent(),
-        }
-
-    return _render(request, "dashboards/leader.html", build)
+    return _render(request, "leader", leader_live)
 
 
 @login_required
 @asks(may_supervise)
 def wall(request):
     """The command room's big screen: read-only, refreshed live."""
-    def build():
-        response = response_active()
-        grid = unit_grid(response)
-        return {"response": response, "grid": grid, "totals": _totals(grid), "on_duty": shift_current()}
-
-    return _render(request, "dashboards/wall.html", build, shared_by="command")
+    return _render(request, "wall", wall_live)
 
 
 def _totals(grid: list[dict]) -> dict:

@@ -8,6 +8,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from events.hub import FRAME_EVENTS, Subscriber, get_hub
 from events.push import wire_text
+from events.screens import language_of, screen_get
 from events.selectors import events_visible_to, latest_event_id
 from units.permissions import is_command
 from units.services import session_digest
@@ -17,8 +18,10 @@ RESET = "reset"  # the type of the control item of reset_frame
 REPLAY_PAGE = FRAME_EVENTS  # one page of the replay is one frame
 
 
-def _profile(user) -> tuple[int | None, bool]:
-    return user.unit_id, is_command(user)
+def _profile(user, screen_name: str | None) -> tuple[int | None, bool, str | None]:
+    """The user's unit, whether they are the command, and the screen they asked for if they may watch it."""
+    screen = screen_get(screen_name)
+    return user.unit_id, is_command(user), screen.name if screen is not None and screen.allowed(user) else None
 
 
 def _replay_page(user, after: int, size: int) -> list[tuple[int, str]]:
@@ -31,6 +34,12 @@ def reset_frame(newest: int) -> str:
     keeps its own state starts again from ``last_id``. Event-shaped, so the frame contract (a JSON
     array of ``{"id", "type", "payload"}``) holds; its id is null because it is no event."""
     return json.dumps([{"id": None, "type": RESET, "payload": {"last_id": newest}}], separators=(",", ":"))
+
+
+def parse_param(query_string: bytes, name: str) -> str | None:
+    """The first value of ``name`` in the socket's query string, or None."""
+    values = parse_qs(query_string.decode("latin-1")).get(name)
+    return values[0] if values else None
 
 
 def parse_after(query_string: bytes) -> int | None:
@@ -51,6 +60,10 @@ class DashboardConsumer(AsyncWebsocketConsumer):
     transaction's events in one frame (at most ``FRAME_EVENTS`` per frame), and the replay
     page by page. A ``?after=`` beyond the newest event first gets ``reset_frame``.
 
+    ``?screen=<unit|office|leader|wall>&lang=<zh-hans|en>`` (what the page sends) asks for the
+    screen's live part on the last frame of each batch (``events.screens``), rendered once for the
+    socket's audience; a screen the user may not watch is ignored (events only).
+
     Session-authenticated (``events.auth``, read-only) and origin-checked (scheme, host and
     port: ``events.auth.SameOriginValidator``, in ``command_center.asgi``). Live events come from
     this process's hub (``events.hub``), not from the channel layer.
@@ -63,14 +76,16 @@ class DashboardConsumer(AsyncWebsocketConsumer):
         if user is None or not user.is_authenticated or not user.is_active:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        unit_id, command = await database_sync_to_async(_profile)(user)
-        after = parse_after(self.scope.get("query_string", b""))
+        query = self.scope.get("query_string", b"")
+        unit_id, command, screen = await database_sync_to_async(_profile)(user, parse_param(query, "screen"))
+        after = parse_after(query)
         # Register before accepting: once the client sees the socket open, nothing committed
         # after that is missed (live events are held until the replay below is done).
         hub = await get_hub()
         self.sub = Subscriber(
             self, user_id=user.pk, unit_id=unit_id, command=command, cursor=hub.last_id if after is None else after,
             session=session_digest(self.scope["session"].session_key),
+            screen=screen, language=language_of(parse_param(query, "lang")),
         )
         hub.add(self.sub)
         # A revocation (logout, new password, unit or role) that committed between reading the session

@@ -16,7 +16,7 @@ is no Redis and the poll is the transport.
 import asyncio
 import json
 import logging
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 
 import redis
 import redis.asyncio as aioredis
@@ -25,6 +25,7 @@ from django.conf import settings
 
 from events.choices import Audience, EventType
 from events.push import events_channel
+from events.screens import screen_get, screens_render
 from events.selectors import events_after, latest_event_id
 
 logger = logging.getLogger(__name__)
@@ -41,19 +42,35 @@ def frames_of(items: list[tuple[int, str]]) -> list[str]:
     return ["[" + ",".join(text for _, text in items[i : i + FRAME_EVENTS]) + "]" for i in range(0, len(items), FRAME_EVENTS)]
 
 
-class View:
-    """The events of one batch that one kind of subscriber may see; its frames are built once and shared."""
+def with_screen(frames: list[str], screen: str | None) -> list[str]:
+    """``frames`` with ``"screen": <screen>`` added to the last event of the last frame
+    (``events.screens``): the live part as it stands once the whole batch is applied."""
+    if screen is None or not frames:
+        return frames
+    last = frames[-1]  # '[…,{"id":…,"payload":{…}}]'
+    return [*frames[:-1], last[:-2] + ',"screen":' + screen + "}]"]
 
-    __slots__ = ("items", "_frames")
+
+class View:
+    """The events of one batch that one kind of subscriber may see; its frames are built once and
+    shared, and once more per rendered screen part (one per audience and language, not per socket)."""
+
+    __slots__ = ("items", "_frames", "_variants")
 
     def __init__(self) -> None:
         self.items: list[tuple[int, str]] = []
         self._frames: list[str] | None = None
+        self._variants: dict[str, list[str]] = {}
 
-    def frames(self) -> list[str]:
+    def frames(self, screen: str | None = None) -> list[str]:
         if self._frames is None:
             self._frames = frames_of(self.items)
-        return self._frames
+        if screen is None:
+            return self._frames
+        variant = self._variants.get(screen)
+        if variant is None:
+            variant = self._variants[screen] = with_screen(self._frames, screen)
+        return variant
 
 
 class _Resume:
@@ -99,9 +116,16 @@ class Subscriber:
     """One open dashboard socket: what it may see, the last id it was given, and its frames to send."""
 
     def __init__(
-        self, consumer, *, user_id: int, unit_id: int | None, command: bool, cursor: int, session: str = ""
+        self, consumer, *, user_id: int, unit_id: int | None, command: bool, cursor: int, session: str = "",
+        screen: str | None = None, language: str = "",
     ):
         self.consumer = consumer
+        # The screen whose live part this socket's frames carry (``events.screens``), and for whom:
+        # (screen name, language, None for the command or the unit's id). None: events only.
+        self.screen_key: tuple | None = None
+        registered = screen_get(screen)
+        if registered is not None and (command if registered.command else unit_id is not None):
+            self.screen_key = (registered.name, language, None if registered.command else unit_id)
         self.user_id = user_id
         self.session = session  # units.services.session_digest of the session it was opened with
         self.unit_id = unit_id
@@ -117,17 +141,20 @@ class Subscriber:
         self._task: asyncio.Task | None = None
         self.closed = False
 
-    def offer(self, view: View) -> None:
+    def offer(self, view: View, screen: str | None = None) -> None:
+        """Queue the view's frames, the last one carrying ``screen`` (this socket's rendered live
+        part, JSON text) when there is one."""
         items = view.items
         if self.closed or not items or items[-1][0] <= self.cursor:
             return
         if self.replaying:
-            self._held.extend(items)
+            self._held.extend(items)  # replayed frames carry no screen part: the page fetches it
             return
         if items[0][0] <= self.cursor:  # partly seen already (a replay overlapping live events)
-            self._enqueue(frames_of([item for item in items if item[0] > self.cursor]), items[-1][0])
+            frames = with_screen(frames_of([item for item in items if item[0] > self.cursor]), screen)
+            self._enqueue(frames, items[-1][0])
         else:
-            self._enqueue(view.frames(), items[-1][0])
+            self._enqueue(view.frames(screen), items[-1][0])
 
     async def room(self, n: int) -> None:
         """Wait until ``n`` more frames fit (replay flow control; a socket that stops reading is
@@ -208,6 +235,7 @@ class Hub:
         self.command: set[Subscriber] = set()
         self.by_unit: dict[int, set[Subscriber]] = defaultdict(set)
         self.plain: set[Subscriber] = set()  # neither command nor a unit's: public events only
+        self.watching: Counter = Counter()  # sockets per screen key (screen, language, audience)
         self.last_id = 0
         self._inbox: asyncio.Queue = asyncio.Queue()
         self._tasks: list[asyncio.Task] = []
@@ -219,6 +247,8 @@ class Hub:
             self._tasks.append(asyncio.create_task(self._listen()))
 
     def add(self, sub: Subscriber) -> None:
+        if sub.screen_key is not None and sub not in self.everyone:
+            self.watching[sub.screen_key] += 1
         self.everyone.add(sub)
         if sub.command:
             self.command.add(sub)
@@ -228,6 +258,10 @@ class Hub:
             self.plain.add(sub)
 
     def remove(self, sub: Subscriber) -> None:
+        if sub.screen_key is not None and sub in self.everyone:
+            self.watching[sub.screen_key] -= 1
+            if self.watching[sub.screen_key] <= 0:
+                del self.watching[sub.screen_key]
         self.everyone.discard(sub)
         self.command.discard(sub)
         self.plain.discard(sub)
@@ -238,20 +272,33 @@ class Hub:
                 if not members:
                     del self.by_unit[sub.unit_id]
 
-    def dispatch(self, events: list[dict]) -> None:
+    async def dispatch(self, events: list[dict]) -> None:
         """Hand a batch of committed events (in id order) to every subscriber that may see them:
-        one view per kind of subscriber, so each socket gets the batch in one frame.
+        one view per kind of subscriber, so each socket gets the batch in one frame, its last
+        frame carrying the socket's screen as rendered for its audience (``events.screens``).
 
         A revocation (``session.revoked``) cuts the batch: the sockets it closes get what came
         before it and nothing after, even when later events arrive in the same batch."""
         for index, event in enumerate(events[:-1]):
             if event.get("type") == EventType.SESSION_REVOKED:
-                self._dispatch(events[: index + 1])
-                self.dispatch(events[index + 1 :])
+                await self._dispatch(events[: index + 1])
+                await self.dispatch(events[index + 1 :])
                 return
-        self._dispatch(events)
+        await self._dispatch(events)
 
-    def _dispatch(self, events: list[dict]) -> None:
+    def _screens_wanted(self, units: dict[int, View]) -> dict[tuple[str, str], set]:
+        """Which screens to render for this batch: each (screen, language) with at least one
+        socket, for each audience that has events in the batch (the command always does; a unit
+        screen only watched by the command's own staff, of the office's unit, too)."""
+        wanted: dict[tuple[str, str], set] = defaultdict(set)
+        for name, language, audience in self.watching:
+            if audience is None or audience not in units or units[audience].items:
+                wanted[(name, language)].add(audience)
+        return wanted
+
+    async def _dispatch(self, events: list[dict]) -> None:
+        if not events:
+            return
         command, plain = View(), View()
         units = {unit_id: View() for unit_id in self.by_unit}
         revoked = []
@@ -268,11 +315,22 @@ class Hub:
             if event.get("type") == EventType.SESSION_REVOKED:
                 payload = json.loads(event["text"])["payload"]
                 revoked.append((payload.get("user"), payload.get("session")))
+        parts: dict[tuple, str] = {}
+        wanted = self._screens_wanted(units)
+        if wanted:
+            # One render per screen, audience and language, in a worker thread (it queries the
+            # database), before any frame is written: every socket then gets its screen in the
+            # same pass. Sockets opened meanwhile either start after this batch (their cursor) or
+            # replay it from the database.
+            try:
+                parts = await database_sync_to_async(screens_render)(wanted, events[-1]["id"])
+            except Exception:
+                logger.exception("rendering the screens failed; pages will fetch their live parts")
         for sub in self.command:
-            sub.offer(command)
+            sub.offer(command, parts.get(sub.screen_key))
         for unit_id, view in units.items():
-            for sub in self.by_unit[unit_id]:
-                sub.offer(view)
+            for sub in self.by_unit.get(unit_id, ()):
+                sub.offer(view, parts.get(sub.screen_key))
         for sub in self.plain:
             sub.offer(plain)
         for user_id, session in revoked:
@@ -341,19 +399,19 @@ class Hub:
                 continue  # already delivered by a catch-up
             if event_id != self.last_id + 1:
                 # A missed publish, or a rolled-back id: the database knows.
-                self.dispatch(fresh)
+                await self.dispatch(fresh)
                 fresh = []
                 await self._catch_up()
                 continue
             fresh.append(item)
             self.last_id = event_id
-        self.dispatch(fresh)
+        await self.dispatch(fresh)
 
     async def _catch_up(self) -> None:
         while True:
             rows = await database_sync_to_async(events_after)(self.last_id, limit=1000)
             if rows:
-                self.dispatch(rows)
+                await self.dispatch(rows)
                 self.last_id = rows[-1]["id"]
             if len(rows) < 1000:
                 return

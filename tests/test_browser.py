@@ -181,7 +181,7 @@ def test_a_dashboard_told_its_cursor_is_unknown_reloads_once_and_goes_live(brows
     while len(loads) < 2 and time.monotonic() < deadline:
         page.wait_for_timeout(100)
     assert len(loads) == 2, sockets  # the reset made the page load again, once
-    assert sockets[0].endswith("?after=99999999")
+    assert sockets[0].endswith("&after=99999999")
     page.wait_for_selector("[data-conn][data-state=live]", timeout=10_000)
     assert page.locator("[data-dashboard]").get_attribute("data-last-event-id") != "99999999"
     page.wait_for_timeout(1_000)

@@ -61,13 +61,14 @@ def _shared(role: str, path: str) -> list[Request]:
 
 
 REQUESTS: list[Request] = [
-    # The dashboards: the page, and its live part (?fragment=1), shared by a unit's members or the command.
+    # The dashboards: the page, and its live part (?fragment=1, what a page asks after a reconnect; the
+    # frames carry it otherwise), shared by a unit's members or the command.
     Request("member", "/dashboard/unit/"),
     *_shared("member", "/dashboard/unit/?fragment=1"),
     Request("office", "/dashboard/office/"),
     *_shared("office", "/dashboard/office/?fragment=1"),
     Request("leader", "/dashboard/leader/"),
-    Request("leader", "/dashboard/leader/?fragment=1"),  # not shared: its forms carry the reader's CSRF token
+    *_shared("leader", "/dashboard/leader/?fragment=1"),  # no reader's CSRF token in it: shared by the leaders
     Request("office", "/dashboard/wall/"),
     *_shared("office", "/dashboard/wall/?fragment=1"),
     # The API lists (warnings and tasks are shared by a visibility group).

@@ -58,16 +58,24 @@ def test_a_change_shows_at_once(office, member):
     assert button not in after
 
 
-def test_the_command_grid_is_shared_but_the_leaders_forms_are_not(office, leader):
+def test_the_command_grid_and_the_leaders_queue_are_shared_with_no_ones_csrf_token(office, leader):
+    """Issue 13 §1: the leaders' live part holds no reader's CSRF token, so it is rendered once for all
+    leaders (and carried in the frames); the page's script puts its own token into the form it sends."""
     alert_create(actor=office, level="red", reason="待批")  # pending: the leader page shows a decision form
     one_desk, other_desk = signed_in(office), signed_in(office)
     cache.clear()
     grid, cold = fragment(one_desk, "/dashboard/office/?fragment=1")
     again, warm = fragment(other_desk, "/dashboard/office/?fragment=1")
     assert again == grid and warm < cold
-    one, _ = fragment(signed_in(leader), "/dashboard/leader/?fragment=1")
-    two, _ = fragment(signed_in(leader), "/dashboard/leader/?fragment=1")
-    assert "csrfmiddlewaretoken" in one and one != two  # each reader's own CSRF token
+    second_leader = user_create(username="leader-two", role="leader", password="x-pass-2026", unit=leader.unit)
+    one, cold = fragment(signed_in(leader), "/dashboard/leader/?fragment=1")
+    two, warm = fragment(signed_in(second_leader), "/dashboard/leader/?fragment=1")
+    assert one == two and warm < cold
+    assert "csrfmiddlewaretoken" not in one and 'data-approve="' in one
+    assert one != grid  # the leaders' part is its own answer, not the office's
+    # The page itself still carries the reader's token (its header's forms), which the script sends.
+    page = signed_in(leader).get("/dashboard/leader/").content.decode()
+    assert "csrfmiddlewaretoken" in page
 
 
 def api(client, path) -> tuple[object, int]:

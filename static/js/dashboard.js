@@ -1,5 +1,9 @@
-// Live dashboards: one WebSocket to /ws/dashboard/?after=<last id>; every event makes the page
-// re-fetch its live part from the server (?fragment=1), so the server stays the only renderer.
+// Live dashboards: one WebSocket to /ws/dashboard/?screen=<this screen>&lang=<page language>&after=<last id>.
+// The last frame of each batch carries this screen's live part, rendered once by the server for
+// everyone who sees the same ("screen": {"name", "through", "html"} on its last event); the page
+// morphs it in (idiomorph) with no HTTP request, keeping what the person is doing: text typed in a
+// field, focus, an open <details>, an error shown, the scroll position. Only events that come
+// without it (the replay after a (re)connect) make the page fetch its live part (?fragment=1).
 // Reconnects with exponential backoff and jitter; events are de-duplicated by id.
 (function () {
   "use strict";
@@ -18,6 +22,7 @@
     failed: en ? "The action failed; please try again." : "操作失败，请重试。",
   };
   let lastId = parseInt(root.dataset.lastEventId || "0", 10);
+  let shownThrough = lastId; // the live part on screen reflects every event up to this id
   let attempt = 0;
   let refreshTimer = null;
   let audio = null;
@@ -32,27 +37,39 @@
 
   function connect() {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const socket = new WebSocket(scheme + "://" + location.host + "/ws/dashboard/?after=" + lastId);
+    const query = "?screen=" + encodeURIComponent(kind) + "&lang=" + encodeURIComponent(document.documentElement.lang);
+    const socket = new WebSocket(scheme + "://" + location.host + "/ws/dashboard/" + query + "&after=" + lastId);
     socket.onopen = function () {
       attempt = 0;
       setConn("live");
-      scheduleRefresh();
     };
     socket.onmessage = function (message) {
       if (message.data === "pong") return;
       // A frame is an array of events in id order (one transaction's, or a page of the replay).
+      let screen = null;
       JSON.parse(message.data).forEach(function (event) {
         if (event.type === "reset") {
           // Our cursor is unknown to the server (another database, a restore): start again from a fresh page.
           location.reload();
           return;
         }
+        if (event.screen && event.screen.name === kind) screen = event.screen;
         if (event.id <= lastId) return; // a duplicate after a reconnect
         lastId = event.id;
         root.dataset.lastEventId = String(lastId);
         window.dashboardEvents.push(event.id);
         handle(event);
       });
+      if (screen && screen.through >= shownThrough) {
+        show(screen.html, screen.through);
+      }
+      if (lastId > shownThrough) {
+        // Events with no screen part: the replay after a (re)connect, or the first frames of a
+        // large batch (its last frame has the part and cancels this).
+        scheduleRefresh(250);
+      } else {
+        clearTimeout(refreshTimer);
+      }
     };
     socket.onclose = function (close) {
       setConn("offline");
@@ -68,34 +85,78 @@
 
   function handle(event) {
     if (kind === "unit" && event.type === "assignment.created") announce(event.payload);
-    scheduleRefresh();
   }
 
-  function scheduleRefresh() {
+  // --- Applying a live part: morph the DOM, never wipe what the person is doing.
+  function edited(node) {
+    // A field the person typed in, changed or is in: its value is theirs until they send it.
+    if (!(node instanceof HTMLInputElement || node instanceof HTMLTextAreaElement || node instanceof HTMLSelectElement)) {
+      return false;
+    }
+    if (node === document.activeElement) return true;
+    if (node instanceof HTMLSelectElement) {
+      return Array.prototype.some.call(node.options, function (o) { return o.selected !== o.defaultSelected; });
+    }
+    if (node.type === "checkbox" || node.type === "radio") return node.checked !== node.defaultChecked;
+    if (node.type === "file") return node.files && node.files.length > 0;
+    return node.value !== node.defaultValue;
+  }
+
+  const morphOptions = {
+    morphStyle: "innerHTML",
+    ignoreActiveValue: true,
+    restoreFocus: true,
+    callbacks: {
+      beforeNodeMorphed: function (oldNode) {
+        if (edited(oldNode)) return false;
+        // An error shown after a failed action stays until the person acts again.
+        if (oldNode.nodeType === 1 && oldNode.hasAttribute("data-error") && !oldNode.hidden) return false;
+        return true;
+      },
+      beforeAttributeUpdated: function (name, node) {
+        // A <details> the person opened or closed stays so.
+        return !(name === "open" && node instanceof HTMLDetailsElement);
+      },
+    },
+  };
+
+  function show(html, through) {
+    if (window.Idiomorph) {
+      window.Idiomorph.morph(live, html, morphOptions);
+    } else {
+      live.innerHTML = html; // the morphing library did not load: still current, if less gentle
+    }
+    shownThrough = Math.max(shownThrough, through);
+    applyFilter();
+    tick();
+    root.dataset.shownThrough = String(shownThrough);
+  }
+
+  function scheduleRefresh(delay) {
     clearTimeout(refreshTimer);
-    refreshTimer = setTimeout(refresh, 100);
+    refreshTimer = setTimeout(refresh, delay);
   }
 
   async function refresh() {
+    const through = lastId; // the answer reflects at least every event received so far
     try {
       const answer = await fetch(location.pathname + "?fragment=1", { credentials: "same-origin" });
       if (answer.redirected || answer.status === 403) {
         location.reload();
         return;
       }
-      if (!answer.ok) return;
-      live.innerHTML = await answer.text();
-      applyFilter();
-      tick();
-      root.dataset.refreshedThrough = String(lastId);
+      if (!answer.ok) {
+        scheduleRefreshLater();
+        return;
+      }
+      show(await answer.text(), through);
     } catch (error) {
       scheduleRefreshLater();
     }
   }
 
   function scheduleRefreshLater() {
-    clearTimeout(refreshTimer);
-    refreshTimer = setTimeout(refresh, 2000);
+    scheduleRefresh(2000);
   }
 
   // --- New-task alert: a short tone and a browser notification, once the user allowed them.
@@ -163,11 +224,34 @@
     });
   }
 
-  // --- Unit actions through the API (session cookie + CSRF token).
+  // --- Unit actions through the API (session cookie + CSRF token). The live part is rendered
+  // once for many readers, so it holds no one's CSRF token: the page's own (its header's forms, or
+  // the cookie) goes with each request, and into each form the live part posts (the leader's).
   function csrfToken() {
+    const own = Array.prototype.find.call(document.querySelectorAll("input[name=csrfmiddlewaretoken]"), function (i) {
+      return !live.contains(i);
+    });
+    if (own && own.value) return own.value;
     const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
     return match ? decodeURIComponent(match[1]) : "";
   }
+
+  live.addEventListener(
+    "submit",
+    function (event) {
+      const form = event.target;
+      if (!(form instanceof HTMLFormElement) || form.method.toLowerCase() !== "post") return;
+      let input = form.querySelector("input[name=csrfmiddlewaretoken]");
+      if (!input) {
+        input = document.createElement("input");
+        input.type = "hidden";
+        input.name = "csrfmiddlewaretoken";
+        form.appendChild(input);
+      }
+      input.value = csrfToken();
+    },
+    true,
+  );
 
   async function post(url, body, errorBox) {
     const answer = await fetch(url, {
@@ -177,7 +261,7 @@
       body: body,
     });
     if (answer.ok) {
-      refresh();
+      // The change comes back on the socket with the live part; nothing to fetch here.
       return true;
     }
     let message = text.failed;
@@ -209,7 +293,12 @@
     if (!form) return;
     event.preventDefault();
     const box = form.closest("article").querySelector("[data-error]");
-    post("/api/assignments/" + form.dataset.id + "/" + form.dataset.action + "/", new FormData(form), box);
+    if (box) box.hidden = true;
+    post("/api/assignments/" + form.dataset.id + "/" + form.dataset.action + "/", new FormData(form), box).then(
+      function (ok) {
+        if (ok) form.reset(); // sent: the fields are no longer the person's work in progress
+      },
+    );
   });
 
   applyFilter();

@@ -1,0 +1,169 @@
+"""Screens carried in the frames (issue 13 §1): each batch's last frame holds the socket's live part,
+rendered once per audience and language by the hub, the same text ``?fragment=1`` answers."""
+
+import asyncio
+import json
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.test import Client
+
+from alerts.services import alert_create
+from events import screens
+from responses.models import TaskAssignment
+from tests.test_realtime import socket_for
+from units.services import user_create
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def next_batch(communicator, timeout=15.0) -> list[dict]:
+    """Frames until one ends with a screen part (or, with none asked, one frame)."""
+    events = []
+    while True:
+        frame = json.loads(await communicator.receive_from(timeout=timeout))
+        events.extend(frame)
+        if "screen" in frame[-1] or not any("screen" in e for e in frame):
+            return events
+
+
+@pytest.fixture
+def render_calls(monkeypatch):
+    """Count each screen's renders: (name, language, audiences) per call."""
+    calls = []
+    originals = dict(screens._screens)
+
+    def counting(screen):
+        def render(audiences, language):
+            calls.append((screen.name, language, tuple(audiences)))
+            return screen.render(audiences, language)
+
+        return screens.Screen(screen.name, screen.command, screen.allowed, render)
+
+    for name, screen in originals.items():
+        monkeypatch.setitem(screens._screens, name, counting(screen))
+    return calls
+
+
+def fragment_of(user, path, language):
+    client = Client()
+    client.force_login(user)
+    return client.get(path, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+
+def test_a_units_members_get_the_warning_and_their_tasks_rendered_once_in_the_frame(
+    office, member, other_member, render_calls
+):
+    colleague = user_create(username="colleague-live", role="unit", password="x-pass-2026", unit=member.unit)
+    query = "/ws/dashboard/?screen=unit&lang=en"
+    mine, colleagues, theirs, bare = (
+        socket_for(member, query), socket_for(colleague, query), socket_for(other_member, query),
+        socket_for(member, "/ws/dashboard/"),
+    )
+
+    async def scenario():
+        sockets = [mine(), colleagues(), theirs(), bare()]
+        for s in sockets:
+            assert (await s.connect())[0]
+        await sync_to_async(alert_create)(actor=office, level="yellow", reason="frame carries the screen")
+        batches = [await next_batch(s) for s in sockets]
+        for s in sockets:
+            await s.disconnect()
+        return batches
+
+    mine_batch, colleague_batch, their_batch, bare_batch = asyncio.run(scenario())
+    screen = mine_batch[-1]["screen"]
+    assert screen["name"] == "unit" and screen["through"] >= mine_batch[-1]["id"]  # the whole batch, all units'
+    # The contract holds: an array of events in id order, each {"id","type","payload"}; the part rides
+    # beside them on the last event only.
+    assert [e["id"] for e in mine_batch] == sorted(e["id"] for e in mine_batch)
+    assert all({"id", "type", "payload"} <= set(e) for e in mine_batch)
+    assert all("screen" not in e for e in mine_batch[:-1])
+    html = screen["html"]
+    assert "banner level-yellow" in html and "Tasks" in html  # English, as the page asked
+    for title in TaskAssignment.objects.filter(unit=member.unit).values_list("title", flat=True):
+        assert title in html
+    assert colleague_batch[-1]["screen"] == screen  # the same unit: the same text
+    theirs = their_batch[-1]["screen"]["html"]
+    assert theirs != html
+    mine_only = set(TaskAssignment.objects.filter(unit=member.unit).values_list("title", flat=True)) - set(
+        TaskAssignment.objects.filter(unit=other_member.unit).values_list("title", flat=True)
+    )
+    assert mine_only and not any(title in theirs for title in mine_only)
+    assert not any("screen" in e for e in bare_batch)  # no screen asked: events only, as before
+    # One render for the batch, covering both units once each, in the one language asked.
+    unit_calls = [c for c in render_calls if c[0] == "unit"]
+    assert unit_calls == [("unit", "en", tuple(sorted([member.unit_id, other_member.unit_id])))]
+    # The same text the page's HTTP fallback answers.
+    assert fragment_of(member, "/dashboard/unit/?fragment=1", "en") == html
+
+
+def test_the_command_screens_are_rendered_once_each_for_every_desk(office, leader, leader2, render_calls):
+    office_socket = socket_for(office, "/ws/dashboard/?screen=office&lang=zh-hans")
+    other_desk = socket_for(office, "/ws/dashboard/?screen=office&lang=zh-hans")
+    leaders = [socket_for(leader, "/ws/dashboard/?screen=leader&lang=zh-hans"),
+               socket_for(leader2, "/ws/dashboard/?screen=leader&lang=zh-hans")]
+    wall = socket_for(office, "/ws/dashboard/?screen=wall&lang=en")
+
+    async def scenario():
+        sockets = [office_socket(), other_desk(), *(s() for s in leaders), wall()]
+        for s in sockets:
+            assert (await s.connect())[0]
+        await sync_to_async(alert_create)(actor=office, level="red", reason="待批")
+        batches = [await next_batch(s) for s in sockets]
+        for s in sockets:
+            await s.disconnect()
+        return batches
+
+    office_batch, desk_batch, one_leader, two_leader, wall_batch = asyncio.run(scenario())
+    assert office_batch[-1]["screen"] == desk_batch[-1]["screen"]
+    assert office_batch[-1]["screen"]["name"] == "office"
+    assert one_leader[-1]["screen"] == two_leader[-1]["screen"]
+    leader_html = one_leader[-1]["screen"]["html"]
+    pending = one_leader[-1]["payload"]
+    assert "data-approve=" in leader_html and "csrfmiddlewaretoken" not in leader_html, pending
+    assert wall_batch[-1]["screen"]["name"] == "wall" and "units" in wall_batch[-1]["screen"]["html"]
+    assert sorted(c[:2] for c in render_calls) == [("leader", "zh-hans"), ("office", "zh-hans"), ("wall", "en")]
+    assert fragment_of(leader, "/dashboard/leader/?fragment=1", "zh-hans") == leader_html
+
+
+def test_a_screen_the_user_may_not_watch_is_not_sent(office, member, render_calls):
+    """A unit member asking for the office's screen gets their events, never the command's grid."""
+    prying = socket_for(member, "/ws/dashboard/?screen=office&lang=zh-hans")
+    unknown = socket_for(member, "/ws/dashboard/?screen=nothing&lang=xx")
+
+    async def scenario():
+        sockets = [prying(), unknown()]
+        for s in sockets:
+            assert (await s.connect())[0]
+        await sync_to_async(alert_create)(actor=office, level="yellow", reason="no prying")
+        frames = [json.loads(await s.receive_from(timeout=15)) for s in sockets]
+        for s in sockets:
+            await s.disconnect()
+        return frames
+
+    for frame in asyncio.run(scenario()):
+        assert frame and not any("screen" in e for e in frame)
+    assert render_calls == []
+
+
+def test_a_failing_renderer_leaves_the_events_flowing_without_the_part(office, member, monkeypatch):
+    """The page then fetches its live part over HTTP (dashboard.js): nothing is lost."""
+
+    def broken(audiences, language):
+        raise RuntimeError("template bug")
+
+    unit = screens._screens["unit"]
+    monkeypatch.setitem(screens._screens, "unit", screens.Screen("unit", False, unit.allowed, broken))
+    mine = socket_for(member, "/ws/dashboard/?screen=unit&lang=zh-hans")
+
+    async def scenario():
+        s = mine()
+        assert (await s.connect())[0]
+        await sync_to_async(alert_create)(actor=office, level="yellow", reason="broken renderer")
+        frame = json.loads(await s.receive_from(timeout=15))
+        await s.disconnect()
+        return frame
+
+    frame = asyncio.run(scenario())
+    assert frame[0]["type"] == "alert.issued" and not any("screen" in e for e in frame)
