@@ -112,6 +112,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication and messages, before the views: a repeated submission is done once (issue 14 item 4).
+    "events.idempotency.IdempotencyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -139,8 +141,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "dashboards.context_processors.platform",
             ],
-            # Filters every template has: |when, |when_short, |day (local time), |pollutant (issue 14 item 6).
-            "builtins": ["foundation.display"],
+            # Filters every template has: |when, |when_short, |day (local time), |pollutant (issue 14 item 6);
+            # {% idempotency_field %}, which every state-changing form carries (events.idempotency, issue 14 item 4).
+            "builtins": ["foundation.display", "events.templatetags.idempotency"],
         },
     },
 ]

@@ -20,7 +20,7 @@ from duty.selectors import shift_current
 from events.selectors import account_changes_recent, latest_event_id
 from events.shared import shared, shared_key
 from responses.permissions import may_supervise
-from responses.selectors import response_active, unit_grid, unit_tasks_current, unit_tasks_recent
+from responses.selectors import grid_totals, response_active, unit_grid, unit_tasks_current, unit_tasks_recent
 from units.choices import Role, UnitKind
 from units.permissions import asks, may_act_for_unit
 from units.roles import role_of
@@ -144,7 +144,5 @@ def wall(request):
 
 
 def _totals(grid: list[dict]) -> dict:
-    totals = {"units": len(grid), "assigned": 0, "acknowledged": 0, "completed": 0, "overdue": 0, "none": 0}
-    for row in grid:
-        totals[row["state"]] = totals.get(row["state"], 0) + 1
-    return totals
+    """Task counts and unit counts, each labelled on the screens (``responses.selectors.grid_totals``)."""
+    return grid_totals(grid)

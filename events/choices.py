@@ -27,6 +27,7 @@ class EventType(models.TextChoices):
     ASSIGNMENT_PROGRESS = "assignment.progress", _("Task progress")
     ASSIGNMENT_COMPLETED = "assignment.completed", _("Task completed")
     ASSIGNMENT_RETURNED = "assignment.returned", _("Task returned")
+    ASSIGNMENT_REMINDED = "assignment.reminded", _("Unit reminded of a task")
     ASSIGNMENT_CANCELLED = "assignment.cancelled", _("Task closed")
     ASSIGNMENT_OVERDUE = "assignment.overdue", _("Task overdue")
     ASSIGNMENT_ESCALATED = "assignment.escalated", _("Task escalated")

@@ -72,3 +72,29 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Audit entries are append-only.")
+
+
+class SubmissionKey(models.Model):
+    """One submitted form or API call, by the idempotency key it carried: a repeat is recognised and done once.
+
+    Claimed before the view runs (the unique key makes a concurrent repeat wait or fail); kept with
+    the answer when the view succeeded, removed when it refused the input (issue 14 item 4).
+    """
+
+    key = models.CharField(_("key"), max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user"))
+    path = models.CharField(_("path"), max_length=300)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    # Empty while the first request runs.
+    status_code = models.PositiveSmallIntegerField(_("answer status"), null=True, blank=True)
+    location = models.CharField(_("redirected to"), max_length=500, blank=True)
+    body = models.TextField(_("answer"), blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("submission key")
+        verbose_name_plural = _("submission keys")
+
+    def __str__(self):
+        return f"{self.key} {self.path}"

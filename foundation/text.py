@@ -10,3 +10,28 @@ def storable_text(value) -> str:
     are kept: they are stored as given, escaped in pages and dropped from XML (``alerts.cap``).
     """
     return "" if value is None else str(value).replace("\x00", "")
+
+
+# The longest free text a person may type in one field (a reason, a note, a report): issue 14 item 8.
+# Pages show it with a counter (static/js/forms.js); forms, the API and the services refuse more with a message.
+TEXT_MAX = 4000
+
+
+def text_checked(value, *, field: str, required: bool = False, required_message: str = "") -> str:
+    """``value`` made storable (``storable_text``) and checked against ``TEXT_MAX``.
+
+    Arguments: ``field``, the name the error is filed under; ``required`` refuses an empty or blank text
+    with ``required_message``. Returns the text. Raises django's ValidationError ({field: message}; a 400
+    in the API, a form message on the pages) when it is longer than ``TEXT_MAX`` characters or required
+    and blank: nothing is ever cut.
+    """
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    text = storable_text(value)
+    if len(text) > TEXT_MAX:
+        raise ValidationError({field: _("At most %(max)s characters (this text has %(count)s).") % {
+            "max": f"{TEXT_MAX:,}", "count": f"{len(text):,}"}})
+    if required and not text.strip():
+        raise ValidationError({field: required_message})
+    return text

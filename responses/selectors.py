@@ -58,8 +58,36 @@ def unit_grid(response: Response | None) -> list[dict]:
             state = "acknowledged"
         else:
             state = "assigned"
-        grid.append({"unit": unit, "state": state, "counts": dict(row), "total": total})
+        unit_counts = dict(row)
+        # Acknowledged includes what is done since: "1/4 acknowledged" once one of four is signed for (issue 14 item 1).
+        unit_counts["signed"] = unit_counts.get("acknowledged", 0) + unit_counts.get("completed", 0)
+        grid.append({"unit": unit, "state": state, "counts": unit_counts, "total": total})
     return grid
+
+
+TASK_STATES = ("assigned", "acknowledged", "completed", "returned", "overdue")
+UNIT_STATES = ("none", "assigned", "acknowledged", "completed", "overdue")
+
+
+def grid_totals(grid: list[dict]) -> dict:
+    """The command's figures, tasks and units counted apart (issue 14 item 1).
+
+    ``tasks``: the response's live tasks (closed ones left out) by their own status, ``total`` and
+    ``signed`` (acknowledged or completed); ``overdue`` is counted within ``assigned``. ``units``: the
+    active units by their worst task state (``unit_grid``), ``all`` and ``with_tasks``. Returns
+    ``{"tasks": {...}, "units": {...}}``; no query.
+    """
+    tasks = dict.fromkeys((*TASK_STATES, "total", "signed"), 0)
+    units = dict.fromkeys((*UNIT_STATES, "all", "with_tasks"), 0)
+    for row in grid:
+        units["all"] += 1
+        units[row["state"]] += 1
+        if row["total"]:
+            units["with_tasks"] += 1
+        tasks["total"] += row["total"]
+        for key in (*TASK_STATES, "signed"):
+            tasks[key] += row["counts"].get(key, 0)
+    return {"tasks": tasks, "units": units}
 
 
 def response_summary(response: Response) -> dict:
@@ -125,12 +153,14 @@ def response_summary(response: Response) -> dict:
 
 def unit_tasks_current(unit) -> list[TaskAssignment]:
     """The unit's tasks in the running (non-drill or drill) responses, cancelled ones left out,
-    by status then acknowledgement deadline: what the unit's screen lists. One query."""
+    by status then acknowledgement deadline, each with its notes, reports and attachments in order (issue 14
+    item 4): what the unit's screen lists. Three queries."""
     return list(
-        TaskAssignment.objects.filter(unit=unit, response__status="active")
-        .exclude(status=AssignmentStatus.CANCELLED)
-        .select_related("response")
-        .order_by("status", "ack_deadline")
+        assignments_with_updates(
+            TaskAssignment.objects.filter(unit=unit, response__status="active")
+            .exclude(status=AssignmentStatus.CANCELLED)
+            .select_related("response")
+        ).order_by("status", "ack_deadline")
     )
 
 
@@ -142,3 +172,42 @@ def unit_tasks_recent(unit, *, limit: int = 10) -> list[TaskAssignment]:
         .select_related("response")
         .order_by("-assigned_at")[:limit]
     )
+
+
+def assignments_with_updates(assignments):
+    """``assignments`` (a queryset) with their notes, reports and send-backs and their attachments, in order.
+
+    Two extra queries, whatever the count: what a unit's page and the unit's own screen list under each
+    task (issue 14 items 2 and 4).
+    """
+    return assignments.prefetch_related(
+        Prefetch(
+            "updates",
+            queryset=AssignmentUpdate.objects.select_related("author").order_by("at", "id").prefetch_related(
+                Prefetch("attachments", queryset=Attachment.objects.order_by("id"))
+            ),
+        )
+    )
+
+
+def unit_response_tasks(response: Response, unit) -> list[TaskAssignment]:
+    """One unit's tasks in ``response``, closed ones included (last), each with its updates and attachments:
+    the unit's page for the command during the response (issue 14 item 2). Three queries."""
+    return list(
+        assignments_with_updates(
+            TaskAssignment.objects.filter(response=response, unit=unit).select_related("response", "acknowledged_by",
+                                                                                      "completed_by")
+        ).order_by("stage", "ack_deadline", "id")
+    )
+
+
+def unit_reminders(response: Response, unit) -> dict[int, list]:
+    """The audit entries of the command's reminders (``assignment_remind``) of ``unit``'s tasks in ``response``,
+    by task id, oldest first. One query."""
+    ids = TaskAssignment.objects.filter(response=response, unit=unit).values("pk")
+    reminders: dict[int, list] = defaultdict(list)
+    for entry in AuditEntry.objects.filter(target_type="taskassignment", target_id__in=ids, action="remind").select_related(
+        "actor"
+    ).order_by("at", "id"):
+        reminders[entry.target_id].append(entry)
+    return dict(reminders)

@@ -20,7 +20,7 @@ from events.choices import Audience, EventType
 from events.models import AuditEntry, Event
 from events.services import audit_record, audits_record, event_record, events_record
 from foundation.errors import ActionRefused
-from foundation.text import storable_text
+from foundation.text import text_checked
 from responses import extensions, permissions
 from responses.choices import (
     ASSIGNMENT_TRANSITIONS,
@@ -408,9 +408,7 @@ def assignment_progress(*, assignment: TaskAssignment, actor, text: str, files=(
     Raises ValidationError (400) for an empty text or a wrong file, PermissionDenied (403) for
     another unit's task, ActionRefused (409) for a closed task or an ended response.
     """
-    text = storable_text(text)
-    if not (text or "").strip():
-        raise ValidationError({"text": _("Write what has been done.")})
+    text = text_checked(text, field="text", required=True, required_message=_("Write what has been done."))
     for upload in files:
         validate_upload(upload)
     with _files_written_first(files) as (stored, linked), transaction.atomic():
@@ -436,7 +434,7 @@ def assignment_complete(*, assignment: TaskAssignment, actor, report: str = "", 
     Raises ValidationError (400) for a missing required report or a wrong file, PermissionDenied
     (403) for another unit's task, ActionRefused (409) for a closed task or an ended response.
     """
-    report = storable_text(report)
+    report = text_checked(report, field="report")
     for upload in files:
         validate_upload(upload)
     with _files_written_first(files) as (stored, linked), transaction.atomic():
@@ -465,11 +463,9 @@ def assignment_complete(*, assignment: TaskAssignment, actor, report: str = "", 
 
 def assignment_return(*, assignment: TaskAssignment, actor, reason: str) -> TaskAssignment:
     """The office sends a task back to the unit, with the reason."""
-    reason = storable_text(reason)
     if not permissions.may_supervise(actor):
         raise PermissionDenied(_("Only the office sends tasks back."))
-    if not (reason or "").strip():
-        raise ValidationError({"reason": _("Say why the task is sent back.")})
+    reason = text_checked(reason, field="reason", required=True, required_message=_("Say why the task is sent back."))
     with transaction.atomic():
         assignment = _lock_assignment(assignment)
         _check_response_open(assignment)
@@ -480,6 +476,51 @@ def assignment_return(*, assignment: TaskAssignment, actor, reason: str) -> Task
         AssignmentUpdate.objects.create(assignment=assignment, kind=UpdateKind.RETURN, text=reason, author=actor)
         _announce(assignment, EventType.ASSIGNMENT_RETURNED)
     return assignment
+
+
+def assignment_remind(*, assignment: TaskAssignment, actor, note: str = "") -> TaskAssignment:
+    """The office reminds a unit of an open task (催办) from the unit's page, with an optional note.
+
+    Writes an audit entry, announces ``assignment.reminded`` to the unit and the command, and queues a
+    reminder to the unit's members after the commit (its own key per reminder, so the escalation's
+    automatic reminder is never taken for it). Raises PermissionDenied (403) unless ``actor`` is the
+    command, ActionRefused (409) for a task that is completed or closed or a response that ended.
+    Plan: 附件1 二 (the office supervises the units' implementation, 督促检查).
+    """
+    from responses.models import Notification
+
+    if not permissions.may_supervise(actor):
+        raise PermissionDenied(_("Only the command reminds units."))
+    note = text_checked(note or "", field="note")
+    with transaction.atomic():
+        assignment = _lock_assignment(assignment)
+        _check_response_open(assignment)
+        if assignment.status not in OPEN_STATUSES:
+            raise ActionRefused(
+                _("This task is %(status)s: there is nothing to remind the unit of.") % {"status": assignment.get_status_display()}
+            )
+        message = _("Reminder from the command: %(unit)s, please act on “%(title)s”.") % {
+            "unit": assignment.unit.name, "title": assignment.title,
+        }
+        if note.strip():
+            message = f"{message} {note.strip()}"
+        entry = audit_record(
+            actor=actor, action="remind", target=assignment, from_state=assignment.status, to_state=assignment.status,
+            comment=message,
+        )
+        _announce(assignment, EventType.ASSIGNMENT_REMINDED)
+        notification = Notification.objects.create(
+            assignment=assignment, kind=Notification.Kind.REMINDER, idempotency_key=f"reminder:{assignment.pk}:office:{entry.pk}",
+            recipients=_unit_recipients(assignment.unit), message=message,
+        )
+        transaction.on_commit(partial(_queue_notification, notification.pk))
+    return assignment
+
+
+def _queue_notification(pk: int) -> None:
+    from responses.tasks import send_notification
+
+    send_notification.delay(pk)
 
 
 # --- Deadlines and escalation (run by Celery beat through responses.tasks) ---

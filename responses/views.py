@@ -2,18 +2,25 @@
 
 import csv
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Value, When
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from foundation.errors import ActionRefused
 from foundation.pagination import page_of
-from responses.choices import ResponseStatus
-from responses.models import Attachment, Response
+from responses import services
+from responses.choices import OPEN_STATUSES, AssignmentStatus, ResponseStatus
+from responses.forms import RemindForm, ReturnForm
+from responses.models import Attachment, Response, TaskAssignment
 from responses.permissions import may_read_unit_files, may_supervise
-from responses.selectors import response_summary
+from responses.selectors import response_summary, unit_reminders, unit_response_tasks
+from units.models import Unit
 from units.permissions import asks
 
 PAGE_SIZE = 50
@@ -139,3 +146,71 @@ def attachment_download(request, pk):
     http["X-Content-Type-Options"] = "nosniff"
     http["Cache-Control"] = "private, no-store"
     return http
+
+
+@login_required
+@asks(may_supervise)
+def response_unit(request, pk, code):
+    """One unit's page during the response, for the command (issue 14 item 2): its tasks with their states
+    and times, progress notes, reports and attachments, its duty phone and contacts, and the office's
+    actions on each open task (remind, send back)."""
+    response = get_object_or_404(Response.objects.select_related("alert"), pk=pk)
+    unit = get_object_or_404(Unit.objects.prefetch_related("contacts"), code=code)
+    tasks = unit_response_tasks(response, unit)
+    reminders = unit_reminders(response, unit)
+    for task in tasks:
+        task.reminders = reminders.get(task.pk, [])
+        task.may_remind = response.status == ResponseStatus.ACTIVE and task.status in OPEN_STATUSES
+        task.may_return = response.status == ResponseStatus.ACTIVE and task.status in (
+            AssignmentStatus.ACKNOWLEDGED, AssignmentStatus.COMPLETED
+        )
+    return render(request, "responses/unit.html", {
+        "response": response, "unit": unit, "tasks": tasks, "contacts": list(unit.contacts.all()),
+        "remind_form": RemindForm(), "return_form": ReturnForm(),
+    })
+
+
+def _assignment_for_command(pk):
+    return get_object_or_404(TaskAssignment.objects.select_related("unit", "response"), pk=pk)
+
+
+def _unit_page(assignment):
+    return redirect("responses:unit", pk=assignment.response_id, code=assignment.unit.code)
+
+
+@require_POST
+@login_required
+@asks(may_supervise)
+def assignment_remind(request, pk):
+    """Remind the unit of one open task (``services.assignment_remind``); back to the unit's page with a message."""
+    assignment = _assignment_for_command(pk)
+    form = RemindForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return _unit_page(assignment)
+    try:
+        services.assignment_remind(assignment=assignment, actor=request.user, note=form.cleaned_data["note"])
+    except (ActionRefused, ValidationError) as exc:
+        messages.error(request, exc.message if isinstance(exc, ActionRefused) else " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(unit)s is reminded of “%(title)s”.") % {"unit": assignment.unit.name, "title": assignment.title})
+    return _unit_page(assignment)
+
+
+@require_POST
+@login_required
+@asks(may_supervise)
+def assignment_send_back(request, pk):
+    """Send one task back to its unit with the reason (``services.assignment_return``); back to the unit's page."""
+    assignment = _assignment_for_command(pk)
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return _unit_page(assignment)
+    try:
+        services.assignment_return(assignment=assignment, actor=request.user, reason=form.cleaned_data["reason"])
+    except (ActionRefused, ValidationError) as exc:
+        messages.error(request, exc.message if isinstance(exc, ActionRefused) else " ".join(exc.messages))
+    else:
+        messages.success(request, _("“%(title)s” is sent back to %(unit)s.") % {"unit": assignment.unit.name, "title": assignment.title})
+    return _unit_page(assignment)

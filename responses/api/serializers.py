@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from foundation.serializers import ReadModelSerializer
+from foundation.text import TEXT_MAX
 from responses.models import AssignmentUpdate, Attachment, Response, TaskAssignment
 
 
@@ -20,17 +21,21 @@ class AssignmentSerializer(ReadModelSerializer):
 
 
 class ProgressSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=8000)
+    text = serializers.CharField(max_length=TEXT_MAX)
     files = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=10)
 
 
 class CompleteSerializer(serializers.Serializer):
-    report = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
+    report = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True, default="")
     files = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=10)
 
 
 class ReturnSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=4000)
+    reason = serializers.CharField(max_length=TEXT_MAX)
+
+
+class RemindSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True, default="")
 
 
 class ResponseSerializer(ReadModelSerializer):

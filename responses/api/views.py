@@ -16,6 +16,7 @@ from responses.api.serializers import (
     AssignmentSerializer,
     CompleteSerializer,
     ProgressSerializer,
+    RemindSerializer,
     ResponseSerializer,
     ReturnSerializer,
 )
@@ -91,6 +92,17 @@ class AssignmentViewSet(SharedListMixin, mixins.ListModelMixin, mixins.RetrieveM
         data.is_valid(raise_exception=True)
         return self._answer(
             services.assignment_return(assignment=self.get_object(), actor=request.user, reason=data.validated_data["reason"])
+        )
+
+
+    @extend_schema(request=RemindSerializer, responses=AssignmentSerializer)
+    @action(detail=True, methods=["post"])
+    def remind(self, request, pk=None):
+        """The command reminds the unit of an open task (409 when it is completed or closed)."""
+        data = RemindSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._answer(
+            services.assignment_remind(assignment=self.get_object(), actor=request.user, note=data.validated_data["note"])
         )
 
 

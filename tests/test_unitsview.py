@@ -1,0 +1,280 @@
+"""The command sees into the units (issue 14 items 1, 2, 4 and 8): labelled task and unit counts, each
+unit's page during the response with remind and send back, repeated submissions stored once, and the
+4,000-character limit."""
+
+import re
+import uuid
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from alerts.services import alert_create
+from events.models import AuditEntry, Event, SubmissionKey
+from foundation.text import TEXT_MAX
+from responses.choices import AssignmentStatus
+from responses.models import AssignmentUpdate, Notification, Response, TaskAssignment
+from responses.services import assignment_acknowledge, assignment_complete, assignment_progress, assignment_remind
+
+pytestmark = pytest.mark.django_db
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def yellow(office):
+    alert = alert_create(actor=office, level="yellow", reason="AQI above 200 tomorrow")
+    return Response.objects.get(alert=alert)
+
+
+def _tasks(response, unit):
+    return list(TaskAssignment.objects.filter(response=response, unit=unit).order_by("id"))
+
+
+# --- Item 1: counts that mean what they say
+
+
+def test_office_dashboard_counts_tasks_and_units_apart_and_shows_a_units_partial_progress(office, member, yellow):
+    tasks = _tasks(yellow, member.unit)
+    assignment_acknowledge(assignment=tasks[0], actor=member)
+    answer = signed_in(office).get("/dashboard/office/")
+    html = answer.content.decode()
+    totals = answer.context["totals"]
+    live = TaskAssignment.objects.filter(response=yellow).exclude(status=AssignmentStatus.CANCELLED)
+    assert totals["tasks"]["total"] == live.count()
+    assert totals["tasks"]["acknowledged"] == 1
+    assert totals["tasks"]["assigned"] == live.count() - 1
+    assert totals["units"]["with_tasks"] == live.values("unit").distinct().count()
+    assert totals["units"]["acknowledged"] + totals["units"]["assigned"] + totals["units"]["completed"] \
+        + totals["units"]["overdue"] == totals["units"]["with_tasks"]
+    assert f'data-count="tasks-total">{live.count()}<' in html
+    cell = re.search(rf'data-unit="{member.unit.code}".*?</li>', html, re.S).group(0)
+    assert f"已签收 1/{len(tasks)}" in cell and f"已完成 0/{len(tasks)}" in cell
+
+
+def test_wall_and_leader_show_the_same_labelled_counts(office, leader, yellow):
+    total = TaskAssignment.objects.filter(response=yellow).exclude(status=AssignmentStatus.CANCELLED).count()
+    for user, path in ((office, "/dashboard/wall/"), (leader, "/dashboard/leader/")):
+        html = signed_in(user).get(path).content.decode()
+        assert f'data-count="tasks-total">{total}<' in html, path
+
+
+# --- Item 2: a unit's page during the response
+
+
+def test_a_grid_cell_opens_the_units_page_with_tasks_notes_attachments_and_contacts(office, member, yellow):
+    from units.models import Contact
+
+    unit = member.unit
+    unit.duty_phone = "023-47521234"
+    unit.save(update_fields=["duty_phone"])
+    Contact.objects.create(unit=unit, name="王联络", phone="13800138000", position="办公室主任")
+    tasks = _tasks(yellow, unit)
+    assignment_progress(assignment=tasks[0], actor=member, text="已通知全部学校",
+                        files=[SimpleUploadedFile("notice.png", PNG, content_type="image/png")])
+    client = signed_in(office)
+    grid = client.get("/dashboard/office/").content.decode()
+    url = f"/responses/{yellow.pk}/units/{unit.code}/"
+    assert f'href="{url}"' in grid
+    page = client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "023-47521234" in html and "王联络" in html and "13800138000" in html
+    assert all(t.title in html for t in tasks)
+    assert "已通知全部学校" in html
+    attachment = AssignmentUpdate.objects.get(assignment=tasks[0]).attachments.get()
+    assert f'<img class="attachment" src="/responses/attachments/{attachment.pk}/"' in html
+    assert f'action="/responses/assignments/{tasks[0].pk}/remind/"' in html
+    assert f'action="/responses/assignments/{tasks[0].pk}/return/"' in html  # acknowledged: it may go back
+
+
+def test_a_unit_member_may_not_open_the_units_page(member, yellow):
+    assert signed_in(member).get(f"/responses/{yellow.pk}/units/{member.unit.code}/").status_code == 403
+
+
+def test_office_reminds_a_unit_audited_announced_and_notified_after_commit(office, member, yellow, django_capture_on_commit_callbacks):
+    task = _tasks(yellow, member.unit)[0]
+    client = signed_in(office)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        answer = client.post(f"/responses/assignments/{task.pk}/remind/", {"note": "请尽快签收", "idempotency_key": uuid.uuid4().hex})
+    assert answer.status_code == 302 and answer["Location"] == f"/responses/{yellow.pk}/units/{member.unit.code}/"
+    notification = Notification.objects.get(assignment=task, kind=Notification.Kind.REMINDER)
+    assert "请尽快签收" in notification.message and member.email in notification.recipients
+    assert notification.sent_at is None  # queued only after the commit
+    assert any(getattr(c, "args", None) == (notification.pk,) for c in callbacks)
+    assert AuditEntry.objects.filter(action="remind", target_id=task.pk, actor=office).exists()
+    assert Event.objects.filter(type="assignment.reminded", unit=member.unit).exists()
+    page = client.get(answer["Location"]).content.decode()
+    assert "已提醒" in page or "催办" in page  # the message confirms it
+
+
+def test_reminding_a_completed_task_is_409_in_the_api_and_a_message_on_the_page(office, member, yellow, api_as):
+    task = _tasks(yellow, member.unit)[0]
+    assignment_complete(assignment=task, actor=member, report="done")
+    assert api_as(office).post(f"/api/assignments/{task.pk}/remind/", {}, format="json").status_code == 409
+    answer = signed_in(office).post(f"/responses/assignments/{task.pk}/remind/", {}, follow=True)
+    assert answer.status_code == 200
+    assert not Notification.objects.filter(assignment=task, kind=Notification.Kind.REMINDER).exists()
+    assert any(m.level_tag == "error" for m in answer.context["messages"])
+
+
+def test_a_unit_member_may_not_remind(member, yellow, api_as):
+    task = _tasks(yellow, member.unit)[0]
+    assert api_as(member).post(f"/api/assignments/{task.pk}/remind/", {}, format="json").status_code == 403
+    assert signed_in(member).post(f"/responses/assignments/{task.pk}/remind/", {}).status_code == 403
+
+
+def test_office_sends_a_task_back_from_the_units_page_and_an_unacknowledged_one_is_refused(office, member, yellow):
+    first, second = _tasks(yellow, member.unit)[:2]
+    assignment_complete(assignment=first, actor=member, report="done")
+    client = signed_in(office)
+    answer = client.post(f"/responses/assignments/{first.pk}/return/", {"reason": "缺少照片"}, follow=True)
+    first.refresh_from_db()
+    assert first.status == AssignmentStatus.RETURNED and first.closed_reason == "缺少照片"
+    assert any(m.level_tag == "success" for m in answer.context["messages"])
+    answer = client.post(f"/responses/assignments/{second.pk}/return/", {"reason": "x"}, follow=True)
+    second.refresh_from_db()
+    assert second.status == AssignmentStatus.ASSIGNED
+    assert any(m.level_tag == "error" for m in answer.context["messages"])
+    answer = client.post(f"/responses/assignments/{first.pk}/return/", {"reason": ""}, follow=True)
+    assert any(m.level_tag == "error" for m in answer.context["messages"])
+
+
+# --- Item 4: the unit sees what it did; a repeat is stored once
+
+
+def test_the_units_screen_lists_its_notes_and_attachments_in_order_with_a_confirmation(member, yellow):
+    task = _tasks(yellow, member.unit)[0]
+    assignment_progress(assignment=task, actor=member, text="第一条")
+    assignment_progress(assignment=task, actor=member, text="第二条")
+    assignment_complete(assignment=task, actor=member, report="完成报告",
+                        files=[SimpleUploadedFile("site.png", PNG, content_type="image/png")])
+    html = signed_in(member).get("/dashboard/unit/").content.decode()
+    assert html.index("第一条") < html.index("第二条") < html.index("完成报告")
+    attachment = AssignmentUpdate.objects.get(assignment=task, kind="report").attachments.get()
+    assert f'src="/responses/attachments/{attachment.pk}/"' in html
+    assert "已收到" in html
+
+
+def test_a_repeated_progress_note_with_the_same_key_is_stored_once(member, yellow):
+    task = _tasks(yellow, member.unit)[0]
+    client = signed_in(member)
+    key = uuid.uuid4().hex
+    first = client.post(f"/api/assignments/{task.pk}/progress/", {"text": "一次", "idempotency_key": key})
+    again = client.post(f"/api/assignments/{task.pk}/progress/", {"text": "一次", "idempotency_key": key})
+    assert first.status_code == again.status_code == 200
+    assert again["Idempotent-Replay"] == "true" and again.json() == first.json()
+    assert AssignmentUpdate.objects.filter(assignment=task, kind="progress").count() == 1
+    client.post(f"/api/assignments/{task.pk}/progress/", {"text": "另一次", "idempotency_key": uuid.uuid4().hex})
+    assert AssignmentUpdate.objects.filter(assignment=task, kind="progress").count() == 2
+
+
+def test_a_refused_submission_releases_its_key_so_the_corrected_one_goes_through(member, yellow):
+    task = _tasks(yellow, member.unit)[0]
+    client = signed_in(member)
+    key = uuid.uuid4().hex
+    assert client.post(f"/api/assignments/{task.pk}/progress/", {"text": "", "idempotency_key": key}).status_code == 400
+    assert not SubmissionKey.objects.filter(key=key).exists()
+    assert client.post(f"/api/assignments/{task.pk}/progress/", {"text": "好了", "idempotency_key": key}).status_code == 200
+    assert SubmissionKey.objects.get(key=key).status_code == 200
+
+
+def test_a_repeated_page_form_is_done_once_and_says_so(office, member, yellow):
+    task = _tasks(yellow, member.unit)[0]
+    client = signed_in(office)
+    key = uuid.uuid4().hex
+    client.post(f"/responses/assignments/{task.pk}/remind/", {"idempotency_key": key})
+    again = client.post(f"/responses/assignments/{task.pk}/remind/", {"idempotency_key": key}, follow=True)
+    assert Notification.objects.filter(assignment=task, kind=Notification.Kind.REMINDER).count() == 1
+    assert "已提交过" in again.content.decode()
+
+
+def test_another_users_key_is_not_replayed_to_them(office, member, other_member, yellow):
+    task = _tasks(yellow, member.unit)[0]
+    key = uuid.uuid4().hex
+    signed_in(member).post(f"/api/assignments/{task.pk}/progress/", {"text": "mine", "idempotency_key": key})
+    answer = signed_in(office).post(f"/responses/assignments/{task.pk}/remind/", {"idempotency_key": key})
+    assert answer.status_code == 302
+    assert not Notification.objects.filter(assignment=task, kind=Notification.Kind.REMINDER).exists()
+
+
+def test_a_malformed_key_is_400_in_the_api(member, yellow):
+    task = _tasks(yellow, member.unit)[0]
+    answer = signed_in(member).post(f"/api/assignments/{task.pk}/progress/", {"text": "x", "idempotency_key": "bad key"})
+    assert answer.status_code == 400
+    assert not AssignmentUpdate.objects.filter(assignment=task).exists()
+
+
+def test_every_state_changing_form_carries_an_idempotency_key():
+    """Every POST form in the templates renders {% idempotency_field %}, except the session's own forms
+    (log in, log out, language), which change nothing a repeat could double."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "templates"
+    exempt = ("{% url 'set_language' %}", "{% url 'logout' %}", "registration/login.html")
+    missing = []
+    for path in root.rglob("*.html"):
+        text = path.read_text()
+        for match in re.finditer(r"<form\b[^>]*>.*?</form>", text, re.S):
+            form = match.group(0)
+            head = form[: form.index(">") + 1]
+            is_post = 'method="post"' in head.lower() or "data-action=" in head
+            if not is_post or any(e in head or e in str(path) for e in exempt):
+                continue
+            if "idempotency_field" not in form:
+                missing.append(f"{path.relative_to(root)}: {head[:80]}")
+    assert missing == []
+
+
+def test_a_live_part_shares_no_key_the_page_renders_a_fresh_one_each_time(office, member, leader, yellow):
+    client = signed_in(member)
+    html = client.get("/dashboard/unit/?fragment=1").content.decode()
+    assert 'name="idempotency_key" value="" data-idempotency="client"' in html
+    first = signed_in(office).get("/alerts/new/").content.decode()
+    second = signed_in(office).get("/alerts/new/").content.decode()
+    key = re.compile(r'name="idempotency_key" value="([0-9a-f]{32})"')
+    assert key.search(first).group(1) != key.search(second).group(1)
+
+
+# --- Item 8: 4,000 characters, shown, counted and refused
+
+
+def test_text_over_the_limit_is_refused_by_the_api_and_the_service_never_cut(member, yellow, api_as):
+    from django.core.exceptions import ValidationError
+
+    task = _tasks(yellow, member.unit)[0]
+    answer = api_as(member).post(f"/api/assignments/{task.pk}/progress/", {"text": "长" * (TEXT_MAX + 1)}, format="json")
+    assert answer.status_code == 400 and "text" in answer.json()
+    with pytest.raises(ValidationError):
+        assignment_progress(assignment=task, actor=member, text="长" * (TEXT_MAX + 1))
+    assignment_progress(assignment=task, actor=member, text="长" * TEXT_MAX)
+    assert len(AssignmentUpdate.objects.get(assignment=task).text) == TEXT_MAX
+
+
+def test_long_texts_are_folded_on_the_units_page(office, member, yellow):
+    task = _tasks(yellow, member.unit)[0]
+    assignment_progress(assignment=task, actor=member, text="很长的进展" * 100)
+    html = signed_in(office).get(f"/responses/{yellow.pk}/units/{member.unit.code}/").content.decode()
+    assert '<details class="folded">' in html
+
+
+def test_office_remind_service_refuses_a_closed_response(office, member, yellow):
+    from alerts.services import alert_lift
+    from foundation.errors import ActionRefused
+
+    task = _tasks(yellow, member.unit)[0]
+    alert_lift(alert=yellow.alert, actor=office, reason="air improved")
+    task.refresh_from_db()
+    with pytest.raises(ActionRefused):
+        assignment_remind(assignment=task, actor=office)
