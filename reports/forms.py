@@ -28,3 +28,22 @@ class DailyReportForm(forms.Form):
 
     def figures(self) -> dict:
         return {key: self.cleaned_data.get(f"figure_{key}") or 0 for key in self.figure_keys}
+
+
+class BulletinForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(label=_("Body"), max_length=20000, widget=forms.Textarea(attrs={"rows": 20}))
+
+
+class CityReportForm(forms.Form):
+    """Recording a report sent to the city: to whom, when (default now), an optional note."""
+
+    recipient = forms.CharField(label=_("Sent to"), max_length=100)
+    sent_at = forms.DateTimeField(label=_("Sent at"), required=False, help_text=_("Empty: now."),
+                                  widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    note = forms.CharField(label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, recipients=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recipient"].widget.attrs["list"] = "city-recipients"
+        self.recipients = list(recipients)

@@ -4,7 +4,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from reports.choices import ReportStatus
-from reports.models import DailyReport, FigureField, ReportDay
+from reports.models import Bulletin, CityReport, DailyReport, FigureField, ReportDay
 from reports.permissions import may_follow_reports
 
 
@@ -53,3 +53,17 @@ def report_day_board(report_day: ReportDay, *, now=None) -> dict:
     submitted = [r for r in rows if r.status == ReportStatus.SUBMITTED]
     return {"rows": rows, "submitted": len(submitted), "due": len(rows) - len(submitted),
             "late": sum(1 for r in submitted if r.late), "totals": totals}
+
+
+def bulletins_visible_to(user) -> QuerySet[Bulletin]:
+    """The command sees every bulletin, drafts included; anyone else none."""
+    if not may_follow_reports(user):
+        return Bulletin.objects.none()
+    return Bulletin.objects.select_related("response", "created_by", "issued_by").order_by("-day", "-id")
+
+
+def city_reports_visible_to(user) -> QuerySet[CityReport]:
+    """The command sees every report sent to the city; anyone else none."""
+    if not may_follow_reports(user):
+        return CityReport.objects.none()
+    return CityReport.objects.select_related("bulletin", "sent_by").order_by("-sent_at", "-id")

@@ -7,5 +7,12 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("days/<int:pk>/", views.day_board, name="day"),
     path("days/<int:pk>/close/", views.day_close, name="day-close"),
+    path("days/<int:pk>/bulletin/", views.bulletin_draft, name="bulletin-draft"),
     path("daily/<int:pk>/", views.daily_report, name="daily"),
+    path("bulletins/", views.bulletin_list, name="bulletins"),
+    path("bulletins/<int:pk>/", views.bulletin_detail, name="bulletin"),
+    path("bulletins/<int:pk>/bulletin.docx", views.bulletin_docx, name="bulletin-docx"),
+    path("bulletins/<int:pk>/bulletin.pdf", views.bulletin_pdf, name="bulletin-pdf"),
+    path("city/", views.city_reports, name="city"),
+    path("city/<int:pk>/file.docx", views.city_report_file, name="city-file"),
 ]

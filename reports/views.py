@@ -1,18 +1,30 @@
 """Reporting pages: the response days and who has reported (live for the office), a unit's report form."""
 
+import subprocess
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from events.selectors import latest_event_id
 from foundation.errors import ActionRefused
-from reports import permissions, services
-from reports.forms import DailyReportForm, figure_label
-from reports.selectors import daily_reports_visible_to, figure_labels, report_day_board, report_days_visible_to
+from reports import bulletins, documents, permissions, services
+from reports.forms import BulletinForm, CityReportForm, DailyReportForm, figure_label
+from reports.selectors import (
+    bulletins_visible_to,
+    city_reports_visible_to,
+    daily_reports_visible_to,
+    figure_labels,
+    report_day_board,
+    report_days_visible_to,
+)
 
 
 def _may_use(user) -> bool:
@@ -87,3 +99,123 @@ def daily_report(request, pk: int):
     fields = {f.key: figure_label(f) for f in services.figure_fields_for(report.unit.kind)}
     figures = [(fields.get(key, key), value) for key, value in (report.figures or {}).items()]
     return render(request, "reports/daily.html", {"report": report, "form": form, "figures": figures})
+
+
+# --- Bulletins and reports to the city (issue 17 item 2) -------------------------------------------
+
+
+def _draft() -> str:
+    return _("draft")
+
+
+def _file(data: bytes, name: str, content_type: str) -> HttpResponse:
+    http = HttpResponse(data, content_type=content_type)
+    http["Content-Disposition"] = content_disposition_header(True, name)
+    http["Cache-Control"] = "private, no-store"
+    http["X-Content-Type-Options"] = "nosniff"
+    return http
+
+
+@login_required
+@require_POST
+def bulletin_draft(request, pk: int):
+    """Draft a bulletin from a day (office), and open it for editing."""
+    if not permissions.may_compile(request.user):
+        raise PermissionDenied
+    report_day = get_object_or_404(report_days_visible_to(request.user), pk=pk)
+    bulletin = bulletins.bulletin_draft(report_day=report_day, actor=request.user)
+    messages.success(request, _("Draft made from the day's reports: edit it, then issue it."))
+    return redirect("reports:bulletin", bulletin.pk)
+
+
+@login_required
+def bulletin_list(request):
+    if not permissions.may_follow_reports(request.user):
+        raise PermissionDenied
+    return render(request, "reports/bulletins.html", {"bulletins": bulletins_visible_to(request.user).defer("docx")[:200]})
+
+
+@login_required
+def bulletin_detail(request, pk: int):
+    """A bulletin: the office edits a draft and issues it; an issued one is recorded as sent to the city."""
+    if not permissions.may_follow_reports(request.user):
+        raise PermissionDenied
+    bulletin = get_object_or_404(bulletins_visible_to(request.user).defer("docx"), pk=pk)
+    may_compile = permissions.may_compile(request.user)
+    edit = BulletinForm(initial={"title": bulletin.title, "body": bulletin.body}) if may_compile else None
+    city = CityReportForm(recipients=settings.CITY_REPORT_RECIPIENTS) if may_compile else None
+    if request.method == "POST":
+        if not may_compile:
+            raise PermissionDenied
+        action = request.POST.get("action")
+        try:
+            if action == "edit":
+                edit = BulletinForm(request.POST)
+                if edit.is_valid():
+                    bulletins.bulletin_edit(bulletin=bulletin, actor=request.user, **edit.cleaned_data)
+                    messages.success(request, _("Draft saved."))
+                    return redirect("reports:bulletin", pk)
+            elif action == "issue":
+                issued = bulletins.bulletin_issue(bulletin=bulletin, actor=request.user)
+                messages.success(request, _("Bulletin issued as number %(n)s.") % {"n": issued.number})
+                return redirect("reports:bulletin", pk)
+            elif action == "city":
+                city = CityReportForm(request.POST, recipients=settings.CITY_REPORT_RECIPIENTS)
+                if city.is_valid():
+                    bulletins.city_report_record(actor=request.user, bulletin=bulletin, **city.cleaned_data)
+                    messages.success(request, _("Report to the city recorded."))
+                    return redirect("reports:bulletin", pk)
+            else:
+                messages.error(request, _("Unknown action."))
+        except ValidationError as exc:
+            form = city if action == "city" else edit
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        except ActionRefused as exc:
+            messages.error(request, exc.message)
+    context = {"bulletin": bulletin, "edit": edit if bulletin.status == "draft" else None,
+               "city": city if bulletin.status == "issued" else None, "pdf": documents.pdf_available(),
+               "number_line": bulletins.bulletin_number_line(bulletin),
+               "sent": city_reports_visible_to(request.user).filter(bulletin=bulletin).defer("file")}
+    return render(request, "reports/bulletin.html", context)
+
+
+@login_required
+def bulletin_docx(request, pk: int):
+    """The bulletin's Word file: as issued, or the draft as it stands."""
+    if not permissions.may_follow_reports(request.user):
+        raise Http404
+    bulletin = get_object_or_404(bulletins_visible_to(request.user), pk=pk)
+    name = f"简报-{bulletin.year}-{bulletin.number or _draft()}.docx"
+    return _file(bulletins.bulletin_render(bulletin), name, documents.DOCX_TYPE)
+
+
+@login_required
+def bulletin_pdf(request, pk: int):
+    """The bulletin as PDF, through LibreOffice; 404 with a message where the server has none."""
+    if not permissions.may_follow_reports(request.user):
+        raise Http404
+    bulletin = get_object_or_404(bulletins_visible_to(request.user), pk=pk)
+    try:
+        data = documents.docx_to_pdf(bulletins.bulletin_render(bulletin))
+    except (RuntimeError, OSError, subprocess.SubprocessError):
+        raise Http404(_("PDF is not available on this server (LibreOffice is not installed): download the Word file.")) from None
+    return _file(data, f"简报-{bulletin.year}-{bulletin.number or _draft()}.pdf", "application/pdf")
+
+
+@login_required
+def city_reports(request):
+    """Every report sent to the city: when, to whom, by whom, its number, and the deadline met or missed."""
+    if not permissions.may_follow_reports(request.user):
+        raise PermissionDenied
+    return render(request, "reports/city.html", {"records": city_reports_visible_to(request.user).defer("file")[:500]})
+
+
+@login_required
+def city_report_file(request, pk: int):
+    if not permissions.may_follow_reports(request.user):
+        raise Http404
+    record = get_object_or_404(city_reports_visible_to(request.user), pk=pk)
+    if not record.file:
+        raise Http404
+    return _file(bytes(record.file), record.file_name or "report.docx", documents.DOCX_TYPE)

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from reports.models import DailyReport, ReportDay
+from reports.models import Bulletin, CityReport, DailyReport, ReportDay
 
 
 class ReportDaySerializer(serializers.ModelSerializer):
@@ -35,3 +35,37 @@ class DailyReportSubmitSerializer(serializers.Serializer):
     figures = serializers.DictField(child=serializers.IntegerField(min_value=0, max_value=10_000_000),
                                     required=False, default=dict)
     problems = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class BulletinSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Bulletin
+        fields = ["id", "response", "day", "year", "number", "status", "title", "body", "table", "created_at",
+                  "issued_at"]
+        read_only_fields = fields
+
+
+class BulletinDraftSerializer(serializers.Serializer):
+    report_day = serializers.IntegerField(min_value=1)
+
+
+class BulletinEditSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    body = serializers.CharField(max_length=20000)
+
+
+class CityReportSerializer(serializers.ModelSerializer):
+    on_time = serializers.BooleanField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = CityReport
+        fields = ["id", "bulletin", "recipient", "number", "content", "sent_at", "deadline", "on_time", "file_name",
+                  "created_at"]
+        read_only_fields = fields
+
+
+class CityReportCreateSerializer(serializers.Serializer):
+    bulletin = serializers.IntegerField(min_value=1)
+    recipient = serializers.CharField(max_length=100)
+    sent_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")

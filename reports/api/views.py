@@ -4,13 +4,37 @@ import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response as ApiResponse
 
-from reports import services
-from reports.api.serializers import DailyReportSerializer, DailyReportSubmitSerializer, ReportDaySerializer
+from reports import bulletins, services
+from reports.api.serializers import (
+    BulletinDraftSerializer,
+    BulletinEditSerializer,
+    BulletinSerializer,
+    CityReportCreateSerializer,
+    CityReportSerializer,
+    DailyReportSerializer,
+    DailyReportSubmitSerializer,
+    ReportDaySerializer,
+)
 from reports.choices import DayStatus, ReportStatus
-from reports.models import DailyReport, ReportDay
-from reports.selectors import daily_reports_visible_to, report_days_visible_to
+from reports.models import Bulletin, CityReport, DailyReport, ReportDay
+from reports.permissions import may_follow_reports
+from reports.selectors import (
+    bulletins_visible_to,
+    city_reports_visible_to,
+    daily_reports_visible_to,
+    report_days_visible_to,
+)
+
+
+class CommandOnly(BasePermission):
+    """Bulletins and reports to the city: the command reads them (403 for anyone else); the services decide writes."""
+
+    def has_permission(self, request, view):
+        return may_follow_reports(request.user)
 
 
 class ReportDayFilter(django_filters.FilterSet):
@@ -71,3 +95,60 @@ class DailyReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         data.is_valid(raise_exception=True)
         report = services.daily_report_submit(report=self.get_object(), actor=request.user, **data.validated_data)
         return ApiResponse(DailyReportSerializer(self.get_queryset().get(pk=report.pk)).data)
+
+
+class BulletinViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The office's bulletins (应急工作简报): drafted from a day, edited, issued with the year's next number."""
+
+    serializer_class = BulletinSerializer
+    filterset_fields = ["status", "year", "response"]
+    permission_classes = [CommandOnly]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Bulletin.objects.none()
+        return bulletins_visible_to(self.request.user).defer("docx")
+
+    @extend_schema(request=BulletinDraftSerializer, responses={201: BulletinSerializer})
+    def create(self, request):
+        data = BulletinDraftSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        report_day = get_object_or_404(report_days_visible_to(request.user), pk=data.validated_data["report_day"])
+        bulletin = bulletins.bulletin_draft(report_day=report_day, actor=request.user)
+        return ApiResponse(BulletinSerializer(bulletin).data, status=201)
+
+    @extend_schema(request=BulletinEditSerializer, responses=BulletinSerializer)
+    @action(detail=True, methods=["post"])
+    def edit(self, request, pk=None):
+        data = BulletinEditSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        bulletin = bulletins.bulletin_edit(bulletin=self.get_object(), actor=request.user, **data.validated_data)
+        return ApiResponse(BulletinSerializer(bulletin).data)
+
+    @extend_schema(request=None, responses=BulletinSerializer)
+    @action(detail=True, methods=["post"])
+    def issue(self, request, pk=None):
+        bulletin = bulletins.bulletin_issue(bulletin=self.get_object(), actor=request.user)
+        return ApiResponse(BulletinSerializer(bulletin).data)
+
+
+class CityReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Reports sent up to the city: recipient, time, number, content, and the deadline met or missed."""
+
+    serializer_class = CityReportSerializer
+    filterset_fields = ["bulletin"]
+    permission_classes = [CommandOnly]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return CityReport.objects.none()
+        return city_reports_visible_to(self.request.user).defer("file")
+
+    @extend_schema(request=CityReportCreateSerializer, responses={201: CityReportSerializer})
+    def create(self, request):
+        data = CityReportCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        bulletin = get_object_or_404(bulletins_visible_to(request.user), pk=values.pop("bulletin"))
+        record = bulletins.city_report_record(actor=request.user, bulletin=bulletin, **values)
+        return ApiResponse(CityReportSerializer(record).data, status=201)
