@@ -25,6 +25,10 @@ is no longer needed, hence ``Past``/``Minor``/``Observed``. Yellow asks sensitiv
 groups to prepare and reduce exposure (``Prepare``); orange and red ask everyone to
 stay out of the polluted air (``Avoid``).
 
+Each ``info`` block carries the parameters ``warningLevel``, ``responseLevel``, ``episodeCause`` (the
+code of ``alerts.choices.Cause``: pm2_5, dust, ozone, smoke, transport) and ``episodeCauseName`` (its name in
+the block's language), in that order.
+
 Drills (演练) are ``status=Exercise`` and say 演练/DRILL in the headline and the note.
 
 This module only builds: it reads the alert (and the warnings it superseded) and
@@ -37,6 +41,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils import translation
 from lxml import etree
 
 from alerts import advice
@@ -244,6 +249,11 @@ def _info(root, message: CapMessage, code: str, language: str, web: str) -> None
         _sub(info, "web", web)
     _parameter(info, "warningLevel", alert.level)
     _parameter(info, "responseLevel", alert.response_level)
+    # The episode's cause (issue 15 item 2): the code for receivers, the name in the block's language.
+    # CAP 1.2 §3.2.2: <parameter> follows <web>/<contact> and precedes <resource> and <area>.
+    _parameter(info, "episodeCause", alert.cause)
+    with translation.override("zh-hans" if language == "zh" else "en"):
+        _parameter(info, "episodeCauseName", str(alert.get_cause_display()))
     area = _sub(info, "area")
     _sub(area, "areaDesc", _area_name(alert, language))
 

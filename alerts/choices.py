@@ -30,6 +30,13 @@ class Cause(models.TextChoices):
     TRANSPORT = "transport", _("Regional transport")
 
 
+class BasisKind(models.TextChoices):
+    """What a decision on orange or red rests on (issue 15 items 1, 3; ``alerts.basis``)."""
+
+    CONSULTATION = "consultation", _("consultation record")
+    DIRECTIVE = "directive", _("municipal directive")
+
+
 def all_causes() -> list[str]:
     """Every cause: the default of a task template that names none (it applies whatever the cause)."""
     return list(Cause.values)

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from alerts.basis import basis_form_choices, basis_parse
 from alerts.choices import Cause, Level, Status
 from alerts.services import times_errors
 from foundation.datetimes import UtcDateTimeField
@@ -18,6 +19,10 @@ class AlertCreateForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Shown to every unit and, once issued, to the public."),
+    )
+    basis_ref = forms.ChoiceField(
+        label=_("Consultation record or municipal directive"), required=False, choices=[],
+        help_text=_("Required for orange and red, and for lowering them; yellow may cite one."),
     )
     basis = forms.CharField(
         label=_("Basis"), max_length=8000, required=False, widget=forms.Textarea(attrs={"rows": 4}),
@@ -54,8 +59,13 @@ class AlertCreateForm(forms.Form):
         error_messages={"required": _("Tick the confirmation box to go on.")},
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["basis_ref"].choices = basis_form_choices()
+
     def clean(self):
         data = super().clean()
+        data["basis_kind"], data["basis_ref"] = basis_parse(data.get("basis_ref", ""))
         data["cause"] = data.get("cause") or Cause.PM2_5  # a form without the field (older pages) means PM2.5
         # The service's own rule (alerts.services.times_errors), shown next to the field.
         if "starts_at" in data and "ends_at" in data:
@@ -76,6 +86,18 @@ class CommentForm(forms.Form):
     """An optional comment on an approval, or the reason for a lift."""
 
     comment = forms.CharField(label=_("Comment"), max_length=TEXT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ApproveForm(CommentForm):
+    """A leader's approval: the comment, and optionally another cause of the episode and the basis to cite."""
+
+    cause = forms.ChoiceField(label=_("Cause of the episode"), choices=[("", "—"), *Cause.choices], required=False)
+    basis_ref = forms.CharField(required=False, max_length=40)
+
+    def clean(self):
+        data = super().clean()
+        data["basis_kind"], data["basis_ref"] = basis_parse(data.get("basis_ref", ""))
+        return data
 
 
 class LiftForm(CommentForm):

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from alerts.choices import IN_FORCE, LEVEL_COLOUR, LEVEL_RANK, RESPONSE_LEVEL, Cause, Level, Status
+from alerts.choices import IN_FORCE, LEVEL_COLOUR, LEVEL_RANK, RESPONSE_LEVEL, BasisKind, Cause, Level, Status
 
 
 def _default_area():
@@ -33,6 +33,11 @@ class Alert(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, db_index=True)
     reason = models.TextField(_("reason"))
     basis = models.TextField(_("basis"), blank=True, help_text=_("Forecast figures and consultation notes."))
+    # The record the decision rests on (issue 15 items 1, 3): a consultation (会商) or a municipal
+    # directive, by kind and id. Those live in a higher app (consultations), which alerts never imports:
+    # ``alerts.basis`` resolves them through the resolver that app registers.
+    basis_kind = models.CharField(_("basis kind"), max_length=20, choices=BasisKind.choices, blank=True)
+    basis_ref = models.PositiveIntegerField(_("basis record"), null=True, blank=True)
     proposal = models.ForeignKey(
         "feeds.Proposal", on_delete=models.PROTECT, null=True, blank=True, related_name="alerts", verbose_name=_("proposal")
     )

@@ -1,5 +1,6 @@
 """Reads of warnings, scoped to what a user may see."""
 
+from alerts.basis import basis_of
 from alerts.choices import IN_FORCE, Status
 from alerts.models import Alert
 from alerts.permissions import EFFECT_LABELS, Effect, change_effect, may_see_every_alert
@@ -117,10 +118,12 @@ def approval_effect(alert: Alert, current: Alert | None) -> dict:
 
 
 def with_previews(alerts) -> list[Alert]:
-    """The warnings, each with ``preview`` (``approval_preview``) for the leaders' queue."""
+    """The warnings, each with ``preview`` (``approval_preview``) and ``basis_record`` (``alerts.basis.basis_of``)
+    for the leaders' queue."""
     alerts = list(alerts)
     # One query for the warnings in force, whatever the number of pending ones.
     in_force = {(a.area, a.drill): a for a in Alert.objects.in_force()} if alerts else {}
     for alert in alerts:
         alert.preview = approval_preview(alert, in_force=in_force)
+        alert.basis_record = basis_of(alert)  # the consultation or directive the leader decides on (issue 15 item 1)
     return alerts

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts import permissions
+from alerts.basis import basis_check, basis_of, basis_required
 from alerts.choices import IN_FORCE, TRANSITIONS, Cause, Level, Status
 from alerts.models import Alert
 from alerts.permissions import Effect, change_effect
@@ -47,6 +48,10 @@ def alert_payload(alert: Alert) -> dict:
         "ends_at": alert.ends_at.isoformat() if alert.ends_at else None,
         "lift_at": alert.lift_at.isoformat() if alert.lift_at else None,
         "lifted_at": alert.lifted_at.isoformat() if alert.lifted_at else None,
+        # The episode's cause and the record the decision rests on (issue 15 items 1-3).
+        "cause": alert.cause,
+        "cause_display": str(alert.get_cause_display()),
+        "basis_record": basis.as_payload() if (basis := basis_of(alert)) else None,
     }
 
 
@@ -164,6 +169,8 @@ def alert_create(
     advisory_only: bool = False,
     tasks_override_reason: str = "",
     confirm_downgrade: bool = False,
+    basis_kind: str = "",
+    basis_ref: int | None = None,
 ) -> Alert:
     """Issue a warning, or propose it to the leaders, as ``alerts.permissions.create_outcome`` decides.
 
@@ -188,6 +195,11 @@ def alert_create(
     an end not after the start; ActionRefused (409) when that level is already in force, or when a
     leader's warning would lower the one in force and ``confirm_downgrade`` is not set (the answer
     carries ``"effect": "downgrade"``). Returns the new warning (``issued`` or ``pending_approval``).
+
+    ``basis_kind``/``basis_ref`` name the record the decision rests on (``alerts.basis``): a consultation
+    (会商) or a municipal directive. Issuing or proposing orange or red, and lowering an orange or red in
+    force, need one (issue 15 item 1); without it, or citing a record that calls for no warning, the
+    answer is a ValidationError (400) naming what is missing.
     """
     reason, basis = storable_text(reason), storable_text(basis)
     if not permissions.may_create(actor):
@@ -195,6 +207,7 @@ def alert_create(
     _validate_new(level, reason, starts_at, ends_at)
     tasks_override_reason = storable_text(tasks_override_reason).strip()
     _check_cause(actor, cause, tasks_override_reason)
+    basis_check(level=level, kind=basis_kind, pk=basis_ref)
     alert = Alert(
         level=level,
         reason=reason.strip(),
@@ -207,6 +220,8 @@ def alert_create(
         cause=cause,
         advisory_only=advisory_only,
         tasks_override_reason=tasks_override_reason,
+        basis_kind=basis_kind or "",
+        basis_ref=basis_ref if basis_kind else None,
     )
     if area:
         alert.area = area
@@ -220,6 +235,8 @@ def alert_create(
         effect = change_effect(level, current.level if current else None)
         if effect == Effect.SAME:
             raise _refuse_same(level, current)
+        if current is not None and not basis_kind:
+            basis_check(level=level, kind="", pk=None, in_force_level=current.level)  # lowering an orange or red
         outcome = permissions.create_outcome(actor, level, current.level if current else None)
         if outcome == Status.ISSUED:
             if effect == Effect.DOWNGRADE and not confirm_downgrade:
@@ -232,7 +249,7 @@ def alert_create(
             alert.save()
             audit_record(
                 actor=actor, action="propose", target=alert, to_state=alert.status, comment=reason,
-                data={"effect": effect, "in_force": current.pk if current else None},
+                data={"effect": effect, "in_force": current.pk if current else None, **_basis_data(alert)},
             )
             _announce(alert, EventType.ALERT_PENDING_APPROVAL, Audience.COMMAND)
         if tasks_override_reason:
@@ -295,14 +312,52 @@ def _issue(alert: Alert, current: Alert | None, *, actor, comment: str, approvin
             "starts_at": alert.starts_at.isoformat(),
             **({"requested_start": requested_start.isoformat()} if requested_start and requested_start != alert.starts_at else {}),
             **({"ends_at": alert.ends_at.isoformat()} if alert.ends_at else {}),
+            **_basis_data(alert),
         },
     )
     _announce(alert, EventType.ALERT_ISSUED)
     response_apply_level(alert=alert, previous=current, actor=actor)
 
 
+def _basis_data(alert: Alert) -> dict:
+    """The cause and the basis of ``alert``, for its audit entries."""
+    basis = {"basis": {"kind": alert.basis_kind, "id": alert.basis_ref}} if alert.basis_kind else {}
+    return {"cause": alert.cause, **basis}
+
+
+def _decide_basis(alert: Alert, current: Alert | None, *, actor, comment: str, cause: str, basis_kind: str,
+                  basis_ref: int | None) -> None:
+    """At approval: check (or set) the basis of ``alert`` and apply the leader's cause, both audited.
+
+    The caller holds the area and row locks; ``alert`` is saved by ``_issue``. A leader may cite a basis the
+    proposal lacked, or another one; the one in force must still resolve to a record calling for a warning
+    (``alerts.basis.basis_check``, ValidationError 400). A cause other than the proposal's overrides it
+    (issue 15: "when approving, a leader may override the cause"); it then decides the task set.
+    """
+    in_force_level = current.level if current else None
+    if basis_kind or basis_ref is not None:
+        basis_check(level=alert.level, kind=basis_kind, pk=basis_ref, in_force_level=in_force_level)
+        if (basis_kind, basis_ref) != (alert.basis_kind, alert.basis_ref):
+            audit_record(
+                actor=actor, action="set_basis", target=alert, comment=comment,
+                data={"from": {"kind": alert.basis_kind, "id": alert.basis_ref}, "to": {"kind": basis_kind, "id": basis_ref}},
+            )
+            alert.basis_kind, alert.basis_ref = basis_kind, basis_ref
+    elif alert.basis_kind or basis_required(alert.level, in_force_level):
+        basis_check(level=alert.level, kind=alert.basis_kind, pk=alert.basis_ref, in_force_level=in_force_level)
+    if cause and cause != alert.cause:
+        if cause not in Cause.values:
+            raise ValidationError({"cause": _("Choose the cause of the episode.")})
+        audit_record(
+            actor=actor, action="override_cause", target=alert, comment=comment,
+            data={"from": alert.cause, "to": cause},
+        )
+        alert.cause = cause
+
+
 def alert_approve(
-    *, alert: Alert, actor, comment: str = "", confirm_downgrade: bool = False, confirm_stale: bool = False
+    *, alert: Alert, actor, comment: str = "", confirm_downgrade: bool = False, confirm_stale: bool = False,
+    cause: str = "", basis_kind: str = "", basis_ref: int | None = None,
 ) -> Alert:
     """A leader approves what is pending: the issue of a proposed warning, or a requested lift.
 
@@ -312,7 +367,13 @@ def alert_approve(
     proposed) needs ``confirm_stale``. A repeated approval (a double click, two leaders at
     once) changes nothing.
 
+    ``cause`` (optional) overrides the proposal's cause of the episode, and ``basis_kind``/``basis_ref``
+    cite the record the decision rests on (``alerts.basis``) when the proposal had none or the leader
+    cites another; both are audited (``override_cause``, ``set_basis``). Approving orange or red, or a
+    lowering of either, without a basis is a ValidationError (400) naming it (issue 15 item 1).
+
     Raises PermissionDenied (403) unless ``actor`` is a leader (``alerts.permissions.may_decide``);
+    ValidationError (400) for a missing or wrong basis or an unknown cause;
     ActionRefused (409) when nothing awaits approval, when the level is already in force, or when
     a confirmation is missing (the answer carries the preview: ``effect``, ``stale``, ``confirm``).
     Returns the warning.
@@ -342,6 +403,9 @@ def alert_approve(
                     },
                     **preview,
                 )
+            _decide_basis(
+                alert, current, actor=actor, comment=comment, cause=cause, basis_kind=basis_kind, basis_ref=basis_ref
+            )
             _issue(alert, current, actor=actor, comment=comment, approving=True)
         elif alert.status == Status.LIFT_PENDING:
             _lift_or_schedule(alert, actor=actor, comment=comment or alert.lift_reason, approving=True)

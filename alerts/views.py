@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from alerts import permissions, services
-from alerts.choices import Level, Status
-from alerts.forms import AlertCreateForm, AlertFilterForm, CommentForm, LiftForm, RejectForm
+from alerts.basis import basis_of, basis_options_lazy
+from alerts.choices import Cause, Level, Status
+from alerts.forms import AlertCreateForm, AlertFilterForm, ApproveForm, CommentForm, LiftForm, RejectForm
 from alerts.permissions import Effect
 from alerts.selectors import (
     alert_history,
@@ -78,6 +79,8 @@ def alert_new(request):
                     cause=data["cause"],
                     tasks_override_reason=data["tasks_override_reason"],
                     confirm_downgrade=data["confirm_downgrade"],
+                    basis_kind=data["basis_kind"],
+                    basis_ref=data["basis_ref"],
                 )
             except ValidationError as exc:
                 form.add_service_error(exc)
@@ -119,8 +122,11 @@ def alert_detail(request, pk):
     can_decide = permissions.may_decide(user) and alert.status in (Status.PENDING_APPROVAL, Status.LIFT_PENDING)
     if can_decide:
         alert.preview = approval_preview(alert)
+    alert.basis_record = basis_of(alert)
     context = {
         "alert": alert,
+        "causes": Cause.choices,
+        "basis_options": basis_options_lazy() if can_decide else [],
         "history": alert_history(alert, reader=user),
         "responses": alert.responses.order_by("-started_at") if may_supervise(user) else [],
         "can_decide": can_decide,
@@ -140,7 +146,10 @@ def alert_approvals(request):
     return render(
         request,
         "alerts/approvals.html",
-        {"alerts": with_previews(alerts_pending_approval()), "comment_form": CommentForm(), "reject_form": RejectForm()},
+        {
+            "alerts": with_previews(alerts_pending_approval()), "comment_form": CommentForm(), "reject_form": RejectForm(),
+            "causes": Cause.choices, "basis_options": basis_options_lazy(),
+        },
     )
 
 
@@ -149,14 +158,18 @@ def alert_approvals(request):
 @asks(permissions.may_see_every_alert)
 def alert_approve(request, pk):
     alert = _get_alert(request, pk)
-    form = CommentForm(request.POST)
-    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    form = ApproveForm(request.POST)
+    valid = form.is_valid()
+    comment = form.cleaned_data["comment"] if valid else ""
     # The page shows the approval's effect (``approval_preview``) and asks for one tick when it
     # lowers the warning in force or the proposal is stale; the tick confirms what it showed.
     confirm = request.POST.get("confirm") == "on"
     try:
         alert = services.alert_approve(
-            alert=alert, actor=request.user, comment=comment, confirm_downgrade=confirm, confirm_stale=confirm
+            alert=alert, actor=request.user, comment=comment, confirm_downgrade=confirm, confirm_stale=confirm,
+            cause=form.cleaned_data["cause"] if valid else "",
+            basis_kind=form.cleaned_data["basis_kind"] if valid else "",
+            basis_ref=form.cleaned_data["basis_ref"] if valid else None,
         )
     except (ActionRefused, ValidationError) as exc:
         messages.error(request, _message(exc))

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "duty",
     "training",
     "reports",
+    "consultations",
     "dashboards",
 ]
 
@@ -317,6 +318,8 @@ SPECTACULAR_SETTINGS = {
         "SiteKindEnum": "reductions.choices.SiteKind",
         "ReductionEntryKindEnum": ["enterprise", "site"],
         "UnitKindEnum": "units.choices.UnitKind",
+        "DirectiveKindEnum": "consultations.choices.DirectiveKind",
+        "BasisKindEnum": "alerts.choices.BasisKind",
     },
 }
 
@@ -393,6 +396,9 @@ ALERT_START_GRACE_MINUTES = env_int("ALERT_START_GRACE_MINUTES", 5)
 # Lead time (issue 15 item 5): the national guidance (环大气〔2024〕6号) asks that a warning be issued
 # about 24 hours before the episode starts; a proposal's "issue by" is its episode's start minus this.
 ALERT_LEAD_HOURS = env_int("ALERT_LEAD_HOURS", 24)
+# Issuing, raising or lowering orange or red needs a consultation record or a municipal directive as its
+# basis (issue 15 item 1; alerts.basis). Off only where consultations are recorded outside the platform.
+ALERT_BASIS_REQUIRED = env_bool("ALERT_BASIS_REQUIRED", True)
 # Acknowledgement deadlines per response level, in minutes (issue: 60 / 30 / 15).
 ACK_MINUTES = {
     "III": env_int("ACK_MINUTES_III", 60),

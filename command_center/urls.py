@@ -15,6 +15,7 @@ api_patterns = [
     path("", include("reductions.api.urls")),
     path("", include("units.api.urls")),
     path("", include("reports.api.urls")),
+    path("", include("consultations.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
@@ -36,6 +37,7 @@ urlpatterns = [
     path("duty/", include("duty.urls")),
     path("training/", include("training.urls")),
     path("reports/", include("reports.urls")),
+    path("consultations/", include("consultations.urls")),
 ]
 
 # Error pages in the site's layout and the reader's language; JSON under /api/ (foundation.errorpages).

@@ -9,6 +9,7 @@ from units.roles import role_of
 def _may(user) -> dict:
     """What the templates show buttons and links for, asked of each app's permissions module."""
     from alerts import permissions as alerts
+    from consultations import permissions as consultations
     from feeds import permissions as feeds
     from responses import permissions as responses
     from units import permissions as units
@@ -24,6 +25,7 @@ def _may(user) -> dict:
         "manage_forecasts": feeds.may_manage_forecasts(user),
         "manage_accounts": units.may_manage_accounts(user),
         "view_contacts": units.may_view_contacts(user),
+        "view_consultations": consultations.may_view_consultations(user),
     }
 
 

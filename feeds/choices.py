@@ -27,3 +27,10 @@ class ProposalStatus(models.TextChoices):
     OPEN = "open", _("Open")
     ACCEPTED = "accepted", _("Accepted")
     DISMISSED = "dismissed", _("Dismissed")
+
+
+class ProposalSource(models.TextChoices):
+    """Where a proposal comes from: the evaluation of a forecast, or the city's directive (issue 15 item 3)."""
+
+    FORECAST = "forecast", _("Forecast")
+    MUNICIPAL = "municipal", _("Municipal directive")

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from alerts.basis import basis_parse
 from alerts.choices import Cause
 from feeds.criteria import Criteria
 from feeds.models import CriteriaProfile
@@ -80,6 +81,14 @@ class ActForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), max_length=2000, required=False)
     # Empty: the cause the forecast points to (feeds.services.proposal_cause); issue 15 item 2.
     cause = forms.ChoiceField(label=_("Cause of the episode"), choices=[("", "—"), *Cause.choices], required=False)
+    # "<kind>:<id>" of the consultation record the office cites (alerts.basis); a municipal proposal
+    # cites its directive by itself. Required by alerts.services for orange and red.
+    basis_ref = forms.CharField(required=False, max_length=40)
+
+    def clean(self):
+        data = super().clean()
+        data["basis_kind"], data["basis_ref"] = basis_parse(data.get("basis_ref", ""))
+        return data
 
 
 class CriteriaProfileForm(forms.ModelForm):

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from feeds.choices import FetchStatus, ProposalKind, ProposalStatus, Provider
+from feeds.choices import FetchStatus, ProposalKind, ProposalSource, ProposalStatus, Provider
 
 
 class Station(models.Model):
@@ -97,7 +97,9 @@ class Forecast(models.Model):
 class Proposal(models.Model):
     """A warning (or lift) the platform suggests to the office. People decide; nothing is issued automatically."""
 
-    forecast = models.ForeignKey(Forecast, on_delete=models.PROTECT, related_name="proposals")
+    # None for a municipal directive's proposal (``source``), which rests on the city's document.
+    forecast = models.ForeignKey(Forecast, on_delete=models.PROTECT, related_name="proposals", null=True, blank=True)
+    source = models.CharField(_("source"), max_length=10, choices=ProposalSource.choices, default=ProposalSource.FORECAST)
     kind = models.CharField(_("kind"), max_length=10, choices=ProposalKind.choices)
     level = models.CharField(_("level"), max_length=10, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.OPEN)

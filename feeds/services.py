@@ -17,20 +17,21 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alerts.choices import LEVEL_RANK, Cause, Level
+from alerts.choices import LEVEL_RANK, BasisKind, Cause, Level
 from alerts.models import Alert
 from events.choices import Audience, EventType
 from events.services import audit_record, event_record
 from feeds import aqi
-from feeds.choices import FetchStatus, ProposalKind, ProposalStatus
+from feeds.choices import FetchStatus, ProposalKind, ProposalSource, ProposalStatus
 from feeds.criteria import DayForecast, evaluate
 from feeds.daily import WeatherThresholds, daily_pollutants, daily_weather
 from feeds.models import FetchRecord, Forecast, Proposal, Station
-from feeds.permissions import may_manage_forecasts
+from feeds.permissions import may_dismiss_proposal, may_manage_forecasts
 from feeds.providers import PULL_PROVIDERS, FeedError, provider_for
 from feeds.selectors import criteria_active, source_health
 from foundation.display import local_time, pollutant_names
 from foundation.errors import ActionRefused
+from foundation.text import storable_text
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ _RANK = {"none": 0, **{str(k): v for k, v in LEVEL_RANK.items()}}
 def proposal_payload(p: Proposal) -> dict:
     return {
         "id": p.pk, "kind": p.kind, "level": p.level, "status": p.status, "criteria": p.criteria,
-        "advisory_only": p.advisory_only, "basis": p.basis,
+        "advisory_only": p.advisory_only, "basis": p.basis, "source": p.source,
     }
 
 
@@ -226,6 +227,8 @@ def forecast_evaluate_and_propose(*, forecast: Forecast, actor=None) -> tuple[Pr
 def proposal_reason(proposal: Proposal) -> str:
     """The reason text a warning made from this proposal starts with."""
     b = proposal.basis
+    if proposal.source == ProposalSource.MUNICIPAL:
+        return _municipal_reason(proposal)
     days = [d for d in b.get("days", []) if d["date"] in set(b.get("trigger_days", []))]
     figures = ", ".join(f"{d['date']} AQI {d['aqi']}" for d in days)
     if proposal.kind == ProposalKind.LIFT:
@@ -252,6 +255,8 @@ def proposal_reason(proposal: Proposal) -> str:
 def proposal_basis_text(proposal: Proposal) -> str:
     """The forecast figures as plain text, for the warning's ``basis``."""
     b = proposal.basis
+    if proposal.source == ProposalSource.MUNICIPAL:
+        return _municipal_reason(proposal)
     # Local time and pollutant names (issue 14 item 6): the text is read by the leader deciding.
     lines = [f"{b.get('source')} · {local_time(b.get('issued_at'))} · {proposal.criteria}"]
     for d in b.get("days", []):
@@ -277,6 +282,8 @@ def proposal_issue_by(kind: str, basis: dict) -> datetime.datetime | None:
     None, it applies at once. A proposal whose time has passed while it is open is late
     (``Proposal.late``); a forecast that comes in less than 24 hours ahead makes one late at once.
     """
+    if basis.get("directive") is not None:  # the city's notice: act before it takes effect
+        return datetime.datetime.fromisoformat(basis["starts_at"]) if basis.get("starts_at") else None
     if kind == ProposalKind.ISSUE:
         start = _local_midnight(min(basis.get("trigger_days") or [""]) or None)
         return start - datetime.timedelta(hours=settings.ALERT_LEAD_HOURS) if start else None
@@ -292,6 +299,8 @@ def proposal_cause(proposal: Proposal) -> str:
     or dust, by its first primary pollutant; any other is PM2.5. A forecast cannot tell smoke or
     regional transport apart: the office names those when it issues (issue 15 item 2).
     """
+    if proposal.source == ProposalSource.MUNICIPAL:
+        return proposal.basis.get("cause") or Cause.PM2_5
     if not proposal.advisory_only:
         return Cause.PM2_5
     primaries = [p.strip().lower() for p in proposal.basis.get("primary_pollutants") or []]
@@ -308,6 +317,10 @@ def proposal_start(proposal: Proposal, *, now: datetime.datetime | None = None) 
     """
     if proposal.kind == ProposalKind.DOWNGRADE:
         return None
+    if proposal.source == ProposalSource.MUNICIPAL:  # the city's start (自X时起), never one in the past
+        start = proposal.basis.get("starts_at")
+        start = datetime.datetime.fromisoformat(start) if start else None
+        return start if start is not None and start > (now or timezone.now()) else None
     days = sorted(proposal.basis.get("trigger_days") or [])
     if not days:
         return None
@@ -320,7 +333,8 @@ def proposal_start(proposal: Proposal, *, now: datetime.datetime | None = None) 
 
 
 def proposal_act(
-    *, proposal: Proposal, actor, comment: str = "", cause: str = "", confirm_downgrade: bool = False
+    *, proposal: Proposal, actor, comment: str = "", cause: str = "", confirm_downgrade: bool = False,
+    basis_kind: str = "", basis_ref: int | None = None,
 ) -> Alert:
     """Turn a proposal into a warning (or a lift) through ``alerts.services``, and mark it accepted.
 
@@ -334,6 +348,10 @@ def proposal_act(
     The authority is asked here every time (``feeds.permissions.may_manage_forecasts``), and
     again by ``alerts.services``, which decides whether the warning is issued or proposed to the
     leaders (``alerts.permissions.create_outcome``; a lift: ``lift_outcome``).
+
+    The basis (``alerts.basis``): a municipal proposal rests on its directive; a forecast's proposal of
+    orange or red needs the office to cite a consultation record (``basis_kind``/``basis_ref``), else
+    ``alert_create`` answers a ValidationError (400) naming it (issue 15 item 1).
 
     Raises PermissionDenied (403) for anyone but the office; ActionRefused (409) for a proposal
     no longer open, a lift of a warning no longer in force, or what ``alert_create`` refuses.
@@ -355,6 +373,7 @@ def proposal_act(
                 actor=actor, level=proposal.level, reason=reason, basis=proposal_basis_text(proposal), proposal=proposal,
                 starts_at=proposal_start(proposal), cause=cause or proposal_cause(proposal),
                 advisory_only=proposal.advisory_only, confirm_downgrade=confirm_downgrade,
+                ends_at=_municipal_end(proposal), **_proposal_basis(proposal, basis_kind, basis_ref),
             )
         else:
             alert = Alert.objects.filter(pk=proposal.basis.get("current_alert")).first()
@@ -363,6 +382,89 @@ def proposal_act(
             alert = alert_lift(alert=alert, actor=actor, reason=reason)
         proposal_accept(proposal=proposal, actor=actor, alert=alert)
     return alert
+
+
+def _proposal_basis(proposal: Proposal, basis_kind: str, basis_ref: int | None) -> dict:
+    """The basis a warning made from ``proposal`` cites: the one the office names, else a municipal
+    proposal's directive."""
+    if basis_kind or basis_ref is not None:
+        return {"basis_kind": basis_kind, "basis_ref": basis_ref}
+    if proposal.source == ProposalSource.MUNICIPAL and proposal.basis.get("directive") is not None:
+        return {"basis_kind": BasisKind.DIRECTIVE, "basis_ref": proposal.basis["directive"]}
+    return {}
+
+
+def _municipal_end(proposal: Proposal) -> datetime.datetime | None:
+    end = proposal.basis.get("ends_at") if proposal.source == ProposalSource.MUNICIPAL else None
+    end = datetime.datetime.fromisoformat(end) if end else None
+    return end if end is not None and end > timezone.now() else None
+
+
+def _municipal_reason(proposal: Proposal) -> str:
+    b = proposal.basis
+    if proposal.kind == ProposalKind.LIFT:
+        return _("The city advises lifting the warning (%(number)s, issued %(at)s).") % {
+            "number": b.get("document_number"), "at": b.get("issued_at_local"),
+        }
+    return _("The city orders a %(level)s warning for %(region)s from %(start)s (%(number)s).") % {
+        "level": Level(proposal.level).label, "region": b.get("region") or "-",
+        "start": b.get("starts_at_local") or _("now"), "number": b.get("document_number"),
+    }
+
+
+def proposal_municipal_create(
+    *, actor, directive_id: int, kind: str, document_number: str, issued_at: datetime.datetime,
+    level: str = "", starts_at: datetime.datetime | None = None, ends_at: datetime.datetime | None = None,
+    region: str = "", cause: str = "",
+) -> Proposal | None:
+    """Turn a municipal directive (issue 15 item 3) into a proposal the district decides, or None.
+
+    Args: ``directive_id``, the directive's id (``consultations.Directive``, a higher app that calls this);
+    ``kind`` ``ProposalKind.ISSUE`` for a warning notice (``level``, ``starts_at``, ``ends_at``, ``region``,
+    ``cause``) or ``ProposalKind.LIFT`` for a lift advice (解除建议函).
+
+    The district's level is at least the city's for the same period (Chongqing's practice: districts may go
+    earlier or higher, never lower): a notice whose level is above the district's official warning in
+    force (or with none in force) becomes an ``issue`` proposal at the city's level and start; one at or
+    below it proposes nothing (None). A lift advice becomes a ``lift`` proposal of the warning in force,
+    or None when nothing is in force. Deduplicated by the document number. Acting on it goes through
+    ``proposal_act``, which cites the directive as the warning's basis; setting one aside is a leader's
+    decision with a reason (``proposal_dismiss``). The caller holds no lock: this takes none but the
+    event-order lock of its event. Audited (``propose``) and announced to the command after the commit.
+    """
+    current = _alert_in_force()
+    current_level = current.level if current else "none"
+    if kind == ProposalKind.LIFT:
+        if current is None:
+            return None
+        level = current.level
+    elif _RANK[level] <= _RANK[current_level]:
+        return None
+    local = timezone.localtime
+    basis = {
+        "directive": directive_id, "document_number": document_number, "issued_at": issued_at.isoformat(),
+        "issued_at_local": local(issued_at).strftime("%Y-%m-%d %H:%M"), "region": region, "cause": cause,
+        "starts_at": starts_at.isoformat() if starts_at else None,
+        "starts_at_local": local(starts_at).strftime("%Y-%m-%d %H:%M") if starts_at else None,
+        "ends_at": ends_at.isoformat() if ends_at else None,
+        "current_level": current_level, "current_alert": current.pk if current else None,
+    }
+    key = f"municipal:{kind}:{document_number}"[:120]
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                proposal = Proposal.objects.create(
+                    forecast=None, source=ProposalSource.MUNICIPAL, kind=kind, level=level, basis=basis,
+                    criteria=document_number[:60], dedupe_key=key, issue_by=proposal_issue_by(kind, basis),
+                )
+        except IntegrityError:
+            return Proposal.objects.filter(dedupe_key=key).first()
+        audit_record(
+            actor=actor, action="propose", target=proposal, to_state=proposal.status, comment=proposal_reason(proposal),
+            data={"dedupe_key": key, "directive": directive_id},
+        )
+        event_record(type=EventType.PROPOSAL_CREATED, payload=proposal_payload(proposal), audience=Audience.COMMAND)
+    return proposal
 
 
 def proposal_lock(*, proposal: Proposal) -> Proposal:
@@ -402,9 +504,18 @@ def proposal_accept(*, proposal: Proposal, actor, alert=None) -> Proposal:
 
 
 def proposal_dismiss(*, proposal: Proposal, actor, reason: str = "") -> Proposal:
-    """The office sets a proposal aside. PermissionDenied (403) for anyone else; ActionRefused (409) if accepted."""
-    if not may_manage_forecasts(actor):
+    """The office sets a proposal aside. PermissionDenied (403) for anyone else; ActionRefused (409) if accepted.
+
+    A municipal directive's proposal is the city's order: the district follows it unless a leader records
+    why not (issue 15 item 3). Only a leader sets one aside (403 for the office), with a reason
+    (ValidationError, 400, without one).
+    """
+    if not may_dismiss_proposal(actor, proposal):
+        if proposal.source == ProposalSource.MUNICIPAL:
+            raise PermissionDenied(_("The city's directive is followed unless a headquarters leader records why not."))
         raise PermissionDenied(_("Only the office dismisses proposals."))
+    if proposal.source == ProposalSource.MUNICIPAL and not storable_text(reason).strip():
+        raise ValidationError({"reason": _("Record why the district does not follow the city's directive.")})
     return _close(proposal, actor=actor, to_status=ProposalStatus.DISMISSED, comment=reason)
 
 

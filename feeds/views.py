@@ -12,16 +12,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from alerts.basis import basis_options_lazy
 from alerts.choices import Cause, Level, Status
 from alerts.permissions import create_outcome, lift_outcome
 from alerts.selectors import alert_in_force
 from feeds import services
 from feeds.charts import aqi_bar_chart
-from feeds.choices import ProposalKind, ProposalStatus, Provider
+from feeds.choices import ProposalKind, ProposalSource, ProposalStatus, Provider
 from feeds.daily import SIGNALS
 from feeds.forms import ActForm, DismissForm, ForecastDayFormSet, ForecastForm
 from feeds.models import Forecast, Proposal
-from feeds.permissions import may_manage_forecasts, may_view_proposals
+from feeds.permissions import may_dismiss_proposal, may_manage_forecasts, may_view_proposals
 from feeds.selectors import feed_health, proposals_open, proposals_recent
 from foundation.display import pollutant_names
 from foundation.errors import ActionRefused
@@ -68,10 +69,13 @@ def _card(proposal: Proposal, user, in_force=None) -> dict:
         "level_label": Level(proposal.level).label if proposal.level in Level.values else proposal.level,
         "reason": services.proposal_reason(proposal),
         "cause": services.proposal_cause(proposal) if proposal.kind != ProposalKind.LIFT else "",
-        **_forecast_view(proposal.forecast, trigger),
+        # A municipal proposal rests on its directive; a forecast's issue or downgrade cites a consultation.
+        "cites_basis": proposal.kind != ProposalKind.LIFT and proposal.source != ProposalSource.MUNICIPAL,
+        **(_forecast_view(proposal.forecast, trigger) if proposal.forecast is not None else {"forecast": None}),
     }
     if proposal.status == ProposalStatus.OPEN and may_manage_forecasts(user):
         card["action"], card["action_label"] = _action(proposal, user, in_force)
+    card["may_dismiss"] = proposal.status == ProposalStatus.OPEN and may_dismiss_proposal(user, proposal)
     return card
 
 
@@ -83,7 +87,7 @@ def proposal_list(request):
     open_cards = [_card(p, request.user, in_force) for p in proposals_open()]
     recent_cards = [_card(p, request.user) for p in proposals_recent()]
     latest = Forecast.objects.order_by("-issued_at", "-id").first()
-    if latest is not None and any(c["forecast"].pk == latest.pk for c in open_cards):
+    if latest is not None and any(c["forecast"] and c["forecast"].pk == latest.pk for c in open_cards):
         latest = None  # already shown with its proposal
     return render(
         request,
@@ -95,6 +99,7 @@ def proposal_list(request):
             "may_manage": may_manage_forecasts(request.user),
             "act_form": ActForm(),
             "cause_choices": Cause.choices,
+            "basis_options": basis_options_lazy(),
             "dismiss_form": DismissForm(),
         },
     )
@@ -110,8 +115,9 @@ def proposal_act(request, pk):
     valid = form.is_valid()
     comment = form.cleaned_data["comment"] if valid else ""
     cause = form.cleaned_data["cause"] if valid else ""
+    basis = {"basis_kind": form.cleaned_data["basis_kind"], "basis_ref": form.cleaned_data["basis_ref"]} if valid else {}
     try:
-        alert = services.proposal_act(proposal=proposal, actor=request.user, comment=comment, cause=cause)
+        alert = services.proposal_act(proposal=proposal, actor=request.user, comment=comment, cause=cause, **basis)
     except ActionRefused as exc:
         messages.error(request, exc.message)
     except ValidationError as exc:
@@ -125,8 +131,9 @@ def proposal_act(request, pk):
 
 @require_POST
 @login_required
-@asks(may_manage_forecasts)
+@asks(may_view_proposals)
 def proposal_dismiss(request, pk):
+    """Set a proposal aside: the office; a municipal directive's proposal, a leader with a reason (the service decides)."""
     proposal = get_object_or_404(Proposal, pk=pk)
     form = DismissForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
@@ -134,6 +141,8 @@ def proposal_dismiss(request, pk):
         services.proposal_dismiss(proposal=proposal, actor=request.user, reason=reason)
     except ActionRefused as exc:
         messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Proposal dismissed."))
     return redirect("feeds:proposals")

@@ -21,6 +21,7 @@ SWEPT_FOLDERS = (
     (UPLOAD_DIR, "responses.Attachment"),
     ("training", "training.TrainingAttachment"),
     ("inspections", "reductions.InspectionPhoto"),
+    ("consultations", "consultations.ConsultationAttachment"),
 )
 
 # Magic numbers of the accepted types.

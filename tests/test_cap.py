@@ -210,7 +210,10 @@ def test_every_level_maps_to_its_documented_cap_values(client, leader, level):
             p.findtext("cap:valueName", namespaces=NS): p.findtext("cap:value", namespaces=NS)
             for p in info.findall("cap:parameter", NS)
         }
-        assert values == {"warningLevel": level, "responseLevel": alert.response_level}
+        assert values == {
+            "warningLevel": level, "responseLevel": alert.response_level, "episodeCause": "pm2_5",
+            "episodeCauseName": "PM2.5（静稳型）" if info.findtext("cap:language", namespaces=NS) == "zh-CN" else "PM2.5 (static stagnation)",
+        }
 
 
 def test_cap_messages_are_publicly_cacheable_for_thirty_seconds(client, office):

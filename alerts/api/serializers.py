@@ -2,9 +2,10 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from alerts.choices import Cause, Level
+from alerts.basis import basis_of
+from alerts.choices import BasisKind, Cause, Level
 from alerts.models import Alert
-from alerts.permissions import may_decide
+from alerts.permissions import may_decide, may_see_every_alert
 from alerts.selectors import alert_as_seen_by, approval_preview
 from events.models import AuditEntry
 from foundation.datetimes import PlausibleDateTimeField
@@ -23,7 +24,8 @@ class AlertSerializer(ReadModelSerializer):
     class Meta:
         model = Alert
         fields = [
-            "id", "level", "status", "response_level", "cause", "advisory_only", "reason", "basis", "area", "drill",
+            "id", "level", "status", "response_level", "cause", "advisory_only", "reason", "basis", "basis_kind",
+            "basis_ref", "area", "drill",
             "starts_at", "ends_at", "proposal", "supersedes", "proposed_over", "created_at", "proposed_by", "approved_by", "approved_at", "issued_by",
             "issued_at", "rejected_by", "rejected_at", "rejection_reason", "lift_requested_by", "lift_requested_at",
             "lift_reason", "lift_at", "lifted_by", "lifted_at",
@@ -55,6 +57,15 @@ class AlertCreateSerializer(serializers.Serializer):
     confirm_downgrade = serializers.BooleanField(
         required=False, default=False,
         help_text=_("A leader lowering the warning in force must set it; without it the answer is 409."),
+    )
+    basis_kind = serializers.ChoiceField(
+        choices=BasisKind.choices, required=False, allow_blank=True, default="",
+        help_text="What the decision rests on: consultation (会商) or directive (市级指令); required with basis_ref "
+        "for orange and red and for lowering them (400 without).",
+    )
+    basis_ref = serializers.IntegerField(
+        min_value=1, required=False, allow_null=True, default=None,
+        help_text="The id of the consultation record or the municipal directive (GET /api/consultations/, /api/directives/).",
     )
 
     def validate(self, attrs):
@@ -94,6 +105,15 @@ class ApproveSerializer(CommentSerializer):
         required=False, default=False,
         help_text=_("Required when the warning in force changed since the proposal; without it the answer is 409."),
     )
+    cause = serializers.ChoiceField(
+        choices=Cause.choices, required=False, allow_blank=True, default="",
+        help_text="Override the proposal's cause of the episode (audited); empty: keep it.",
+    )
+    basis_kind = serializers.ChoiceField(choices=BasisKind.choices, required=False, allow_blank=True, default="")
+    basis_ref = serializers.IntegerField(
+        min_value=1, required=False, allow_null=True, default=None,
+        help_text="Cite a consultation record or municipal directive when the proposal has none (or another).",
+    )
 
 
 class ApprovalPreviewSerializer(serializers.Serializer):
@@ -111,14 +131,35 @@ class ApprovalPreviewSerializer(serializers.Serializer):
     confirm = serializers.ListField(child=serializers.CharField())
 
 
+class BasisRecordSerializer(serializers.Serializer):
+    """The record a warning rests on (``alerts.basis.BasisRecord``)."""
+
+    kind = serializers.ChoiceField(choices=BasisKind.choices)
+    id = serializers.IntegerField(source="pk")
+    title = serializers.CharField()
+    summary = serializers.CharField()
+    level = serializers.CharField(help_text="The level it recommends or orders.")
+    cause = serializers.CharField()
+    url = serializers.CharField()
+
+
 class AlertDetailSerializer(AlertSerializer):
-    """One warning, and for the command what approving it now would do (null when nothing is pending)."""
+    """One warning, its basis, and for the command what approving it now would do (null when nothing is pending)."""
 
     approval = serializers.SerializerMethodField()
+    basis_record = serializers.SerializerMethodField()
 
     class Meta(AlertSerializer.Meta):
-        fields = [*AlertSerializer.Meta.fields, "approval"]
+        fields = [*AlertSerializer.Meta.fields, "approval", "basis_record"]
         read_only_fields = fields
+
+    @extend_schema_field(BasisRecordSerializer(allow_null=True))
+    def get_basis_record(self, alert):
+        request = self.context.get("request")
+        if request is None or not may_see_every_alert(request.user):
+            return None  # the consultation's figures and participants are the command's
+        record = basis_of(alert)
+        return BasisRecordSerializer(record).data if record else None
 
     @extend_schema_field(ApprovalPreviewSerializer(allow_null=True))
     def get_approval(self, alert):

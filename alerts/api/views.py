@@ -82,6 +82,8 @@ class AlertViewSet(SharedListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
             services.alert_approve(
                 alert=self.get_object(), actor=request.user, comment=data.text,
                 confirm_downgrade=data.validated_data["confirm_downgrade"], confirm_stale=data.validated_data["confirm_stale"],
+                cause=data.validated_data["cause"], basis_kind=data.validated_data["basis_kind"],
+                basis_ref=data.validated_data["basis_ref"],
             )
         )
 

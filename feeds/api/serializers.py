@@ -259,7 +259,7 @@ class EvaluationSerializer(serializers.Serializer):
 
 
 class ProposalSerializer(serializers.ModelSerializer):
-    forecast_source = serializers.CharField(source="forecast.source", read_only=True)
+    forecast_source = serializers.CharField(source="forecast.source", read_only=True, allow_null=True)
     decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     issue_by = serializers.DateTimeField(
         read_only=True, allow_null=True,
@@ -271,7 +271,7 @@ class ProposalSerializer(serializers.ModelSerializer):
     class Meta:
         model = Proposal
         fields = [
-            "id", "kind", "level", "status", "criteria", "advisory_only", "basis", "forecast", "forecast_source",
+            "id", "kind", "level", "status", "source", "criteria", "advisory_only", "basis", "forecast", "forecast_source",
             "created_at", "decided_by", "decided_at", "dedupe_key", "issue_by", "late",
         ]
         read_only_fields = fields

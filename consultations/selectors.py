@@ -1,0 +1,104 @@
+"""Reads of consultation records and municipal directives, and their description as a warning's basis."""
+
+import datetime
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alerts.basis import BasisRecord
+from alerts.choices import BasisKind
+from consultations.choices import Conclusion, DirectiveKind
+from consultations.models import Consultation, Directive
+from consultations.permissions import may_view_consultations
+
+# The records a form offers as a basis: those of the last 14 days (an older one can still be cited by id).
+CITABLE_DAYS = 14
+
+
+def consultations_visible_to(user):
+    """Every consultation record for whoever may read them (``may_view_consultations``), else none."""
+    if not may_view_consultations(user):
+        return Consultation.objects.none()
+    return Consultation.objects.select_related("created_by").prefetch_related("units", "attachments")
+
+
+def directives_visible_to(user):
+    if not may_view_consultations(user):
+        return Directive.objects.none()
+    return Directive.objects.select_related("created_by", "proposal")
+
+
+def _local(value: datetime.datetime | None) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def consultation_summary(c: Consultation) -> str:
+    """The record as plain text: who, what was forecast, what was concluded (a warning's basis, a CAP-free note)."""
+    units = "、".join(u.name for u in c.units.all())
+    lines = [
+        _("Consultation of %(at)s: %(units)s") % {"at": _local(c.held_at), "units": units},
+        _("Forecast: %(pollutant)s, AQI %(low)d–%(high)d for about %(hours)d hours; %(weather)s") % {
+            "pollutant": c.get_pollutant_display(), "low": c.aqi_min, "high": c.aqi_max, "hours": c.duration_hours,
+            "weather": c.meteorology,
+        },
+        _("Conclusion: %(level)s") % {"level": c.get_conclusion_display()}
+        + (f" · {c.get_cause_display()}" if c.cause else ""),
+    ]
+    return "\n".join(lines)
+
+
+def consultation_basis(pk: int) -> BasisRecord | None:
+    """Resolver registered with ``alerts.basis``: consultation #``pk`` as a basis, or None."""
+    c = Consultation.objects.filter(pk=pk).prefetch_related("units").first()
+    return _consultation_record(c) if c is not None else None
+
+
+def _consultation_record(c: Consultation) -> BasisRecord:
+    return BasisRecord(
+        kind=BasisKind.CONSULTATION, pk=c.pk,
+        title=_("Consultation #%(id)s of %(at)s") % {"id": c.pk, "at": _local(c.held_at)},
+        summary=consultation_summary(c), level="" if c.conclusion == Conclusion.NONE else c.conclusion,
+        cause=c.cause, url=reverse("consultations:detail", args=[c.pk]), at=c.held_at,
+        details={
+            "units": [u.name for u in c.units.all()], "experts": c.experts, "pollutant": c.get_pollutant_display(),
+            "aqi_min": c.aqi_min, "aqi_max": c.aqi_max, "duration_hours": c.duration_hours,
+            "meteorology": c.meteorology, "conclusion": str(c.get_conclusion_display()),
+            "cause": str(c.get_cause_display()) if c.cause else "",
+        },
+    )
+
+
+def directive_basis(pk: int) -> BasisRecord | None:
+    """Resolver registered with ``alerts.basis``: directive #``pk`` as a basis (a lift advice orders no level)."""
+    d = Directive.objects.filter(pk=pk).first()
+    return _directive_record(d) if d is not None else None
+
+
+def _directive_record(d: Directive) -> BasisRecord:
+    summary = _("Municipal %(kind)s %(number)s of %(at)s: %(level)s for %(region)s from %(start)s") % {
+        "kind": d.get_kind_display(), "number": d.document_number, "at": _local(d.issued_at),
+        "level": d.get_level_display() or "-", "region": d.region or "-", "start": _local(d.starts_at) or "-",
+    }
+    return BasisRecord(
+        kind=BasisKind.DIRECTIVE, pk=d.pk, title=_("Municipal directive %(number)s") % {"number": d.document_number},
+        summary=summary, level=d.level if d.kind == DirectiveKind.WARNING else "", cause=d.cause,
+        url=reverse("consultations:directive-detail", args=[d.pk]), at=d.issued_at,
+        details={"document_number": d.document_number, "region": d.region, "level": str(d.get_level_display())},
+    )
+
+
+def _since() -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(days=CITABLE_DAYS)
+
+
+def consultations_citable() -> list[BasisRecord]:
+    """Lister registered with ``alerts.basis``: recent consultations recommending a warning, newest first."""
+    rows = Consultation.objects.filter(held_at__gte=_since()).exclude(conclusion=Conclusion.NONE)
+    return [_consultation_record(c) for c in rows.prefetch_related("units")[:20]]  # two queries
+
+
+def directives_citable() -> list[BasisRecord]:
+    """Lister registered with ``alerts.basis``: recent warning notices, newest first."""
+    rows = Directive.objects.filter(issued_at__gte=_since(), kind=DirectiveKind.WARNING)
+    return [_directive_record(d) for d in rows[:20]]

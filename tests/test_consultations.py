@@ -1,0 +1,346 @@
+"""Decisions on a basis (issue 15 items 1 and 3): consultation records (会商), municipal directives (市级指令),
+the basis rule for orange and red, and the leader's cause at approval."""
+
+import datetime
+import io
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from lxml import etree
+
+from alerts.basis import basis_of
+from alerts.cap import CAP_NS, CapMessage, cap_bytes
+from alerts.choices import BasisKind, Cause, Status
+from alerts.models import Alert
+from alerts.services import alert_approve, alert_create, alert_payload
+from consultations.models import Consultation, Directive
+from consultations.services import consultation_attach, consultation_create, directive_record
+from events.models import AuditEntry, Event
+from feeds import services as feeds
+from feeds.choices import ProposalKind, ProposalSource, ProposalStatus
+from feeds.models import Proposal
+from responses.models import Response, TaskAssignment
+from units.services import user_create
+
+pytestmark = [pytest.mark.django_db, pytest.mark.basis_rule]
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def ecology(roster):
+    """A member of the ecology and environment bureau (区生态环境局), who consults."""
+    return user_create(username="eco1", role="unit", password="pw-eco-2026-x", unit=roster["ecology-env"])
+
+
+def consult(actor, roster, *, conclusion="orange", cause=Cause.PM2_5, **extra) -> Consultation:
+    data = dict(
+        held_at=timezone.now() - datetime.timedelta(hours=1), units=[roster["ecology-env"], roster["meteorology"]],
+        experts="张工（市环境监测中心）\n李工（江津气象局）", pollutant="pm2_5", aqi_min=210, aqi_max=260,
+        duration_hours=72, meteorology="静稳，偏东风小于2 m/s，逆温，无降水", conclusion=conclusion, cause=cause,
+    )
+    data.update(extra)
+    return consultation_create(actor=actor, **data)
+
+
+# --- Consultation records ------------------------------------------------------------------------------
+
+
+def test_the_ecology_bureau_records_a_consultation_with_its_minutes_audited(ecology, roster):
+    record = consult(ecology, roster)
+    attachment = consultation_attach(
+        actor=ecology, consultation=record, upload=SimpleUploadedFile("纪要.pdf", PDF, content_type="application/pdf")
+    )
+
+    assert set(record.units.values_list("code", flat=True)) == {"ecology-env", "meteorology"}
+    assert attachment.content_type == "application/pdf"
+    actions = list(AuditEntry.objects.filter(target_type="consultation", target_id=record.pk).values_list("action", flat=True))
+    assert actions == ["consultation_create", "consultation_attach"]
+
+
+def test_minutes_that_are_not_an_image_or_pdf_are_refused(ecology, roster):
+    record = consult(ecology, roster)
+    with pytest.raises(ValidationError) as exc:
+        consultation_attach(actor=ecology, consultation=record, upload=SimpleUploadedFile("x.pdf", b"MZ\x90\x00 not a pdf"))
+    assert "files" in exc.value.message_dict
+
+
+def test_a_member_of_another_unit_may_not_record_a_consultation(member, roster):
+    with pytest.raises(PermissionDenied):
+        consult(member, roster)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"units": []}, "units"),
+        ({"aqi_min": 300, "aqi_max": 200}, "aqi_max"),
+        ({"meteorology": "  "}, "meteorology"),
+        ({"conclusion": "red", "cause": ""}, "cause"),
+        ({"duration_hours": 0}, "duration_hours"),
+    ],
+)
+def test_a_consultation_missing_a_part_is_refused_naming_it(office, roster, change, field):
+    with pytest.raises(ValidationError) as exc:
+        consult(office, roster, **change)
+    assert field in exc.value.message_dict
+
+
+def test_api_records_and_lists_consultations_and_a_unit_member_gets_403(api_as, office, member, roster):
+    payload = {
+        "held_at": timezone.now().isoformat(), "units": ["ecology-env", "meteorology"], "pollutant": "pm2_5",
+        "aqi_min": 220, "aqi_max": 280, "duration_hours": 48, "meteorology": "静稳", "conclusion": "orange",
+        "cause": "pm2_5",
+    }
+    created = api_as(office).post("/api/consultations/", payload, format="json")
+    assert created.status_code == 201, created.content
+    assert created.json()["units"] == ["ecology-env", "meteorology"]
+    assert [r["id"] for r in api_as(office).get("/api/consultations/").json()["results"]] == [created.json()["id"]]
+    assert api_as(member).get("/api/consultations/").status_code == 403
+    bad = api_as(office).post("/api/consultations/", {**payload, "aqi_min": 300, "aqi_max": 100}, format="json")
+    assert bad.status_code == 400 and "aqi_max" in bad.json()
+
+
+# --- The basis rule ---------------------------------------------------------------------------------------
+
+
+def test_proposing_orange_without_a_basis_is_a_400_naming_it(office):
+    with pytest.raises(ValidationError) as exc:
+        alert_create(actor=office, level="orange", reason="预报重度污染")
+    assert "basis_ref" in exc.value.message_dict
+    assert not Alert.objects.exists()
+
+
+def test_api_answers_400_for_red_without_a_basis(api_as, leader):
+    answer = api_as(leader).post("/api/alerts/", {"level": "red", "reason": "x"}, format="json")
+    assert answer.status_code == 400
+    assert "会商" in answer.json()["basis_ref"][0]
+
+
+def test_yellow_needs_no_basis_but_may_cite_one(office, roster):
+    plain = alert_create(actor=office, level="yellow", reason="轻中度污染")
+    assert plain.status == Status.ISSUED and basis_of(plain) is None
+
+
+def test_a_consultation_concluding_no_warning_cannot_be_the_basis(office, roster):
+    record = consult(office, roster, conclusion="none", cause="")
+    with pytest.raises(ValidationError) as exc:
+        alert_create(actor=office, level="orange", reason="x", basis_kind=BasisKind.CONSULTATION, basis_ref=record.pk)
+    assert "basis_ref" in exc.value.message_dict
+
+
+def test_citing_a_record_that_does_not_exist_is_a_400(office):
+    with pytest.raises(ValidationError) as exc:
+        alert_create(actor=office, level="orange", reason="x", basis_kind=BasisKind.CONSULTATION, basis_ref=999999)
+    assert "basis_ref" in exc.value.message_dict
+
+
+def test_lowering_an_orange_to_yellow_needs_a_basis(office, leader, roster):
+    record = consult(office, roster)
+    alert_create(actor=leader, level="orange", reason="x", basis_kind=BasisKind.CONSULTATION, basis_ref=record.pk)
+    with pytest.raises(ValidationError):
+        alert_create(actor=leader, level="yellow", reason="好转", confirm_downgrade=True)
+    lower = consult(office, roster, conclusion="yellow")
+    yellow = alert_create(actor=leader, level="yellow", reason="好转", confirm_downgrade=True,
+                          basis_kind=BasisKind.CONSULTATION, basis_ref=lower.pk)
+    assert yellow.status == Status.ISSUED
+
+
+def test_an_orange_on_a_consultation_shows_its_basis_in_payload_api_and_audit(api_as, office, leader, roster):
+    record = consult(office, roster)
+    alert = alert_create(actor=office, level="orange", reason="会商建议橙色", basis_kind=BasisKind.CONSULTATION,
+                         basis_ref=record.pk)
+    assert alert.status == Status.PENDING_APPROVAL
+
+    detail = api_as(leader).get(f"/api/alerts/{alert.pk}/").json()
+    assert (detail["basis_kind"], detail["basis_ref"]) == ("consultation", record.pk)
+    assert detail["basis_record"]["level"] == "orange"
+    assert "AQI 210–260" in detail["basis_record"]["summary"]
+    propose = AuditEntry.objects.get(target_type="alert", target_id=alert.pk, action="propose")
+    assert propose.data["basis"] == {"kind": "consultation", "id": record.pk}
+    assert alert_payload(alert)["basis_record"]["id"] == record.pk
+
+
+# --- Approval: basis and cause ----------------------------------------------------------------------------
+
+
+def test_approving_a_proposal_without_a_basis_needs_the_leader_to_cite_one(office, leader, roster, settings):
+    settings.ALERT_BASIS_REQUIRED = False  # a proposal made before the rule, or while it was off
+    pending = alert_create(actor=office, level="orange", reason="x")
+    settings.ALERT_BASIS_REQUIRED = True
+
+    with pytest.raises(ValidationError) as exc:
+        alert_approve(alert=pending, actor=leader)
+    assert "basis_ref" in exc.value.message_dict
+    pending.refresh_from_db()
+    assert pending.status == Status.PENDING_APPROVAL
+
+    record = consult(office, roster)
+    approved = alert_approve(alert=pending, actor=leader, basis_kind=BasisKind.CONSULTATION, basis_ref=record.pk)
+    approved.refresh_from_db()
+    assert approved.status == Status.ISSUED and approved.basis_ref == record.pk
+    assert AuditEntry.objects.filter(target_type="alert", target_id=pending.pk, action="set_basis").count() == 1
+
+
+def test_a_leader_overrides_the_cause_at_approval_and_the_tasks_follow_it(office, leader, roster):
+    record = consult(office, roster)
+    pending = alert_create(actor=office, level="orange", reason="x", cause=Cause.PM2_5,
+                           basis_kind=BasisKind.CONSULTATION, basis_ref=record.pk)
+
+    alert_approve(alert=pending, actor=leader, comment="臭氧为主", cause=Cause.OZONE)
+
+    pending.refresh_from_db()
+    assert pending.cause == Cause.OZONE
+    override = AuditEntry.objects.get(target_type="alert", target_id=pending.pk, action="override_cause")
+    assert override.data == {"from": "pm2_5", "to": "ozone"} and override.comment == "臭氧为主"
+    issued = Event.objects.filter(type="alert.issued").latest("id")
+    assert issued.payload["cause"] == "ozone"
+    keys = set(TaskAssignment.objects.filter(response=Response.objects.get(alert=pending)).values_list("key", flat=True))
+    assert "industry-orange-measures" not in keys  # an ozone episode gets no production cuts
+
+
+def test_api_approve_with_an_unknown_cause_is_a_400(api_as, office, leader, roster):
+    record = consult(office, roster)
+    pending = alert_create(actor=office, level="orange", reason="x", basis_kind=BasisKind.CONSULTATION, basis_ref=record.pk)
+    answer = api_as(leader).post(f"/api/alerts/{pending.pk}/approve/", {"cause": "volcano"}, format="json")
+    assert answer.status_code == 400 and "cause" in answer.json()
+
+
+def test_cap_carries_the_cause_in_each_info_block(client, leader, office, roster):
+    record = consult(office, roster, cause=Cause.DUST)
+    alert = alert_create(actor=leader, level="orange", reason="沙尘", cause=Cause.DUST,
+                         basis_kind=BasisKind.CONSULTATION, basis_ref=record.pk)
+    doc = etree.parse(io.BytesIO(cap_bytes(CapMessage(alert, 1))))
+    ns = {"cap": CAP_NS}
+    names = {}
+    for info in doc.findall("cap:info", ns):
+        params = {p.findtext("cap:valueName", namespaces=ns): p.findtext("cap:value", namespaces=ns)
+                  for p in info.findall("cap:parameter", ns)}
+        assert params["episodeCause"] == "dust"
+        names[info.findtext("cap:language", namespaces=ns)] = params["episodeCauseName"]
+        # CAP 1.2: parameters come before area
+        tags = [etree.QName(child).localname for child in info]
+        assert tags.index("parameter") < tags.index("area")
+    assert names == {"zh-CN": "沙尘（PM10为主）", "en": "Dust (PM10-led)"}
+
+
+# --- Municipal directives -----------------------------------------------------------------------------------
+
+
+def test_a_city_warning_notice_becomes_a_proposal_at_the_citys_level_and_start(office):
+    start = timezone.now() + datetime.timedelta(hours=20)
+    directive = directive_record(
+        actor=office, kind="warning", document_number="渝污防办发〔2026〕12号", issued_at=timezone.now(),
+        level="orange", starts_at=start, region="主城都市区", cause=Cause.PM2_5,
+    )
+
+    proposal = directive.proposal
+    assert (proposal.source, proposal.kind, proposal.level, proposal.status) == (
+        ProposalSource.MUNICIPAL, ProposalKind.ISSUE, "orange", ProposalStatus.OPEN
+    )
+    assert proposal.forecast is None and proposal.issue_by == start
+    assert feeds.proposal_start(proposal) == start
+
+
+def test_acting_on_the_citys_proposal_proposes_orange_resting_on_the_directive(office, leader):
+    start = timezone.now() + datetime.timedelta(hours=20)
+    directive = directive_record(actor=office, kind="warning", document_number="渝污防办发〔2026〕13号",
+                                 issued_at=timezone.now(), level="orange", starts_at=start)
+
+    alert = feeds.proposal_act(proposal=directive.proposal, actor=office)
+
+    assert alert.status == Status.PENDING_APPROVAL and alert.starts_at == start
+    assert (alert.basis_kind, alert.basis_ref) == (BasisKind.DIRECTIVE, directive.pk)
+    approved = alert_approve(alert=alert, actor=leader)
+    assert approved.status == Status.ISSUED
+    directive.proposal.refresh_from_db()
+    assert directive.proposal.status == ProposalStatus.ACCEPTED
+
+
+def test_a_notice_at_or_below_the_districts_level_proposes_nothing(office, leader, roster):
+    record = consult(office, roster, conclusion="red")
+    alert_create(actor=leader, level="red", reason="x", basis_kind=BasisKind.CONSULTATION, basis_ref=record.pk)
+    directive = directive_record(actor=office, kind="warning", document_number="渝〔2026〕14号",
+                                 issued_at=timezone.now(), level="orange", starts_at=timezone.now())
+    assert directive.proposal is None
+
+
+def test_a_city_lift_advice_becomes_a_lift_proposal_of_the_warning_in_force(office, leader, roster):
+    record = consult(office, roster)
+    orange = alert_create(actor=leader, level="orange", reason="x", basis_kind=BasisKind.CONSULTATION, basis_ref=record.pk)
+    directive = directive_record(actor=office, kind="lift", document_number="解除建议函〔2026〕3号", issued_at=timezone.now())
+
+    proposal = directive.proposal
+    assert (proposal.kind, proposal.level, proposal.basis["current_alert"]) == (ProposalKind.LIFT, "orange", orange.pk)
+    lifted = feeds.proposal_act(proposal=proposal, actor=office)
+    assert lifted.status == Status.LIFT_PENDING  # the office asks; the leaders lift orange
+
+
+def test_a_lift_advice_with_nothing_in_force_proposes_nothing(office):
+    directive = directive_record(actor=office, kind="lift", document_number="解除建议函〔2026〕4号", issued_at=timezone.now())
+    assert directive.proposal is None and Proposal.objects.count() == 0
+
+
+def test_only_a_leader_sets_the_citys_proposal_aside_and_must_say_why(office, leader):
+    directive = directive_record(actor=office, kind="warning", document_number="渝〔2026〕15号",
+                                 issued_at=timezone.now(), level="yellow", starts_at=timezone.now())
+    with pytest.raises(PermissionDenied):
+        feeds.proposal_dismiss(proposal=directive.proposal, actor=office, reason="不需要")
+    with pytest.raises(ValidationError):
+        feeds.proposal_dismiss(proposal=directive.proposal, actor=leader, reason=" ")
+    dismissed = feeds.proposal_dismiss(proposal=directive.proposal, actor=leader, reason="本区已先行发布更高等级")
+    assert dismissed.status == ProposalStatus.DISMISSED
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [({"level": ""}, "level"), ({"starts_at": None}, "starts_at"), ({"document_number": " "}, "document_number")],
+)
+def test_a_notice_missing_its_level_start_or_number_is_refused(office, change, field):
+    data = dict(kind="warning", document_number="渝〔2026〕16号", issued_at=timezone.now(), level="orange",
+                starts_at=timezone.now())
+    data.update(change)
+    with pytest.raises(ValidationError) as exc:
+        directive_record(actor=office, **data)
+    assert field in exc.value.message_dict
+
+
+def test_a_repeated_document_number_is_a_400_and_only_the_office_records(api_as, office, leader):
+    payload = {"kind": "warning", "document_number": "渝〔2026〕17号", "issued_at": timezone.now().isoformat(),
+               "level": "orange", "starts_at": (timezone.now() + datetime.timedelta(hours=6)).isoformat()}
+    assert api_as(office).post("/api/directives/", payload, format="json").status_code == 201
+    again = api_as(office).post("/api/directives/", payload, format="json")
+    assert again.status_code == 400 and "document_number" in again.json()
+    assert api_as(leader).post("/api/directives/", {**payload, "document_number": "x"}, format="json").status_code == 403
+    assert Directive.objects.count() == 1
+
+
+# --- Pages -------------------------------------------------------------------------------------------------------
+
+
+def test_pages_list_new_and_detail(client, office, roster):
+    client.force_login(office)
+    page = client.post(reverse("consultations:new"), {
+        "held_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "units": [roster["ecology-env"].pk, roster["meteorology"].pk],
+        "pollutant": "pm2_5", "aqi_min": 205, "aqi_max": 250, "duration_hours": 48, "meteorology": "静稳",
+        "conclusion": "orange", "cause": "pm2_5", "minutes": SimpleUploadedFile("纪要.pdf", PDF),
+    })
+    record = Consultation.objects.get()
+    assert page.status_code == 302 and page["Location"] == reverse("consultations:detail", args=[record.pk])
+    assert record.attachments.count() == 1
+    assert "纪要.pdf" in client.get(page["Location"]).content.decode()
+    assert f'data-consultation="{record.pk}"' in client.get(reverse("consultations:list")).content.decode()
+
+
+def test_a_bad_range_on_the_page_is_a_form_message(client, office, roster):
+    client.force_login(office)
+    page = client.post(reverse("consultations:new"), {
+        "held_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "units": [roster["ecology-env"].pk],
+        "pollutant": "pm2_5", "aqi_min": 300, "aqi_max": 200, "duration_hours": 48, "meteorology": "静稳",
+        "conclusion": "orange", "cause": "pm2_5",
+    })
+    assert page.status_code == 200 and "has-error" in page.content.decode()
+    assert not Consultation.objects.exists()
