@@ -11,6 +11,7 @@ from alerts.choices import BasisKind
 from consultations.choices import Conclusion, DirectiveKind
 from consultations.models import Consultation, Directive
 from consultations.permissions import may_view_consultations
+from foundation.display import local_time
 
 # The records a form offers as a basis: those of the last 14 days (an older one can still be cited by id).
 CITABLE_DAYS = 14
@@ -30,7 +31,7 @@ def directives_visible_to(user):
 
 
 def _local(value: datetime.datetime | None) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+    return local_time(value) if value else ""
 
 
 def consultation_summary(c: Consultation) -> str:

@@ -404,11 +404,11 @@ def _municipal_reason(proposal: Proposal) -> str:
     b = proposal.basis
     if proposal.kind == ProposalKind.LIFT:
         return _("The city advises lifting the warning (%(number)s, issued %(at)s).") % {
-            "number": b.get("document_number"), "at": b.get("issued_at_local"),
+            "number": b.get("document_number"), "at": local_time(b.get("issued_at")),
         }
     return _("The city orders a %(level)s warning for %(region)s from %(start)s (%(number)s).") % {
         "level": Level(proposal.level).label, "region": b.get("region") or "-",
-        "start": b.get("starts_at_local") or _("now"), "number": b.get("document_number"),
+        "start": local_time(b["starts_at"]) if b.get("starts_at") else _("now"), "number": b.get("document_number"),
     }
 
 
@@ -440,12 +440,10 @@ def proposal_municipal_create(
         level = current.level
     elif _RANK[level] <= _RANK[current_level]:
         return None
-    local = timezone.localtime
     basis = {
         "directive": directive_id, "document_number": document_number, "issued_at": issued_at.isoformat(),
-        "issued_at_local": local(issued_at).strftime("%Y-%m-%d %H:%M"), "region": region, "cause": cause,
+        "region": region, "cause": cause,
         "starts_at": starts_at.isoformat() if starts_at else None,
-        "starts_at_local": local(starts_at).strftime("%Y-%m-%d %H:%M") if starts_at else None,
         "ends_at": ends_at.isoformat() if ends_at else None,
         "current_level": current_level, "current_alert": current.pk if current else None,
     }
