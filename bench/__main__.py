@@ -1,4 +1,4 @@
-"""``python -m bench all|fanout|issuing|api|memory`` — see bench/README.md."""
+"""``python -m bench all|fanout|issuing|api|memory|reductions`` — see bench/README.md."""
 
 import argparse
 import resource
@@ -10,7 +10,7 @@ from bench.common import DOC, PLOT, log
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("what", choices=["all", "fanout", "issuing", "api", "memory", "report"])
+    parser.add_argument("what", choices=["all", "fanout", "issuing", "api", "memory", "reductions", "report"])
     parser.add_argument("--sizes", default="100,500,1000", help="fan-out N values (default 100,500,1000)")
     parser.add_argument("--rounds", type=int, default=10, help="measured issue/lift rounds per N (default 10)")
     parser.add_argument("--client-procs", type=int, default=2, help="client processes (default 2)")
@@ -23,6 +23,15 @@ def main(argv=None) -> int:
     if soft < 8192:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
     started = time.monotonic()
+    if args.what == "reductions":
+        # Its own section of docs/benchmarks.md, spliced in: the other parts' figures stay as they are.
+        from bench import reductions
+
+        result = reductions.run()
+        reductions.splice(result)
+        log(f"wrote the reductions section of {DOC.relative_to(DOC.parent.parent)} ({time.monotonic() - started:.0f}s)")
+        print(reductions.summary_line(result))
+        return 0
     parts = ["issuing", "fanout", "api", "memory"] if args.what == "all" else [args.what]
     for part in parts:
         t0 = time.monotonic()

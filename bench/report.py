@@ -342,6 +342,9 @@ def write() -> None:
         doc.append(_api_section(api))
     if mem:
         doc.append(_memory_section(mem))
+    from bench import reductions  # its section, kept when the other parts are rewritten
+
+    doc.append(reductions.section(load_result("reductions")))
     doc.append(_analysis(fan, iss, api, mem, v))
     DOC.write_text("\n".join(doc))
 

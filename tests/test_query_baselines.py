@@ -97,6 +97,15 @@ REQUESTS: list[Request] = [
     Request("office", "/feeds/proposals/"),
     Request("office", "/reductions/"),
     Request("member", "/reductions/"),
+    # The list during the orange response: checklists, inspections, the inspector's page, the compliance view.
+    Request("office", "/api/checklist-items/"),
+    Request("member", "/api/checklist-items/"),
+    Request("office", "/api/inspections/"),
+    Request("member", "/api/inspections/"),
+    Request("office", "/reductions/inspect/"),
+    Request("member", "/reductions/inspect/"),
+    Request("office", "/reductions/responses/{orange_response}/compliance/"),
+    Request("office", "/reductions/responses/{orange_response}/compliance/?fragment=1"),
     Request("office", "/units/contacts/"),
     # The public's pages and feeds.
     Request("anonymous", "/public/"),
@@ -153,13 +162,25 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         assignment_acknowledge(assignment=first, actor=users["member"])
         assignment_progress(assignment=second, actor=users["member"], text="half the schools told")
         alert_create(actor=users["office"], level="red", reason="AQI 320 forecast")
+        # An inspection of the orange response's list: non-compliant, with a photo and a deadline.
+        from reductions.inspections import inspection_record
+        from reductions.models import ChecklistItem
+
+        orange_response = Response.objects.get(alert=orange)
+        item = ChecklistItem.objects.filter(response=orange_response, enterprise__isnull=False).select_related("enterprise").first()
+        inspection_record(
+            actor=users["office"], response=orange_response, enterprise=item.enterprise, place="east gate",
+            result="non_compliant", findings="still producing", rectification="stop production",
+            rectify_by=timezone.now() + datetime.timedelta(hours=4),
+            photos=[SimpleUploadedFile("i.png", PNG, content_type="image/png")],
+        )
         start = timezone.localdate() + datetime.timedelta(days=30)
         feeds_services.forecast_create(
             source="query counts", provider=Provider.PUSH, issued_at=timezone.now(), actor=users["office"],
             days=[{"date": start + datetime.timedelta(days=i), "aqi": a, "primary_pollutants": ["pm2_5"]}
                   for i, a in enumerate([160, 170, 180, 175, 90])],
         )
-        objects = {"ended": Response.objects.get(alert=yellow).pk, "orange": orange.pk}
+        objects = {"ended": Response.objects.get(alert=yellow).pk, "orange": orange.pk, "orange_response": orange_response.pk}
         yield {"users": users, "objects": objects}
         transaction.set_rollback(True)
 

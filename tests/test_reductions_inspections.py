@@ -187,3 +187,29 @@ def test_the_pages_the_phone_form_and_the_office_view(episode, enterprise, inspe
     assert b"/reductions/compliance/" in client.get("/dashboard/office/").content
     client.force_login(inspector)
     assert client.get(f"/reductions/responses/{episode.pk}/compliance/").status_code == 403
+
+
+def test_the_new_pages_and_lists_take_the_same_queries_with_more_inspections(episode, sample, office, client, tmp_path):  # noqa: F811
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    urls = ["/api/inspections/", "/api/checklist-items/", "/reductions/inspect/",
+            f"/reductions/responses/{episode.pk}/compliance/?fragment=1", f"/reductions/responses/{episode.pk}/compliance/"]
+    client.force_login(office)
+
+    def counts():
+        out = {}
+        for url in urls:
+            client.get(url)
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200, url
+            out[url] = len(queries)
+        return out
+
+    enterprises = list(Enterprise.objects.filter(version=sample).order_by("id")[:6])
+    with override_settings(MEDIA_ROOT=tmp_path):
+        _non_compliant(office, episode, enterprises[0], photos=[_photo()])
+        before = counts()
+        for enterprise in enterprises[1:]:
+            _non_compliant(office, episode, enterprise, photos=[_photo(), _photo("b.png")])
+        assert counts() == before
