@@ -7,20 +7,37 @@ them, they never import it. A warning cites a record by kind and id (``alerts.ba
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from alerts.choices import Cause, Level
 from consultations.choices import Conclusion, DirectiveKind, Pollutant
 from consultations.models import Consultation, ConsultationAttachment, Directive
 from consultations.permissions import may_record_consultation, may_record_directive
-from events.services import audit_record
+from events.choices import Audience, EventType
+from events.services import audit_record, event_record
 from feeds.choices import ProposalKind
 from feeds.services import proposal_municipal_create
 from foundation.text import storable_text
 from responses.uploads import uploads_discard, uploads_store
 
 AQI_MAX = 999
+
+
+def consultation_payload(record: Consultation) -> dict:
+    """What the command's dashboards get of a new consultation record."""
+    return {
+        "id": record.pk, "held_at": record.held_at.isoformat(), "conclusion": record.conclusion, "cause": record.cause,
+        "aqi_min": record.aqi_min, "aqi_max": record.aqi_max, "pollutant": record.pollutant,
+    }
+
+
+def directive_payload(directive: Directive) -> dict:
+    """What the command's dashboards get of a recorded directive."""
+    return {
+        "id": directive.pk, "kind": directive.kind, "document_number": directive.document_number, "level": directive.level,
+        "starts_at": directive.starts_at.isoformat() if directive.starts_at else None, "proposal": directive.proposal_id,
+    }
 
 
 def _consultation_errors(*, held_at, units, pollutant, aqi_min, aqi_max, duration_hours, meteorology, conclusion,
@@ -65,7 +82,7 @@ def consultation_create(
     Returns the record. It is never edited afterwards: a correction is a new record. Raises
     PermissionDenied (403) unless the office or a consulting unit's member (``may_record_consultation``);
     ValidationError (400, one message per field) for anything missing or out of range. Audited
-    (``consultation_create``); nothing is pushed (the record changes no state until a warning cites it).
+    (``consultation_create``) and announced to the command after the commit (``consultation.recorded``).
     """
     if not may_record_consultation(actor):
         raise PermissionDenied(_("Only the office and the consulting units record consultations."))
@@ -91,6 +108,7 @@ def consultation_create(
             actor=actor, action="consultation_create", target=record, comment=record.get_conclusion_display(),
             data={"conclusion": conclusion, "cause": cause, "units": [u.pk for u in units], "aqi": [aqi_min, aqi_max]},
         )
+        event_record(type=EventType.CONSULTATION_RECORDED, payload=consultation_payload(record), audience=Audience.COMMAND)
     return record
 
 
@@ -135,7 +153,10 @@ def directive_record(
 
     Raises PermissionDenied (403) unless the office (``may_record_directive``); ValidationError (400) for
     a missing number, a repeated one, a notice without level or start, an end not after the start.
-    Lock order: the directive row is new; the proposal is created after it, with its event last.
+    Audited (``directive_record``) and announced to the command after the commit (``directive.recorded``, and
+    ``proposal.created`` for its proposal). Lock order: no row is locked; the directive and its proposal are
+    new rows, and the event-order lock comes with the proposal's event, after which only inserts and the
+    new directive's own update follow.
     """
     if not may_record_directive(actor):
         raise PermissionDenied(_("Only the office records the city's directives."))
@@ -162,11 +183,18 @@ def directive_record(
         raise ValidationError(errors)
     warning = kind == DirectiveKind.WARNING
     with transaction.atomic():
-        directive = Directive.objects.create(
-            kind=kind, document_number=document_number, issued_at=issued_at, level=level if warning else "",
-            starts_at=starts_at, ends_at=ends_at if warning else None, region=storable_text(region or "").strip(),
-            cause=cause or "", notes=storable_text(notes or "").strip(), created_by=actor,
-        )
+        try:
+            with transaction.atomic():
+                directive = Directive.objects.create(
+                    kind=kind, document_number=document_number, issued_at=issued_at, level=level if warning else "",
+                    starts_at=starts_at, ends_at=ends_at if warning else None,
+                    region=storable_text(region or "").strip(), cause=cause or "",
+                    notes=storable_text(notes or "").strip(), created_by=actor,
+                )
+        except IntegrityError:  # the same number recorded at the same moment by someone else
+            raise ValidationError(
+                {"document_number": _("Document %(number)s is already recorded.") % {"number": document_number}}
+            ) from None
         audit_record(
             actor=actor, action="directive_record", target=directive, comment=document_number,
             data={"kind": kind, "level": directive.level, "starts_at": starts_at.isoformat() if starts_at else None},
@@ -179,4 +207,5 @@ def directive_record(
         if proposal is not None:
             directive.proposal = proposal
             directive.save(update_fields=["proposal"])
+        event_record(type=EventType.DIRECTIVE_RECORDED, payload=directive_payload(directive), audience=Audience.COMMAND)
     return directive

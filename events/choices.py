@@ -33,6 +33,8 @@ class EventType(models.TextChoices):
     ASSIGNMENT_ESCALATED = "assignment.escalated", _("Task escalated")
     PROPOSAL_CREATED = "proposal.created", _("Warning proposed by the feeds")
     PROPOSAL_CLOSED = "proposal.closed", _("Proposal closed")
+    CONSULTATION_RECORDED = "consultation.recorded", _("Consultation recorded")
+    DIRECTIVE_RECORDED = "directive.recorded", _("Municipal directive recorded")
     FEED_FAILED = "feed.failed", _("Feed failure")
     FEED_STALE = "feed.stale", _("Feed data stale")
     SESSION_REVOKED = "session.revoked", _("Sessions ended")

@@ -59,6 +59,9 @@ def test_the_ecology_bureau_records_a_consultation_with_its_minutes_audited(ecol
     assert attachment.content_type == "application/pdf"
     actions = list(AuditEntry.objects.filter(target_type="consultation", target_id=record.pk).values_list("action", flat=True))
     assert actions == ["consultation_create", "consultation_attach"]
+    assert list(Event.objects.filter(type="consultation.recorded").values_list("payload__id", "audience")) == [
+        (record.pk, "command")
+    ]
 
 
 def test_minutes_that_are_not_an_image_or_pdf_are_refused(ecology, roster):
@@ -242,6 +245,8 @@ def test_a_city_warning_notice_becomes_a_proposal_at_the_citys_level_and_start(o
         ProposalSource.MUNICIPAL, ProposalKind.ISSUE, "orange", ProposalStatus.OPEN
     )
     assert proposal.forecast is None and proposal.issue_by == start
+    assert [e.payload["document_number"] for e in Event.objects.filter(type="directive.recorded")] == ["渝污防办发〔2026〕12号"]
+    assert Event.objects.filter(type="proposal.created", payload__source="municipal").count() == 1
     assert feeds.proposal_start(proposal) == start
 
 
@@ -344,3 +349,24 @@ def test_a_bad_range_on_the_page_is_a_form_message(client, office, roster):
     })
     assert page.status_code == 200 and "has-error" in page.content.decode()
     assert not Consultation.objects.exists()
+
+
+def test_the_leader_dashboard_shows_the_basis_beside_the_request(client, office, leader, roster):
+    record = consult(office, roster)
+    alert_create(actor=office, level="orange", reason="x", basis_kind=BasisKind.CONSULTATION, basis_ref=record.pk)
+    client.force_login(leader)
+    page = client.get(reverse("dashboard-leader")).content.decode()
+    assert f'href="/consultations/{record.pk}/"' in page and "AQI 210–260" in page
+
+
+def test_a_leader_sets_the_citys_proposal_aside_on_the_proposals_page(client, office, leader):
+    directive = directive_record(actor=office, kind="warning", document_number="渝〔2026〕18号",
+                                 issued_at=timezone.now(), level="orange", starts_at=timezone.now())
+    client.force_login(office)
+    assert f'action="/feeds/proposals/{directive.proposal.pk}/dismiss/"' not in client.get(reverse("feeds:proposals")).content.decode()
+    client.force_login(leader)
+    page = client.get(reverse("feeds:proposals")).content.decode()
+    assert "渝〔2026〕18号" in page
+    client.post(reverse("feeds:proposal-dismiss", args=[directive.proposal.pk]), {"reason": "本区已发布红色预警"})
+    directive.proposal.refresh_from_db()
+    assert directive.proposal.status == ProposalStatus.DISMISSED
