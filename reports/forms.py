@@ -47,3 +47,8 @@ class CityReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["recipient"].widget.attrs["list"] = "city-recipients"
         self.recipients = list(recipients)
+
+
+class UnitSummaryForm(forms.Form):
+    text = forms.CharField(label=_("Your unit's summary"), max_length=20000, widget=forms.Textarea(attrs={"rows": 14}),
+                           help_text=_("What your unit did during the response, what worked, what did not, and what to improve."))

@@ -161,6 +161,8 @@ class UnitSummary(models.Model):
                                  verbose_name=_("response"))
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="summaries", verbose_name=_("unit"))
     due_on = models.DateField(_("due on"))
+    # Counted Monday to Friday for a year the holiday calendar does not know yet (reports.workdays).
+    due_provisional = models.BooleanField(_("due date provisional"), default=False)
     status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DUE)
     text = models.TextField(_("summary"), blank=True)
     first_submitted_at = models.DateTimeField(_("first submitted"), null=True, blank=True)
@@ -178,3 +180,10 @@ class UnitSummary(models.Model):
 
     def __str__(self):
         return f"{self.unit} · {self.response}"
+
+    @property
+    def late(self) -> bool:
+        """First submitted after its due day (local time)."""
+        from django.utils import timezone
+
+        return self.first_submitted_at is not None and timezone.localdate(self.first_submitted_at) > self.due_on

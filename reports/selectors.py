@@ -4,7 +4,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from reports.choices import ReportStatus
-from reports.models import Bulletin, CityReport, DailyReport, FigureField, ReportDay
+from reports.models import Bulletin, CityReport, DailyReport, FigureField, ReportDay, UnitSummary
 from reports.permissions import may_follow_reports
 
 
@@ -67,3 +67,33 @@ def city_reports_visible_to(user) -> QuerySet[CityReport]:
     if not may_follow_reports(user):
         return CityReport.objects.none()
     return CityReport.objects.select_related("bulletin", "sent_by").order_by("-sent_at", "-id")
+
+
+def summaries_visible_to(user) -> QuerySet[UnitSummary]:
+    """The command sees every unit's summary; a member only their own unit's."""
+    summaries = UnitSummary.objects.select_related("unit", "response", "submitted_by").order_by(
+        "-response__ended_at", "unit__order", "id")
+    if may_follow_reports(user):
+        return summaries
+    if user.is_authenticated and user.unit_id is not None:
+        return summaries.filter(unit_id=user.unit_id)
+    return summaries.none()
+
+
+def summary_responses(user) -> list[dict]:
+    """Per ended response with summaries: its due day and how many are submitted, late and missing (the office's
+    list; one query for the rows)."""
+    rows: dict[int, dict] = {}
+    today = timezone.localdate()
+    for summary in summaries_visible_to(user):
+        row = rows.setdefault(summary.response_id, {"response": summary.response, "due_on": summary.due_on,
+                                                    "provisional": summary.due_provisional, "units": 0,
+                                                    "submitted": 0, "late": 0, "missing": 0, "overdue": 0})
+        row["units"] += 1
+        if summary.status == ReportStatus.SUBMITTED:
+            row["submitted"] += 1
+            row["late"] += summary.late
+        else:
+            row["missing"] += 1
+            row["overdue"] += today > summary.due_on
+    return list(rows.values())

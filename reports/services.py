@@ -237,7 +237,9 @@ def unit_recipients(unit_id: int) -> list[str]:
     return [u.email or u.username for u in User.objects.filter(unit_id=unit_id, is_active=True).order_by("id")]
 
 
-def _queue(notification: Notification) -> None:
+def notification_queue(notification: Notification) -> None:
+    """Send ``notification`` through the configured transport once the transaction commits (a Celery task,
+    retried on transient errors: ``responses.tasks.send_notification``)."""
     from responses.tasks import send_notification
 
     transaction.on_commit(partial(send_notification.delay, notification.pk))
@@ -270,7 +272,7 @@ def daily_reports_remind(*, now: datetime.datetime | None = None, limit: int = 5
                 "unit": report.unit.name, "day": report.report_day.day.isoformat(), "deadline": deadline.strftime("%m-%d %H:%M")}
             audit_record(actor=None, action="daily_report_remind", target=report, from_state=report.status,
                          to_state=report.status, comment=message)
-            _queue(Notification.objects.create(kind=Notification.Kind.REMINDER, idempotency_key=f"daily-report:remind:{pk}",
+            notification_queue(Notification.objects.create(kind=Notification.Kind.REMINDER, idempotency_key=f"daily-report:remind:{pk}",
                                                recipients=unit_recipients(report.unit_id), message=message))
             event_record(type=EventType.DAILY_REPORT_CHANGED, audience=Audience.UNIT, unit_id=report.unit_id,
                          payload={**daily_report_payload(report), "reminded": True})

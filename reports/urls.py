@@ -15,4 +15,8 @@ urlpatterns = [
     path("bulletins/<int:pk>/bulletin.pdf", views.bulletin_pdf, name="bulletin-pdf"),
     path("city/", views.city_reports, name="city"),
     path("city/<int:pk>/file.docx", views.city_report_file, name="city-file"),
+    path("summaries/", views.summary_list, name="summaries"),
+    path("summaries/responses/<int:pk>/", views.summary_response, name="summary-response"),
+    path("summaries/responses/<int:pk>/evaluation.docx", views.evaluation_docx, name="evaluation-docx"),
+    path("summaries/<int:pk>/", views.unit_summary, name="summary"),
 ]

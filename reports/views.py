@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 
 from events.selectors import latest_event_id
 from foundation.errors import ActionRefused
-from reports import bulletins, documents, permissions, services
-from reports.forms import BulletinForm, CityReportForm, DailyReportForm, figure_label
+from reports import bulletins, documents, permissions, services, summaries
+from reports.forms import BulletinForm, CityReportForm, DailyReportForm, UnitSummaryForm, figure_label
 from reports.selectors import (
     bulletins_visible_to,
     city_reports_visible_to,
@@ -24,6 +24,8 @@ from reports.selectors import (
     figure_labels,
     report_day_board,
     report_days_visible_to,
+    summaries_visible_to,
+    summary_responses,
 )
 
 
@@ -39,6 +41,7 @@ def index(request):
     context = {"days": report_days_visible_to(request.user)[:60], "follows": permissions.may_follow_reports(request.user)}
     if not context["follows"]:
         context["own"] = daily_reports_visible_to(request.user).order_by("status", "-report_day__day")[:60]
+        context["summaries"] = summaries_visible_to(request.user).order_by("status", "-due_on")[:60]
     return render(request, "reports/index.html", context)
 
 
@@ -219,3 +222,58 @@ def city_report_file(request, pk: int):
     if not record.file:
         raise Http404
     return _file(bytes(record.file), record.file_name or "report.docx", documents.DOCX_TYPE)
+
+
+# --- Unit summaries and the summary evaluation (issue 17 item 3) ---------------------------------------
+
+
+@login_required
+def summary_list(request):
+    """The office's view: per ended response, the units' summaries due, submitted, late and missing."""
+    if not permissions.may_follow_reports(request.user):
+        raise PermissionDenied
+    return render(request, "reports/summaries.html", {"responses": summary_responses(request.user),
+                                                       "working_days": settings.SUMMARY_WORKING_DAYS})
+
+
+@login_required
+def summary_response(request, pk: int):
+    """One response's summaries, unit by unit, and the evaluation's Word file."""
+    if not permissions.may_follow_reports(request.user):
+        raise PermissionDenied
+    rows = list(summaries_visible_to(request.user).filter(response_id=pk))
+    if not rows:
+        raise Http404
+    return render(request, "reports/summary_response.html", {"response": rows[0].response, "rows": rows,
+                                                             "today": timezone.localdate()})
+
+
+@login_required
+def evaluation_docx(request, pk: int):
+    """The summary evaluation of a response as a Word file (the command)."""
+    if not permissions.may_follow_reports(request.user):
+        raise Http404
+    from responses.models import Response
+
+    response = get_object_or_404(Response.objects.select_related("alert"), pk=pk)
+    return _file(summaries.evaluation_docx(response), f"总结评估-{response.pk}.docx", documents.DOCX_TYPE)
+
+
+@login_required
+def unit_summary(request, pk: int):
+    """A unit's summary: its members submit or correct it; the command reads it."""
+    summary = get_object_or_404(summaries_visible_to(request.user), pk=pk)
+    may_submit = permissions.may_submit_for(request.user, summary.unit_id)
+    form = UnitSummaryForm(request.POST or None, initial={"text": summary.text}) if may_submit else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                summaries.unit_summary_submit(summary=summary, actor=request.user, text=form.cleaned_data["text"])
+            except ValidationError as exc:
+                form.add_error("text", exc.message_dict.get("text", exc.messages))
+            else:
+                messages.success(request, _("Summary submitted."))
+                return redirect("reports:summary", summary.pk)
+    return render(request, "reports/summary.html", {"summary": summary, "form": form})

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from reports.models import Bulletin, CityReport, DailyReport, ReportDay
+from reports.models import Bulletin, CityReport, DailyReport, ReportDay, UnitSummary
 
 
 class ReportDaySerializer(serializers.ModelSerializer):
@@ -69,3 +69,19 @@ class CityReportCreateSerializer(serializers.Serializer):
     recipient = serializers.CharField(max_length=100)
     sent_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class UnitSummarySerializer(serializers.ModelSerializer):
+    unit_code = serializers.CharField(source="unit.code", read_only=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    late = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = UnitSummary
+        fields = ["id", "response", "unit", "unit_code", "unit_name", "due_on", "due_provisional", "status", "text",
+                  "first_submitted_at", "submitted_at", "late", "reminded_at", "escalated_at"]
+        read_only_fields = fields
+
+
+class UnitSummarySubmitSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=20000)

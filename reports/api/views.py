@@ -8,7 +8,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response as ApiResponse
 
-from reports import bulletins, services
+from reports import bulletins, services, summaries
 from reports.api.serializers import (
     BulletinDraftSerializer,
     BulletinEditSerializer,
@@ -18,15 +18,18 @@ from reports.api.serializers import (
     DailyReportSerializer,
     DailyReportSubmitSerializer,
     ReportDaySerializer,
+    UnitSummarySerializer,
+    UnitSummarySubmitSerializer,
 )
 from reports.choices import DayStatus, ReportStatus
-from reports.models import Bulletin, CityReport, DailyReport, ReportDay
+from reports.models import Bulletin, CityReport, DailyReport, ReportDay, UnitSummary
 from reports.permissions import may_follow_reports
 from reports.selectors import (
     bulletins_visible_to,
     city_reports_visible_to,
     daily_reports_visible_to,
     report_days_visible_to,
+    summaries_visible_to,
 )
 
 
@@ -152,3 +155,33 @@ class CityReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         bulletin = get_object_or_404(bulletins_visible_to(request.user), pk=values.pop("bulletin"))
         record = bulletins.city_report_record(actor=request.user, bulletin=bulletin, **values)
         return ApiResponse(CityReportSerializer(record).data, status=201)
+
+
+class UnitSummaryFilter(django_filters.FilterSet):
+    unit = django_filters.CharFilter(field_name="unit__code")
+    status = django_filters.ChoiceFilter(choices=ReportStatus.choices)
+    response = django_filters.NumberFilter(field_name="response_id")
+
+    class Meta:
+        model = UnitSummary
+        fields = ["unit", "status", "response"]
+
+
+class UnitSummaryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Each unit's summary of a response (总结评估), due N working days after it ended. Members submit their own."""
+
+    serializer_class = UnitSummarySerializer
+    filterset_class = UnitSummaryFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return UnitSummary.objects.none()
+        return summaries_visible_to(self.request.user)
+
+    @extend_schema(request=UnitSummarySubmitSerializer, responses=UnitSummarySerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        data = UnitSummarySubmitSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        summary = summaries.unit_summary_submit(summary=self.get_object(), actor=request.user, **data.validated_data)
+        return ApiResponse(UnitSummarySerializer(self.get_queryset().get(pk=summary.pk)).data)
