@@ -13,7 +13,10 @@ does not need, and never goes back to an earlier step:
    transaction closes them (a lift or a downgrade); a unit action or an escalation step locks
    its one row (``responses.services._lock_assignment``, the conditional UPDATE claim).
    **User rows** (``units.services``) stand at this step too, as do the roster's unit and contact
-   rows and the reduction list's version rows, whose transactions record no event. The reporting
+   rows and the reduction list's version rows, whose transactions record no event. The response's
+   **checklist items** (``reductions``, through ``responses.extensions``) come after its tasks: a level
+   change or a lift locks the live ones in id order; a confirmation locks its one item; an inspection
+   locks the inspection it follows up, then its enterprise's or site's items in id order. The reporting
    cycle's rows (``reports.services``) stand here too: a **report day row**, then that day's **daily
    report rows**; a bulletin's issue takes the year's numbering advisory lock, then the bulletin row;
    a unit summary or an office duty locks its one row.

@@ -4,6 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from foundation.datetimes import UtcDateTimeField
+from foundation.text import TEXT_MAX
 from reductions.choices import Grade, InspectionResult, SiteKind
 from reductions.xlsx import MAX_BYTES
 from units.choices import UnitKind
@@ -85,10 +87,10 @@ class InspectionForm(forms.Form):
     owner = forms.ChoiceField(label=_("Enterprise or site"))
     result = forms.ChoiceField(label=_("Result"), choices=InspectionResult.choices, widget=forms.RadioSelect)
     place = forms.CharField(label=_("Place"), max_length=300)
-    findings = forms.CharField(label=_("Problems found"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
-    rectification = forms.CharField(label=_("Rectification asked"), required=False, max_length=5000,
+    findings = forms.CharField(label=_("Problems found"), required=False, max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3}))
+    rectification = forms.CharField(label=_("Rectification asked"), required=False, max_length=TEXT_MAX,
                                     widget=forms.Textarea(attrs={"rows": 2}))
-    rectify_by = forms.DateTimeField(label=_("Rectify by"), required=False,
+    rectify_by = UtcDateTimeField(label=_("Rectify by"), required=False,
                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
                                      input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
     photos = MultiplePhotoField(label=_("Photos"), required=False)

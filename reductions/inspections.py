@@ -26,7 +26,7 @@ from events.choices import Audience
 from events.models import Event
 from events.services import audit_record, events_record
 from foundation.errors import ActionRefused
-from foundation.text import storable_text
+from foundation.text import storable_text, text_checked
 from reductions.choices import (
     INSPECTION_TRANSITIONS,
     LIVE_ITEM_STATUSES,
@@ -129,7 +129,9 @@ def inspection_record(
     if (enterprise is None) == (site is None):
         raise ValidationError({"enterprise": _("Choose the enterprise or the site inspected (one of them).")})
     owner = enterprise or site
-    place, findings, rectification = storable_text(place or ""), storable_text(findings or ""), storable_text(rectification or "")
+    place = storable_text(place or "")
+    findings = text_checked(findings or "", field="findings")
+    rectification = text_checked(rectification or "", field="rectification")
     inspected_at = inspected_at or timezone.now()
     photos = list(photos)
     if follow_up_of is not None and not may_follow_up(actor, follow_up_of):

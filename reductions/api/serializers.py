@@ -3,6 +3,8 @@
 from django.urls import reverse
 from rest_framework import serializers
 
+from foundation.datetimes import PlausibleDateTimeField
+from foundation.text import TEXT_MAX
 from reductions.choices import InspectionResult
 from reductions.models import ChecklistItem, Enterprise, Inspection, InspectionPhoto, Measure, Site
 
@@ -125,11 +127,11 @@ class InspectionCreateSerializer(serializers.Serializer):
     response = serializers.IntegerField()
     enterprise = serializers.IntegerField(required=False, allow_null=True)
     site = serializers.IntegerField(required=False, allow_null=True)
-    inspected_at = serializers.DateTimeField(required=False, allow_null=True)
+    inspected_at = PlausibleDateTimeField(required=False, allow_null=True)
     place = serializers.CharField(max_length=300)
     result = serializers.ChoiceField(choices=InspectionResult.choices)
-    findings = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-    rectification = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-    rectify_by = serializers.DateTimeField(required=False, allow_null=True)
+    findings = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX)
+    rectification = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX)
+    rectify_by = PlausibleDateTimeField(required=False, allow_null=True)
     follow_up_of = serializers.IntegerField(required=False, allow_null=True)
     photos = serializers.ListField(child=serializers.FileField(), required=False, max_length=6)
