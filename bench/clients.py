@@ -17,6 +17,20 @@ import gc
 import multiprocessing as mp
 import time
 
+# The marker "screen": the frame carries this socket's rendered live part (events.screens).
+SCREEN = "screen"
+SCREEN_BYTES = b'"screen":{'
+# What the page does when a batch came without its screen part: fetch ?fragment=1 this long after.
+FETCH_AFTER = 0.25
+
+
+def marker_bytes(name: str) -> bytes:
+    return SCREEN_BYTES if name == SCREEN else f'"type":"{name}"'.encode()
+
+
+def marker_name(marker: bytes) -> str:
+    return SCREEN if marker == SCREEN_BYTES else marker.decode().split('"')[3]
+
 
 class Conn(asyncio.Protocol):
     """One dashboard connection: the ``websockets`` Sans-I/O client protocol on a bare asyncio transport.
@@ -33,6 +47,10 @@ class Conn(asyncio.Protocol):
 
         self.owner = owner
         self.index = index
+        self.url = url
+        self.cookie = headers.get("Cookie", "")
+        self.fetches = 0
+        self._fetch = None
         headers = dict(headers)
         self.protocol = ClientProtocol(
             parse_uri(url),
@@ -90,8 +108,44 @@ class Conn(asyncio.Protocol):
             self.marks[marker] = now
             self.sizes[marker] = len(message)
             self.pending.remove(marker)
+        if found and self.pending == [SCREEN_BYTES] and self._fetch is None:
+            # Events without the screen part: the page fetches its live part unless the part follows
+            # (dashboard.js); the screen is current when that answer is in.
+            self._fetch = asyncio.get_running_loop().call_later(FETCH_AFTER, self._start_fetch)
         if found and not self.pending:
+            if self._fetch is not None:
+                self._fetch.cancel()
+                self._fetch = None
             self.owner.one_done()
+
+    def _start_fetch(self):
+        if SCREEN_BYTES in self.pending:
+            asyncio.ensure_future(self._fetch_fragment())
+
+    async def _fetch_fragment(self):
+        """GET /dashboard/unit/?fragment=1 as the page does; mark the screen current when the answer is in."""
+        from urllib.parse import urlparse
+
+        parsed = urlparse(self.url)
+        self.fetches += 1
+        try:
+            reader, writer = await asyncio.open_connection(parsed.hostname, parsed.port)
+            writer.write(
+                f"GET /dashboard/unit/?fragment=1 HTTP/1.1\r\nHost: {parsed.hostname}:{parsed.port}\r\n"
+                f"Cookie: {self.cookie}\r\nConnection: close\r\n\r\n".encode()
+            )
+            await writer.drain()
+            answer = await reader.read()
+            writer.close()
+            ok = answer.startswith(b"HTTP/1.1 200")
+        except OSError:
+            ok = False
+        self._fetch = None
+        if ok and SCREEN_BYTES in self.pending:
+            self.marks[SCREEN_BYTES] = time.time()
+            self.pending.remove(SCREEN_BYTES)
+            if not self.pending:
+                self.owner.one_done()
 
     def _flush(self):
         if self.transport is None or self.transport.is_closing():
@@ -194,10 +248,12 @@ class ClientProcess:
         for conn in self.conns:
             conn.marks = {}
             conn.sizes = {}
+            conn.fetches = 0
+            conn._fetch = None
             if conn.closed:
                 conn.pending = []
                 continue
-            conn.pending = [f'"type":"{m}"'.encode() for m in markers]
+            conn.pending = [marker_bytes(m) for m in markers]
             self.waiting += 1
         if self.waiting == 0:
             self.all_done.set()
@@ -209,12 +265,13 @@ class ClientProcess:
             await asyncio.wait_for(self.all_done.wait(), timeout)
         except TimeoutError:
             pass
-        marks = [{k.decode().split('"')[3]: v for k, v in c.marks.items()} for c in self.conns]
+        marks = [{marker_name(k): v for k, v in c.marks.items()} for c in self.conns]
         sizes = {}
         for c in self.conns:
             for k, v in c.sizes.items():
-                sizes.setdefault(k.decode().split('"')[3], v)
+                sizes.setdefault(marker_name(k), v)
         missing = sum(1 for c in self.conns if c.pending)
+        sizes["fetches"] = sum(c.fetches for c in self.conns)
         for c in self.conns:
             c.pending = []
         gc.enable()
@@ -293,6 +350,7 @@ class ClientPool:
         sizes = {}
         for r in replies:
             sizes.update(r[2])
+        sizes["fetches"] = sum(r[2].get("fetches", 0) for r in replies)
         return marks, sizes, sum(r[3] for r in replies)
 
     def count_open(self) -> int:

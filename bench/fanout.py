@@ -18,7 +18,7 @@ import threading
 import time
 
 from bench import seed
-from bench.clients import ClientPool
+from bench.clients import SCREEN, ClientPool
 from bench.common import (
     PY,
     Stack,
@@ -161,12 +161,19 @@ def dashboard_specs(keys: list[str], ports: list[int], start: int, stop: int, pr
     for i in range(start, stop):
         port = ports[(i // processes) % len(ports)]
         headers = {"Cookie": f"sessionid={keys[i]}", "Origin": f"http://127.0.0.1:{port}"}
-        specs.append((i, f"ws://127.0.0.1:{port}/ws/dashboard/?after={after}", headers))
+        # As the unit page opens it: its screen's live part rides in the frames (events.screens).
+        specs.append((i, f"ws://127.0.0.1:{port}/ws/dashboard/?screen=unit&lang=zh-hans&after={after}", headers))
     return specs
 
 
+def spread(marks: list[dict], key: str) -> float | None:
+    """First-to-last socket: from the first client's arrival of ``key`` to the last's (seconds)."""
+    times = [m[key] for m in marks if key in m]
+    return max(times) - min(times) if times else None
+
+
 def platform_round(platform: Platform, pool: ClientPool, watcher: PubWatcher, expected: int) -> dict:
-    armed = pool.arm(["alert.issued", "assignment.created"])
+    armed = pool.arm(["alert.issued", "assignment.created", SCREEN])
     cpu0 = sum(cpu_seconds(p) for p in platform.pids)
     watcher.mark()
     alert_id, t_req, t_ans = platform.issue()
@@ -188,11 +195,20 @@ def platform_round(platform: Platform, pool: ClientPool, watcher: PubWatcher, ex
         "assignment_from_answer": [
             round(m["assignment.created"] - t_ans, 5) for m in marks if "assignment.created" in m
         ],
+        # Issue 13 §1, from the click (the API request leaving): the client's last frame of the batch,
+        # and its screen current (the frame with its rendered live part, or a fetch's answer).
+        "frame_click": [
+            round(max(m[k] for k in ("alert.issued", "assignment.created") if k in m) - t_req, 5)
+            for m in marks if "alert.issued" in m or "assignment.created" in m
+        ],
+        "screen_click": [round(m[SCREEN] - t_req, 5) for m in marks if SCREEN in m],
+        "spread": spread(marks, "alert.issued"),
+        "fetches": sizes.pop("fetches", 0),
         "sizes": sizes,
     }
     if expected and (armed != expected or missing):
         log(f"  warning: {armed} armed of {expected}, {missing} missed a message")
-    pool.arm(["alert.lifted"])
+    pool.arm(["alert.lifted", SCREEN] if expected else ["alert.lifted"])
     cpu0 = sum(cpu_seconds(p) for p in platform.pids)
     t_req, t_ans = platform.lift(alert_id)
     marks, _, missing = pool.collect(timeout=60)
@@ -246,6 +262,12 @@ def run_platform(
                     "alert_from_answer": summarise(measured, "alert_from_answer"),
                     "assignment_from_answer": summarise(measured, "assignment_from_answer"),
                     "lift_alert": summarise([r["lift"] for r in measured], "alert"),
+                    "frame_click": summarise(measured, "frame_click"),
+                    "screen_click": summarise(measured, "screen_click"),
+                    "spread_ms": median([ms(r["spread"]) for r in measured if r["spread"] is not None]),
+                    "spread_per_round": [ms(r["spread"]) for r in measured if r["spread"] is not None],
+                    "fetches": sum(r["fetches"] for r in measured),
+                    "screens": sum(len(r["screen_click"]) for r in measured),
                     "api_ms": median([r["api_ms"] for r in measured]),
                     "pub_before_answer_ms": median([ms(r["t_ans"] - r["t_pub"]) for r in measured if r["t_pub"]]),
                     "cpu_ms": round(mean([r["cpu_ms"] for r in measured]), 2),
@@ -257,7 +279,10 @@ def run_platform(
                 out["sizes"][str(n)] = res
                 log(
                     f"fan-out [{label}] N={n}: last client alert {res['alert']['last_median']} ms, "
-                    f"own assignment {res['assignment']['last_median']} ms, CPU {res['cpu_ms']} ms/issue"
+                    f"own assignment {res['assignment']['last_median']} ms, CPU {res['cpu_ms']} ms/issue; "
+                    f"from the click: last frame {res['frame_click']['last_median']} ms, last screen "
+                    f"{res['screen_click']['last_median']} ms ({res['fetches']} fetches), API {res['api_ms']} ms, "
+                    f"spread {res['spread_ms']} ms"
                 )
             if profile:
                 # Extra rounds, not counted, with py-spy sampling the (first) web process.
@@ -306,11 +331,13 @@ def run_baseline(pool: ClientPool, sizes, rounds: int, text: str) -> dict:
                 marks, sizes, missing = pool.collect(timeout=60)
                 t_pub = watcher.first_since_mark()
                 cpu1 = quiesce([server.pid])
+                sizes.pop("fetches", None)
                 return {
                     "armed": armed,
                     "missing": missing,
                     "cpu_ms": ms(cpu1 - cpu0),
                     "alert": [round(m["alert.issued"] - t_pub, 5) for m in marks if "alert.issued" in m],
+                    "spread": spread(marks, "alert.issued"),
                     "sizes": sizes,
                 }
 
@@ -329,12 +356,17 @@ def run_baseline(pool: ClientPool, sizes, rounds: int, text: str) -> dict:
                     "rounds": len(measured),
                     "missing": sum(r["missing"] for r in measured),
                     "alert": summarise(measured, "alert"),
+                    "spread_ms": median([ms(r["spread"]) for r in measured if r["spread"] is not None]),
+                    "spread_per_round": [ms(r["spread"]) for r in measured if r["spread"] is not None],
                     "cpu_ms": round(mean([r["cpu_ms"] for r in measured]), 2),
                     "sizes": measured[-1]["sizes"],
                     "raw_alert": measured[-1]["alert"] if n == max(sizes) else [],
                 }
                 out["sizes"][str(n)] = res
-                log(f"fan-out [baseline] N={n}: last client {res['alert']['last_median']} ms, CPU {res['cpu_ms']} ms")
+                log(
+                    f"fan-out [baseline] N={n}: last client {res['alert']['last_median']} ms, "
+                    f"spread {res['spread_ms']} ms, CPU {res['cpu_ms']} ms"
+                )
         finally:
             watcher.stop()
             publisher.close()

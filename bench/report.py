@@ -12,6 +12,11 @@ import re
 from bench.common import DOC, PLOT, PY, ROOT, load_result, machine
 
 TARGETS = {
+    # Issue 13 §1: the last screen current vs the last frame, vs the floor's last socket + the click's
+    # API answer, and the first-to-last socket spread vs the floor's.
+    "screen_frame": 1.5,
+    "screen_floor": 3.0,
+    "spread": 1.5,
     "alert": 1.5,
     "assignment": 2.0,
     "cpu": 3.0,
@@ -47,6 +52,21 @@ def verdicts() -> dict:
             out["assignment"] = (assignment, assignment <= TARGETS["assignment"])
             out["cpu"] = (fanout_cpu / base["cpu_ms"], fanout_cpu / base["cpu_ms"] <= TARGETS["cpu"])
             out["cpu_total"] = (one["cpu_ms"] / base["cpu_ms"], one["cpu_ms"] / base["cpu_ms"] <= TARGETS["cpu"])
+    if fan and "baseline" in fan["layouts"]:
+        n = str(max(fan["sizes"]))
+        base = fan["layouts"]["baseline"]["sizes"].get(n)
+        for key in ("one", "two"):
+            lay = fan["layouts"].get(key, {}).get("sizes", {}).get(n)
+            if not lay or not base or "screen_click" not in lay:
+                continue
+            screen = lay["screen_click"]["last_median"]
+            frame = lay["frame_click"]["last_median"]
+            floor = base["alert"]["last_median"] + lay["api_ms"]
+            out[f"screen_frame_{key}"] = (screen / frame, screen / frame <= TARGETS["screen_frame"])
+            out[f"screen_floor_{key}"] = (screen / floor, screen / floor <= TARGETS["screen_floor"])
+            if base.get("spread_ms"):
+                ratio = lay["spread_ms"] / base["spread_ms"]
+                out[f"spread_{key}"] = (ratio, ratio <= TARGETS["spread"])
     iss = load_result("issuing")
     if iss:
         out["issuing"] = (iss["ratio"], iss["ratio"] <= TARGETS["issuing"] and iss["queries_constant"])
@@ -89,6 +109,24 @@ def summary_lines() -> list[str]:
             + ", CPU "
             + _ok(v.get("cpu", (0, None))[1]).strip("*")
         )
+    if fan and "baseline" in fan["layouts"]:
+        n = str(max(fan["sizes"]))
+        base = fan["layouts"]["baseline"]["sizes"][n]
+        for key, label in (("one", "1 proc"), ("two", "2 procs")):
+            s = fan["layouts"].get(key, {}).get("sizes", {}).get(n)
+            if not s or "screen_click" not in s or f"screen_frame_{key}" not in v:
+                continue
+            lines.append(
+                f"screens N={n} {label}: click-to-last-screen {_fmt(s['screen_click']['last_median'])} ms, last frame "
+                f"{_fmt(s['frame_click']['last_median'])} ms ({_fmt(v[f'screen_frame_{key}'][0], 2)}x, target 1.5x "
+                f"{_ok(v[f'screen_frame_{key}'][1]).strip('*')}); floor last {_fmt(base['alert']['last_median'])} ms + API "
+                f"{_fmt(s['api_ms'], 0)} ms ({_fmt(v[f'screen_floor_{key}'][0], 2)}x, target 3x "
+                f"{_ok(v[f'screen_floor_{key}'][1]).strip('*')}); spread {_fmt(s['spread_ms'])} ms vs floor "
+                f"{_fmt(base.get('spread_ms'))} ms"
+                + (f" ({_fmt(v[f'spread_{key}'][0], 2)}x, target 1.5x {_ok(v[f'spread_{key}'][1]).strip('*')})"
+                   if f"spread_{key}" in v else "")
+                + f"; {s['fetches']} fetches for {s['screens']} screens"
+            )
     iss = load_result("issuing")
     if iss:
         top = iss["sizes"][str(max(int(k) for k in iss["sizes"]))]
@@ -335,6 +373,7 @@ def write() -> None:
         doc.append("![benchmarks](benchmarks.png)\n")
 
     if fan:
+        doc.append(_screens_section(fan, v))
         doc.append(_fanout_section(fan))
     if iss:
         doc.append(_issuing_section(iss))
@@ -359,6 +398,66 @@ def _load(res) -> str:
         + " → ".join(_fmt(x, 2) for x in load)
         + " (before → after this part; the bench's own processes count too)."
     )
+
+
+def _screens_section(fan, v) -> str:
+    """Issue 13 §1: from the click to the last screen current, against the floor in the same run."""
+    out = ["## Click to last screen (issue 13 §1)\n"]
+    out.append(
+        "Each unit-member client opens its socket as the unit page does (`?screen=unit&lang=zh-hans`), so each "
+        "batch's last frame carries its unit's live part, rendered once per unit by the web process's hub "
+        "(`events.screens`). A client's screen is **current** when it has the frame with its rendered part; a "
+        "client whose frames come without it does what the page does (waits 250 ms, then `GET "
+        "/dashboard/unit/?fragment=1`) and is current when that answer is in (the *fetches* column). Times are "
+        "from the **click**: the leader's `POST /api/alerts/` leaving the bench. *last* is the median over rounds "
+        "of the slowest client (the worst round in brackets). The floor is the plain-`websockets` server in the "
+        "same run: its last socket, from the trigger on Redis, plus the click's own API answer time. The spread "
+        "is first-to-last socket of the frame holding `alert.issued`, the median over rounds, for both.\n"
+    )
+    base = fan["layouts"].get("baseline", {}).get("sizes", {})
+    rows = []
+    for key, lay in fan["layouts"].items():
+        if key == "baseline":
+            continue
+        for n, s in lay["sizes"].items():
+            if "screen_click" not in s:
+                continue
+            b = base.get(n, {})
+            floor = b.get("alert", {}).get("last_median")
+            sc, fc = s["screen_click"], s["frame_click"]
+            rows.append(
+                [
+                    lay["label"], n, _fmt(s["api_ms"], 0),
+                    f"{_fmt(fc['last_median'])} ({_fmt(fc['last_max'])})",
+                    f"{_fmt(sc['p50'])} / {_fmt(sc['p99'])}",
+                    f"{_fmt(sc['last_median'])} ({_fmt(sc['last_max'])})",
+                    f"{_fmt(sc['last_median'] / fc['last_median'], 2)}×",
+                    _fmt(floor),
+                    f"{_fmt(sc['last_median'] / (floor + s['api_ms']), 2)}×" if floor else "–",
+                    _fmt(s["spread_ms"]), _fmt(b.get("spread_ms")),
+                    f"{_fmt(s['spread_ms'] / b['spread_ms'], 2)}×" if b.get("spread_ms") else "–",
+                    f"{s['fetches']} / {s['screens']}",
+                    f"{s['sizes'].get('screen', '–')}",
+                ]
+            )
+    out.append(
+        _table(
+            ["layout", "N", "click's API answer ms", "last frame ms", "screen p50 / p99 ms", "last screen ms",
+             "÷ last frame (≤ 1.5×)", "floor last socket ms", "÷ (floor + API) (≤ 3×)", "spread ms",
+             "floor spread ms", "÷ floor spread (≤ 1.5×)", "fetches / screens", "unit frame bytes"],
+            rows,
+        )
+    )
+    rows = []
+    for key in ("one", "two"):
+        for name, label in (("screen_frame", "last screen ÷ last frame"), ("screen_floor", "last screen ÷ (floor + API)"),
+                            ("spread", "spread ÷ floor spread")):
+            if f"{name}_{key}" in v:
+                rows.append([fan["layouts"][key]["label"], label, f"≤ {TARGETS[name]}×",
+                             f"{_fmt(v[f'{name}_{key}'][0], 2)}×", _ok(v[f"{name}_{key}"][1])])
+    if rows:
+        out.append("\n" + _table(["layout", "target", "wanted", "measured", ""], rows))
+    return "\n".join(out) + "\n"
 
 
 def _fanout_section(fan) -> str:
