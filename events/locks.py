@@ -51,7 +51,8 @@ import re
 
 # Any constant: the advisory lock that makes event ids increase in commit order (step 6).
 EVENT_ORDER_LOCK = 7_340_633
-EVENT_ORDER_SQL = "SELECT pg_advisory_xact_lock(%s)"
+# Also answers the transaction's id, which keys the transaction's publication (events.services).
+EVENT_ORDER_SQL = "SELECT pg_advisory_xact_lock(%s), txid_current()"
 
 _TAKES_A_LOCK = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+)?(?:UPDATE|SHARE)\b|\bpg_advisory", re.IGNORECASE)
 

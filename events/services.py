@@ -1,18 +1,22 @@
 """Writes to the event log and the audit trail. Every state-changing service calls these
 inside its transaction; the push to dashboards happens only after the commit."""
 
+import logging
+import threading
 from collections.abc import Iterable
-from functools import partial
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
 
 from events import push
 from events.choices import Audience
 from events.locks import EVENT_ORDER_LOCK, EVENT_ORDER_SQL
 from events.models import AuditEntry, Event
 
+logger = logging.getLogger(__name__)
 
-def lock_event_order() -> None:
+
+def lock_event_order() -> int | None:
     """Serialise event-writing transactions from here to their commit.
 
     PostgreSQL hands out sequence values at insert time, not at commit, so without
@@ -22,11 +26,14 @@ def lock_event_order() -> None:
     ids visible in order. SQLite already serialises writers.
 
     It is the last lock of every transaction (the lock order, ``events/locks.py``): the
-    caller has already locked every row it will change.
+    caller has already locked every row it will change. Returns the transaction's id on
+    PostgreSQL (the same query), else None.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(EVENT_ORDER_SQL, [EVENT_ORDER_LOCK])
+            return cursor.fetchone()[1]
+    return None
 
 
 def events_record(events: Iterable[Event]) -> list[Event]:
@@ -36,9 +43,9 @@ def events_record(events: Iterable[Event]) -> list[Event]:
         return events
     if not connection.in_atomic_block:
         raise RuntimeError("events_record must run inside the transaction that makes the change")
-    lock_event_order()
+    transaction_id = lock_event_order()
     created = Event.objects.bulk_create(events)
-    _publish_on_commit(created)
+    _publish_on_commit(created, transaction_id)
     return created
 
 
@@ -47,33 +54,58 @@ class _Publication:
 
     A warning writes its own event, the response's and every assignment's in three
     ``events_record`` calls; publishing them as one batch lets each dashboard get them in
-    one frame. Each call registers an ordinary on-commit hook that adds its events
-    (Django drops it if the savepoint around that call rolls back, so rolled-back ids are
-    never pushed); the publication itself is kept as the transaction's last hook and
-    outside every savepoint, so it runs once, after all the surviving adds.
+    one frame (and the hub render each screen once for the batch, ``events.screens``).
+
+    Public API only (issue 13 §2 item 10): each call registers an ordinary
+    ``transaction.on_commit`` hook, which Django drops if the savepoint around that call rolls
+    back. The first hook that runs publishes the whole transaction's batch, keeping the events
+    that committed: those still in the table, read back by the id range of each call (one
+    indexed read after the commit) instead of reordering Django's private ``run_on_commit`` list
+    as before. The later hooks find it done.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, transaction_id: int | None) -> None:
+        self.transaction_id = transaction_id
         self.events: list[Event] = []
+        self.ranges: list[tuple[int, int]] = []
+        self.done = False
 
     def add(self, events: list[Event]) -> None:
         self.events.extend(events)
+        ids = [e.id for e in events]
+        self.ranges.append((min(ids), max(ids)))
 
     def __call__(self) -> None:
-        push.publish(self.events)
+        if self.done:
+            return
+        self.done = True
+        if _pending.publication is self:
+            _pending.publication = None
+        if not self.events:
+            return
+        within = Q()
+        for low, high in self.ranges:
+            within |= Q(id__gte=low, id__lte=high)
+        try:
+            kept = set(Event.objects.filter(within).values_list("id", flat=True))
+        except DatabaseError:  # the events are committed; every listener's poll finds them
+            logger.warning("could not read back events %s to publish them", self.ranges, exc_info=True)
+            return
+        push.publish([e for e in self.events if e.id in kept])
 
 
-def _publish_on_commit(created: list[Event]) -> None:
-    hooks = connection.run_on_commit  # Django's list of (savepoint ids, callback, robust)
-    publication = None
-    for index, (_, func, _) in enumerate(hooks):
-        if isinstance(func, _Publication):
-            publication = func
-            del hooks[index]
-            break
-    publication = publication or _Publication()
-    transaction.on_commit(partial(publication.add, created))
-    hooks.append((set(), publication, False))  # no savepoint ids: no savepoint rollback removes it
+_pending = threading.local()  # this thread's transaction's publication (``.publication``), until a hook runs
+
+
+def _publish_on_commit(created: list[Event], transaction_id: int | None) -> None:
+    publication = getattr(_pending, "publication", None)
+    # A transaction that rolled back as a whole ran no hook: its publication is left behind, and
+    # the next transaction (another id) starts its own.
+    if publication is None or publication.done or publication.transaction_id != transaction_id:
+        publication = _pending.publication = _Publication(transaction_id)
+    publication.add(created)
+    # Any surviving hook publishes everything that committed.
+    transaction.on_commit(publication)
 
 
 def event_record(*, type: str, payload: dict, audience: str = Audience.ALL, unit_id: int | None = None) -> Event:

@@ -167,3 +167,32 @@ def test_a_failing_renderer_leaves_the_events_flowing_without_the_part(office, m
 
     frame = asyncio.run(scenario())
     assert frame[0]["type"] == "alert.issued" and not any("screen" in e for e in frame)
+
+
+def test_a_transaction_rolled_back_whole_leaves_nothing_in_the_next_ones_batch(roster):
+    """Issue 13 §2 item 10: one publication per transaction through transaction.on_commit only."""
+    import redis
+    from django.conf import settings
+    from django.db import transaction
+
+    from events.push import events_channel
+    from events.services import event_record
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    pubsub = client.pubsub(ignore_subscribe_messages=True)
+    pubsub.subscribe(events_channel())
+    pubsub.get_message(timeout=1)
+    with transaction.atomic():
+        event_record(type="test.gone", payload={})
+        transaction.set_rollback(True)
+    with transaction.atomic():
+        first = event_record(type="test.first", payload={})
+        with transaction.atomic():
+            second = event_record(type="test.second", payload={})
+    messages = []
+    while (message := pubsub.get_message(timeout=1)) is not None:
+        messages.append(json.loads(message["data"]))
+    pubsub.close()
+    assert [[(item["type"], item["id"]) for item in batch] for batch in messages] == [
+        [("test.first", first.id), ("test.second", second.id)]
+    ]
