@@ -6,11 +6,13 @@ screen once per audience (each unit with an open unit screen; the command once) 
 with the same context functions and templates as the pages' own views (``dashboards.views``).
 """
 
+from django.template.loader import render_to_string
 from django.utils import translation
 
 from alerts.permissions import may_decide
 from events.screens import Screen, screen_register
 from responses.permissions import may_supervise
+from responses.selectors import units_tasks_current, units_tasks_recent
 from units.models import Unit
 from units.permissions import may_act_for_unit
 
@@ -26,14 +28,21 @@ def _render_command(screen: str, build):
 
 
 def render_units(audiences: list, language: str) -> dict:
-    """The unit screen for each unit id in ``audiences``: the context every unit shares (the
-    warning in force, its advice) is built once, then each unit's tasks and template."""
+    """The unit screen for each unit id in ``audiences``: the context every unit shares (the warning in
+    force, its advice) is built once, and every unit's tasks are read at once (``units_tasks_current``,
+    ``units_tasks_recent``: four queries, not four per unit); then each unit's template."""
     from dashboards.views import _context, live_html, unit_live
 
     units = Unit.objects.in_bulk([a for a in audiences if a is not None])
+    tasks, recent = units_tasks_current(units), units_tasks_recent(units)
     with translation.override(language):
-        common = _context({})
-        return {unit_id: live_html("unit", lambda unit=unit: unit_live(unit), common) for unit_id, unit in units.items()}
+        common = _context({"unit_screen": True})
+        # The banner is every unit's own: rendered once for the pass (unit_live.html includes it otherwise).
+        common["banner_html"] = render_to_string("dashboards/_banner.html", common)
+        return {
+            unit_id: live_html("unit", lambda unit=unit: unit_live(unit, tasks=tasks[unit.pk], recent=recent[unit.pk]), common)
+            for unit_id, unit in units.items()
+        }
 
 
 def screens_register() -> None:

@@ -70,11 +70,14 @@ def _context(context: dict) -> dict:
     return context | {"alert": alert, "alert_health": health, "drill_alert": drill_alert, "now": timezone.now()}
 
 
-def unit_live(unit) -> dict:
-    """The unit screen's live context: the unit's current and recent tasks."""
-    tasks = unit_tasks_current(unit)
-    recent = unit_tasks_recent(unit)
-    return {"unit": unit, "tasks": tasks, "recent": recent, "unit_screen": True}
+def unit_live(unit, *, tasks=None, recent=None) -> dict:
+    """The unit screen's live context: the unit's current and recent tasks (``tasks``/``recent``: already
+    read for many units at once by the hub's renderer, ``dashboards.screens.render_units``)."""
+    tasks = unit_tasks_current(unit) if tasks is None else tasks
+    recent = unit_tasks_recent(unit) if recent is None else recent
+    # The earlier tasks' list is a cached fragment (ended tasks do not change): keyed by what it shows.
+    recent_key = ",".join(f"{t.pk}:{t.status}" for t in recent)
+    return {"unit": unit, "tasks": tasks, "recent": recent, "recent_key": recent_key, "unit_screen": True}
 
 
 def office_live() -> dict:

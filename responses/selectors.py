@@ -2,7 +2,8 @@
 
 from collections import defaultdict
 
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from events.models import AuditEntry
@@ -155,13 +156,20 @@ def unit_tasks_current(unit) -> list[TaskAssignment]:
     """The unit's tasks in the running (non-drill or drill) responses, cancelled ones left out,
     by status then acknowledgement deadline, each with its notes, reports and attachments in order (issue 14
     item 4): what the unit's screen lists. Three queries."""
-    return list(
-        assignments_with_updates(
-            TaskAssignment.objects.filter(unit=unit, response__status="active")
-            .exclude(status=AssignmentStatus.CANCELLED)
-            .select_related("response")
-        ).order_by("status", "ack_deadline")
-    )
+    return units_tasks_current([unit.pk])[unit.pk]
+
+
+def units_tasks_current(unit_ids) -> dict[int, list[TaskAssignment]]:
+    """``unit_tasks_current`` of several units at once, ``{unit id: tasks}``: the hub renders every open
+    unit screen after an event (``dashboards.screens``). Three queries, whatever the number of units."""
+    tasks: dict[int, list[TaskAssignment]] = {unit_id: [] for unit_id in unit_ids}
+    for task in assignments_with_updates(
+        TaskAssignment.objects.filter(unit_id__in=tasks, response__status="active")
+        .exclude(status=AssignmentStatus.CANCELLED)
+        .select_related("response")
+    ).order_by("unit_id", "status", "ack_deadline", "id"):  # the id: a stable order between renders
+        tasks[task.unit_id].append(task)
+    return tasks
 
 
 def unit_tasks_recent(unit, *, limit: int = 10) -> list[TaskAssignment]:
@@ -170,8 +178,24 @@ def unit_tasks_recent(unit, *, limit: int = 10) -> list[TaskAssignment]:
         TaskAssignment.objects.filter(unit=unit)
         .exclude(response__status="active")
         .select_related("response")
-        .order_by("-assigned_at")[:limit]
+        .order_by("-assigned_at", "-id")[:limit]
     )
+
+
+def units_tasks_recent(unit_ids, *, limit: int = 10) -> dict[int, list[TaskAssignment]]:
+    """``unit_tasks_recent`` of several units at once, ``{unit id: tasks}``. One query (a window per unit)."""
+    recent: dict[int, list[TaskAssignment]] = {unit_id: [] for unit_id in unit_ids}
+    ranked = (
+        TaskAssignment.objects.filter(unit_id__in=recent)
+        .exclude(response__status="active")
+        .select_related("response")
+        .annotate(rank=Window(RowNumber(), partition_by=[F("unit_id")], order_by=[F("assigned_at").desc(), F("id").desc()]))
+        .filter(rank__lte=limit)
+        .order_by("unit_id", "-assigned_at", "-id")
+    )
+    for task in ranked:
+        recent[task.unit_id].append(task)
+    return recent
 
 
 def assignments_with_updates(assignments):

@@ -109,13 +109,22 @@
     callbacks: {
       beforeNodeMorphed: function (oldNode) {
         if (edited(oldNode)) return false;
+        // A form's idempotency key that forms.js filled stays with the form until the form changes.
+        if (oldNode.nodeType === 1 && oldNode.getAttribute("data-idempotency") === "client" && oldNode.value) return false;
         // An error shown after a failed action stays until the person acts again.
         if (oldNode.nodeType === 1 && oldNode.hasAttribute("data-error") && !oldNode.hidden) return false;
         return true;
       },
-      beforeAttributeUpdated: function (name, node) {
+      beforeAttributeUpdated: function (name, node, change) {
         // A <details> the person opened or closed stays so.
-        return !(name === "open" && node instanceof HTMLDetailsElement);
+        if (name === "open" && node instanceof HTMLDetailsElement) return false;
+        // forms.js's character counters: the field keeps its counter and no maxlength cuts it.
+        if (change === "remove" && (name === "data-limit" || name === "data-counter-id")) return false;
+        if (name === "maxlength" && node.hasAttribute("data-limit")) return false;
+        return true;
+      },
+      beforeNodeRemoved: function (node) {
+        return !(node.nodeType === 1 && node.classList.contains("char-count"));
       },
     },
   };
