@@ -45,6 +45,8 @@ class BasisRecord:
     cause: str = ""
     url: str = ""
     at: datetime.datetime | None = None
+    starts_at: datetime.datetime | None = None  # the start and end it recommends or orders
+    ends_at: datetime.datetime | None = None
     details: dict = field(default_factory=dict)
 
     @property

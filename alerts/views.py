@@ -9,12 +9,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from alerts import permissions, services
-from alerts.basis import basis_of, basis_options_lazy
+from alerts.basis import basis_of, basis_options_lazy, basis_parse, basis_resolve
 from alerts.choices import Cause, Level, Status
 from alerts.forms import AlertCreateForm, AlertFilterForm, ApproveForm, CommentForm, LiftForm, RejectForm
 from alerts.permissions import Effect
@@ -97,7 +98,7 @@ def alert_new(request):
                     messages.success(request, _("The warning is issued and the response has started."))
                 return redirect("alerts:detail", pk=alert.pk)
     else:
-        form = AlertCreateForm(initial={"level": Level.YELLOW})
+        form = AlertCreateForm(initial=_initial_from_basis(request.GET.get("basis", "")))
     # What each level does for this user now, asked as the service will ask it.
     in_force = alert_in_force()
     in_force_level = in_force.level if in_force else None
@@ -111,6 +112,24 @@ def alert_new(request):
             hints[level] = _("issued at once")
     context = {"form": form, "leader": leader, "in_force": in_force, "hints": hints}
     return render(request, "alerts/new.html", context, status=status)
+
+
+def _initial_from_basis(value: str) -> dict:
+    """The new-warning form filled from the record it will rest on (``?basis=consultation:12``, the link on a
+    consultation's page): its level, cause, start and end, and the record itself; else a yellow."""
+    kind, pk = basis_parse(value)
+    record = basis_resolve(kind, pk)
+    if record is None or not record.level:
+        return {"level": Level.YELLOW}
+    now = timezone.now()
+    initial = {"level": record.level, "basis_ref": f"{record.kind}:{record.pk}", "basis": record.summary}
+    if record.cause:
+        initial["cause"] = record.cause
+    if record.starts_at and record.starts_at > now:
+        initial["starts_at"] = timezone.localtime(record.starts_at)
+    if record.ends_at and record.ends_at > now:
+        initial["ends_at"] = timezone.localtime(record.ends_at)
+    return initial
 
 
 @login_required

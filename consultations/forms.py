@@ -1,5 +1,7 @@
 """Page forms of consultations and directives. They only shape input; ``consultations.services`` does the work."""
 
+import datetime
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from alerts.choices import Cause, Level
 from consultations.choices import CONSULTING_UNIT_CODES, Conclusion, DirectiveKind, Pollutant
 from consultations.models import ConsultationAttachment
+from feeds.models import Forecast, Proposal
 from foundation.datetimes import UtcDateTimeField
 from units.models import Unit
 
@@ -28,6 +31,12 @@ class ConsultationForm(forms.Form):
     )
     experts = forms.CharField(label=_("People taking part"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
                               help_text=_("Named people and experts, one per line."))
+    forecasts = forms.ModelMultipleChoiceField(
+        label=_("Forecasts looked at"), queryset=Forecast.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+    )
+    proposals = forms.ModelMultipleChoiceField(
+        label=_("Proposals looked at"), queryset=Proposal.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+    )
     pollutant = forms.ChoiceField(label=_("Expected primary pollutant"), choices=Pollutant.choices)
     aqi_min = forms.IntegerField(label=_("Expected AQI from"), min_value=0, max_value=999)
     aqi_max = forms.IntegerField(label=_("Expected AQI to"), min_value=0, max_value=999)
@@ -44,6 +53,10 @@ class ConsultationForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["units"].queryset = Unit.objects.active()
+        # The last week's forecasts and proposals: what a consultation looks at (issue 15 item 1).
+        since = timezone.now() - datetime.timedelta(days=7)
+        self.fields["forecasts"].queryset = Forecast.objects.filter(issued_at__gte=since).order_by("-issued_at")
+        self.fields["proposals"].queryset = Proposal.objects.filter(created_at__gte=since).order_by("-created_at")
         if not self.is_bound:
             self.initial.setdefault("held_at", timezone.localtime().replace(second=0, microsecond=0))
             self.initial.setdefault("units", list(Unit.objects.filter(code__in=CONSULTING_UNIT_CODES)))

@@ -60,7 +60,8 @@ def _consultation_record(c: Consultation) -> BasisRecord:
         kind=BasisKind.CONSULTATION, pk=c.pk,
         title=_("Consultation #%(id)s of %(at)s") % {"id": c.pk, "at": _local(c.held_at)},
         summary=consultation_summary(c), level="" if c.conclusion == Conclusion.NONE else c.conclusion,
-        cause=c.cause, url=reverse("consultations:detail", args=[c.pk]), at=c.held_at,
+        cause=c.cause, url=reverse("consultations:detail", args=[c.pk]), at=c.held_at, starts_at=c.starts_at,
+        ends_at=c.ends_at,
         details={
             "units": [u.name for u in c.units.all()], "experts": c.experts, "pollutant": c.get_pollutant_display(),
             "aqi_min": c.aqi_min, "aqi_max": c.aqi_max, "duration_hours": c.duration_hours,
@@ -84,7 +85,8 @@ def _directive_record(d: Directive) -> BasisRecord:
     return BasisRecord(
         kind=BasisKind.DIRECTIVE, pk=d.pk, title=_("Municipal directive %(number)s") % {"number": d.document_number},
         summary=summary, level=d.level if d.kind == DirectiveKind.WARNING else "", cause=d.cause,
-        url=reverse("consultations:directive-detail", args=[d.pk]), at=d.issued_at,
+        url=reverse("consultations:directive-detail", args=[d.pk]), at=d.issued_at, starts_at=d.starts_at,
+        ends_at=d.ends_at,
         details={"document_number": d.document_number, "region": d.region, "level": str(d.get_level_display())},
     )
 

@@ -19,6 +19,7 @@ from alerts.services import alert_approve, alert_create, alert_payload
 from consultations.models import Consultation, Directive
 from consultations.services import consultation_attach, consultation_create, directive_record
 from events.models import AuditEntry, Event
+from foundation.display import local_time
 from feeds import services as feeds
 from feeds.choices import ProposalKind, ProposalSource, ProposalStatus
 from feeds.models import Proposal
@@ -370,3 +371,30 @@ def test_a_leader_sets_the_citys_proposal_aside_on_the_proposals_page(client, of
     client.post(reverse("feeds:proposal-dismiss", args=[directive.proposal.pk]), {"reason": "本区已发布红色预警"})
     directive.proposal.refresh_from_db()
     assert directive.proposal.status == ProposalStatus.DISMISSED
+
+
+def test_the_new_warning_form_is_filled_from_the_consultation_it_rests_on(client, office, roster):
+    start = timezone.now() + datetime.timedelta(hours=30)
+    record = consult(office, roster, conclusion="red", cause=Cause.TRANSPORT, starts_at=start)
+    client.force_login(office)
+    detail = client.get(reverse("consultations:detail", args=[record.pk])).content.decode()
+    link = f"/alerts/new/?basis=consultation:{record.pk}"
+    assert link in detail
+    form = client.get(link).context["form"]
+    assert form.initial["level"] == "red" and form.initial["cause"] == Cause.TRANSPORT
+    assert form.initial["basis_ref"] == f"consultation:{record.pk}" and form.initial["starts_at"] == start
+    assert (f"consultation:{record.pk}", f"会商记录 #{record.pk}（{local_time(record.held_at)}） · 红色") in form.fields["basis_ref"].choices
+
+
+def test_the_page_links_the_proposals_the_consultation_looked_at(client, office, roster):
+    directive = directive_record(actor=office, kind="warning", document_number="渝〔2026〕19号",
+                                 issued_at=timezone.now(), level="orange", starts_at=timezone.now())
+    client.force_login(office)
+    client.post(reverse("consultations:new"), {
+        "held_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "units": [roster["ecology-env"].pk],
+        "proposals": [directive.proposal.pk], "pollutant": "pm2_5", "aqi_min": 205, "aqi_max": 250,
+        "duration_hours": 48, "meteorology": "静稳", "conclusion": "orange", "cause": "pm2_5",
+    })
+    record = Consultation.objects.get()
+    assert list(record.proposals.all()) == [directive.proposal]
+    assert f"#proposal-{directive.proposal.pk}" in client.get(reverse("consultations:detail", args=[record.pk])).content.decode()
