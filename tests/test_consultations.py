@@ -19,10 +19,10 @@ from alerts.services import alert_approve, alert_create, alert_payload
 from consultations.models import Consultation, Directive
 from consultations.services import consultation_attach, consultation_create, directive_record
 from events.models import AuditEntry, Event
-from foundation.display import local_time
 from feeds import services as feeds
 from feeds.choices import ProposalKind, ProposalSource, ProposalStatus
 from feeds.models import Proposal
+from foundation.display import local_time
 from responses.models import Response, TaskAssignment
 from units.services import user_create
 
