@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "duty",
     "training",
     "reports",
+    "routines",
     "consultations",
     "dashboards",
 ]
@@ -381,6 +382,11 @@ CELERY_BEAT_SCHEDULE = {
     "reporting-cycle": {
         "task": "reports.tasks.run_reporting_cycle",
         "schedule": env_int("REPORTING_INTERVAL_SECONDS", 60),
+    },
+    # The office's standing duties (issue 17 item 6): the next round opened, reminders, late rounds escalated.
+    "standing-duties": {
+        "task": "routines.tasks.run_routines",
+        "schedule": crontab(minute=7),
     },
     "sweep-unlinked-uploads": {
         "task": "responses.tasks.sweep_uploads",

@@ -15,6 +15,7 @@ api_patterns = [
     path("", include("reductions.api.urls")),
     path("", include("units.api.urls")),
     path("", include("reports.api.urls")),
+    path("", include("routines.api.urls")),
     path("", include("consultations.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
@@ -37,6 +38,7 @@ urlpatterns = [
     path("duty/", include("duty.urls")),
     path("training/", include("training.urls")),
     path("reports/", include("reports.urls")),
+    path("routines/", include("routines.urls")),
     path("consultations/", include("consultations.urls")),
 ]
 

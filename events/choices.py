@@ -45,3 +45,4 @@ class EventType(models.TextChoices):
     BULLETIN_CHANGED = "report.bulletin", _("Bulletin drafted or issued")
     CITY_REPORT_SENT = "report.city", _("Report sent to the city")
     SUMMARY_CHANGED = "report.summary", _("Unit summary submitted or due")
+    ROUTINE_CHANGED = "routine.changed", _("Standing duty due or done")
