@@ -7,8 +7,8 @@ from alerts.basis import basis_form_choices, basis_parse
 from alerts.choices import Cause, Level, Status
 from alerts.services import times_errors
 from foundation.datetimes import UtcDateTimeField
+from foundation.text import TEXT_MAX  # 4,000 characters, shown with a counter (static/js/forms.js)
 
-TEXT_MAX = 4000
 DATETIME_INPUTS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 
 
@@ -101,7 +101,12 @@ class ApproveForm(CommentForm):
 
 
 class LiftForm(CommentForm):
-    """The reason for a lift, and optionally the time it takes effect (自X时起解除)."""
+    """The reason for a lift (required: issue 14 item 7), and optionally the time it takes effect (自X时起解除)."""
+
+    comment = forms.CharField(
+        label=_("Reason for lifting"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Give the reason for lifting.")},
+    )
 
     lift_at = UtcDateTimeField(
         label=_("Lift at"), required=False,

@@ -111,6 +111,13 @@ class Alert(models.Model):
         return self.starts_at or self.issued_at
 
     @property
+    def starts_later(self) -> bool:
+        """Set to take effect later than now (``starts_at`` in the future): what an approval says it will do."""
+        from django.utils import timezone
+
+        return self.starts_at is not None and self.starts_at > timezone.now()
+
+    @property
     def rank(self) -> int:
         return LEVEL_RANK[self.level]
 

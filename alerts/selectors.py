@@ -1,5 +1,7 @@
 """Reads of warnings, scoped to what a user may see."""
 
+import datetime
+
 from alerts.basis import basis_of
 from alerts.choices import IN_FORCE, Status
 from alerts.models import Alert
@@ -127,3 +129,26 @@ def with_previews(alerts) -> list[Alert]:
         alert.preview = approval_preview(alert, in_force=in_force)
         alert.basis_record = basis_of(alert)  # the consultation or directive the leader decides on (issue 15 item 1)
     return alerts
+
+
+def alert_decisions_recent(*, hours: int = 24, limit: int = 5) -> list[dict]:
+    """The leaders' latest rejections and lift refusals, newest first, for the office's screen (issue 14 item 5).
+
+    Answers ``{"at", "action" ("reject" | "refuse_lift"), "alert", "by", "reason"}`` for the last ``hours``.
+    Two queries (one when there is none).
+    """
+    from django.utils import timezone
+
+    since = timezone.now() - datetime.timedelta(hours=hours)
+    entries = list(
+        AuditEntry.objects.filter(target_type="alert", action__in=("reject", "refuse_lift"), at__gte=since)
+        .select_related("actor").order_by("-at", "-id")[:limit]
+    )
+    if not entries:
+        return []
+    alerts = Alert.objects.in_bulk({e.target_id for e in entries})
+    return [
+        {"at": e.at, "action": e.action, "alert": alerts.get(e.target_id), "by": e.actor, "reason": e.comment}
+        for e in entries
+        if e.target_id in alerts
+    ]

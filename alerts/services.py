@@ -27,7 +27,7 @@ from alerts.selectors import approval_effect
 from events.choices import Audience, EventType
 from events.services import audit_record, event_record
 from foundation.errors import ActionRefused
-from foundation.text import storable_text
+from foundation.text import TEXT_MAX, storable_text, text_checked
 
 
 def alert_payload(alert: Alert) -> dict:
@@ -86,6 +86,19 @@ def _announce(alert: Alert, event_type: str, audience: str = Audience.ALL) -> No
     event_record(type=event_type, payload=alert_payload(alert), audience=audience)
 
 
+def _tell_office(alert: Alert, entry, template: str, *, also=None) -> None:
+    """The office hears of a leader's rejection or refusal in its notifications, after the commit (issue 14 item 5);
+    the event (audience: the command) brings it to the office's screen at once."""
+    from responses.models import Notification
+    from responses.services import notify_office
+
+    message = template % {
+        "leader": entry.actor.get_full_name() or entry.actor.username if entry.actor else "",
+        "level": alert.get_level_display(), "id": alert.pk, "reason": entry.comment,
+    }
+    notify_office(kind=Notification.Kind.DECISION, key=f"decision:{entry.pk}", message=message, also=[also])
+
+
 def _start_grace() -> datetime.timedelta:
     return datetime.timedelta(minutes=settings.ALERT_START_GRACE_MINUTES)
 
@@ -115,6 +128,9 @@ def _validate_new(level: str, reason: str, starts_at, ends_at) -> None:
         errors["level"] = _("Choose yellow, orange or red.")
     if not (reason or "").strip():
         errors["reason"] = _("Give the reason for the warning.")
+    elif len(reason) > TEXT_MAX:
+        errors["reason"] = _("At most %(max)s characters (this text has %(count)s).") % {
+            "max": f"{TEXT_MAX:,}", "count": f"{len(reason):,}"}
     errors.update(times_errors(starts_at, ends_at))
     if errors:
         raise ValidationError(errors)
@@ -378,7 +394,7 @@ def alert_approve(
     a confirmation is missing (the answer carries the preview: ``effect``, ``stale``, ``confirm``).
     Returns the warning.
     """
-    comment = storable_text(comment)
+    comment = text_checked(comment, field="comment")
     if not permissions.may_decide(actor):
         raise PermissionDenied(_("Only headquarters leaders approve warnings."))
     with transaction.atomic():
@@ -422,11 +438,9 @@ def alert_reject(*, alert: Alert, actor, reason: str) -> Alert:
     Raises PermissionDenied (403) unless ``actor`` is a leader; ValidationError (400) without a
     reason; ActionRefused (409) when nothing awaits a decision. Returns the warning.
     """
-    reason = storable_text(reason)
     if not permissions.may_decide(actor):
         raise PermissionDenied(_("Only headquarters leaders reject warnings."))
-    if not (reason or "").strip():
-        raise ValidationError({"reason": _("Give the reason for rejecting.")})
+    reason = text_checked(reason, field="reason", required=True, required_message=_("Give the reason for rejecting."))
     with transaction.atomic():
         alert = _lock(alert)
         if alert.status == Status.REJECTED:
@@ -438,15 +452,19 @@ def alert_reject(*, alert: Alert, actor, reason: str) -> Alert:
             alert.rejected_at = timezone.now()
             alert.rejection_reason = reason
             alert.save(update_fields=["status", "rejected_by", "rejected_at", "rejection_reason"])
-            audit_record(actor=actor, action="reject", target=alert, from_state=Status.PENDING_APPROVAL, to_state=alert.status, comment=reason)
+            entry = audit_record(actor=actor, action="reject", target=alert, from_state=Status.PENDING_APPROVAL, to_state=alert.status, comment=reason)
             _announce(alert, EventType.ALERT_REJECTED, Audience.COMMAND)
+            _tell_office(alert, entry, _("%(leader)s rejected the proposal of a %(level)s warning (#%(id)s): %(reason)s"),
+                         also=alert.proposed_by)
         elif alert.status == Status.LIFT_PENDING:
             _check_transition(alert, Status.ISSUED)
             alert.status = Status.ISSUED
             alert.lift_at = None  # a refused lift is not carried out later either
             alert.save(update_fields=["status", "lift_at"])
-            audit_record(actor=actor, action="refuse_lift", target=alert, from_state=Status.LIFT_PENDING, to_state=alert.status, comment=reason)
+            entry = audit_record(actor=actor, action="refuse_lift", target=alert, from_state=Status.LIFT_PENDING, to_state=alert.status, comment=reason)
             _announce(alert, EventType.ALERT_LIFT_REFUSED, Audience.COMMAND)
+            _tell_office(alert, entry, _("%(leader)s refused to lift the %(level)s warning (#%(id)s); it stays in force: %(reason)s"),
+                         also=alert.lift_requested_by)
         else:
             raise ActionRefused(_("This warning has nothing awaiting approval."))
     return alert
@@ -476,17 +494,21 @@ def alert_lift(*, alert: Alert, actor, reason: str = "", lift_at: datetime.datet
     ``lift_at`` (optional) schedules the lift for a later time (自X时起解除): until then the warning, its
     response and its tasks stay in force, and the beat lifts it at that time (``alerts_end_due``).
     Empty, or a time already reached, lifts now. Returns the warning. Raises PermissionDenied (403)
-    for who may not lift, ValidationError (400) for a lift time long past or after the planned end,
+    for who may not lift, ValidationError (400) for a lift time long past or after the planned end or for
+    a lift without a reason (the request's, or ``reason``: issue 14 item 7),
     ActionRefused (409) for a warning not in force.
     """
-    reason = storable_text(reason)
     if not permissions.may_lift(actor):
         raise PermissionDenied(_("You may not lift warnings."))
+    reason = text_checked(reason, field="reason")
     with transaction.atomic():
         alert = _lock(alert)
         if alert.status == Status.LIFTED:
             return alert
         at = _lift_time(lift_at, alert)
+        # Every lift states its grounds (issue 14 item 7): the request's, or the one who lifts gives them.
+        if not reason.strip() and not (alert.status == Status.LIFT_PENDING and alert.lift_reason.strip()):
+            raise ValidationError({"reason": _("Give the reason for lifting.")})
         outcome = permissions.lift_outcome(actor, alert)
         if alert.status == Status.LIFT_PENDING:
             if outcome != Status.LIFTED:

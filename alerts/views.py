@@ -177,18 +177,26 @@ def alert_approvals(request):
 @asks(permissions.may_see_every_alert)
 def alert_approve(request, pk):
     alert = _get_alert(request, pk)
+    if not permissions.may_decide(request.user):
+        raise PermissionDenied
     form = ApproveForm(request.POST)
-    valid = form.is_valid()
-    comment = form.cleaned_data["comment"] if valid else ""
-    # The page shows the approval's effect (``approval_preview``) and asks for one tick when it
-    # lowers the warning in force or the proposal is stale; the tick confirms what it showed.
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return _back(request, alert)
+    comment = form.cleaned_data["comment"]
+    # Every page that offers an approval says what it will do (level, effect time, downgrade or lift:
+    # alerts/_approve_form.html) and asks for one tick; an approval without it is refused, so no click
+    # alone issues an orange or a red (issue 14 item 3). The tick also confirms a downgrade or a stale
+    # proposal (``approval_preview``).
     confirm = request.POST.get("confirm") == "on"
+    if not confirm:
+        messages.error(request, _("Nothing was approved: tick the box to confirm what the approval does."))
+        return _back(request, alert)
     try:
         alert = services.alert_approve(
             alert=alert, actor=request.user, comment=comment, confirm_downgrade=confirm, confirm_stale=confirm,
-            cause=form.cleaned_data["cause"] if valid else "",
-            basis_kind=form.cleaned_data["basis_kind"] if valid else "",
-            basis_ref=form.cleaned_data["basis_ref"] if valid else None,
+            cause=form.cleaned_data["cause"], basis_kind=form.cleaned_data["basis_kind"],
+            basis_ref=form.cleaned_data["basis_ref"],
         )
     except (ActionRefused, ValidationError) as exc:
         messages.error(request, _message(exc))

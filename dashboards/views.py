@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 
 from alerts.advice import alert_advice
 from alerts.permissions import may_decide
-from alerts.selectors import alert_in_force, alerts_pending_approval, with_previews
+from alerts.selectors import alert_decisions_recent, alert_in_force, alerts_pending_approval, with_previews
 from duty.selectors import shift_current
 from events.selectors import account_changes_recent, latest_event_id
 from events.shared import shared, shared_key
@@ -96,6 +96,8 @@ def office_live() -> dict:
         "feeds": feed_health(),
         "drill_response": response_active(drill=True),
         "on_duty": shift_current(),
+        # A leader's rejection or refusal reaches the office's screen live (issue 14 item 5).
+        "decisions": alert_decisions_recent(),
     }
 
 

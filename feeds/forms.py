@@ -9,6 +9,7 @@ from alerts.choices import Cause
 from feeds.criteria import Criteria
 from feeds.models import CriteriaProfile
 from foundation.datetimes import UtcDateTimeField
+from foundation.text import TEXT_MAX
 
 MAX_DAYS = 7
 
@@ -74,11 +75,11 @@ ForecastDayFormSet = forms.formset_factory(
 
 
 class DismissForm(forms.Form):
-    reason = forms.CharField(label=_("Why dismiss"), max_length=1000, required=False)
+    reason = forms.CharField(label=_("Why dismiss"), max_length=TEXT_MAX, required=False)
 
 
 class ActForm(forms.Form):
-    comment = forms.CharField(label=_("Comment"), max_length=2000, required=False)
+    comment = forms.CharField(label=_("Comment"), max_length=TEXT_MAX, required=False)
     # Empty: the cause the forecast points to (feeds.services.proposal_cause); issue 15 item 2.
     cause = forms.ChoiceField(label=_("Cause of the episode"), choices=[("", "—"), *Cause.choices], required=False)
     # "<kind>:<id>" of the consultation record the office cites (alerts.basis); a municipal proposal

@@ -112,10 +112,12 @@ def proposal_act(request, pk):
     """Turn the proposal into a warning (or a lift) through alerts.services."""
     proposal = get_object_or_404(Proposal, pk=pk)
     form = ActForm(request.POST)
-    valid = form.is_valid()
-    comment = form.cleaned_data["comment"] if valid else ""
-    cause = form.cleaned_data["cause"] if valid else ""
-    basis = {"basis_kind": form.cleaned_data["basis_kind"], "basis_ref": form.cleaned_data["basis_ref"]} if valid else {}
+    if not form.is_valid():  # never act on a cut or dropped comment: say what is wrong (issue 14 item 8)
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("feeds:proposals")
+    comment = form.cleaned_data["comment"]
+    cause = form.cleaned_data["cause"]
+    basis = {"basis_kind": form.cleaned_data["basis_kind"], "basis_ref": form.cleaned_data["basis_ref"]}
     try:
         alert = services.proposal_act(proposal=proposal, actor=request.user, comment=comment, cause=cause, **basis)
     except ActionRefused as exc:
@@ -136,7 +138,10 @@ def proposal_dismiss(request, pk):
     """Set a proposal aside: the office; a municipal directive's proposal, a leader with a reason (the service decides)."""
     proposal = get_object_or_404(Proposal, pk=pk)
     form = DismissForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("feeds:proposals")
+    reason = form.cleaned_data["reason"]
     try:
         services.proposal_dismiss(proposal=proposal, actor=request.user, reason=reason)
     except ActionRefused as exc:

@@ -190,6 +190,7 @@ class Notification(models.Model):
         REMINDER = "reminder", _("Reminder to the unit")
         ESCALATION = "escalation", _("Escalation to the command")
         FEED_FAILURE = "feed_failure", _("Feed failure to the command")
+        DECISION = "decision", _("A leader's decision to the office")
 
     # Empty for what is about no task (a feed failure).
     assignment = models.ForeignKey(TaskAssignment, on_delete=models.PROTECT, related_name="notifications", null=True,

@@ -571,6 +571,23 @@ def notify_command(*, kind: str, key: str, message: str, assignment: TaskAssignm
     return created
 
 
+def notify_office(*, kind: str, key: str, message: str, also=()) -> object:
+    """Notify the office's staff (and ``also``, e.g. whoever proposed) of what concerns them: a leader's
+    rejection of their proposal or refusal of their lift request (issue 14 item 5).
+
+    Call inside the transaction that records the cause; the send is queued after its commit. ``key`` makes
+    a retried send happen once. Returns the Notification row.
+    """
+    from responses.models import Notification
+    from units.models import User
+
+    recipients = {u.email or u.username for u in User.objects.filter(is_active=True, groups__name="office")}
+    recipients |= {u.email or u.username for u in also if u is not None}
+    notification = Notification.objects.create(kind=kind, idempotency_key=key, recipients=sorted(recipients), message=message)
+    transaction.on_commit(partial(_queue_notification, notification.pk))
+    return notification
+
+
 def _notify(assignment: TaskAssignment, *, kind: str, recipients: list[str], message: str) -> None:
     from responses.models import Notification
     from responses.tasks import send_notification

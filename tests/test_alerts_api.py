@@ -69,7 +69,8 @@ def test_office_asks_to_lift_red_and_a_leader_decides(office, leader, api_as):
 def test_leader_issues_and_lifts_any_level_directly(leader, api_as):
     alert_id = create(api_as(leader), "red").json()["id"]
     assert Alert.objects.get(pk=alert_id).status == "issued"
-    assert api_as(leader).post(f"/api/alerts/{alert_id}/lift/", format="json").json()["status"] == "lifted"
+    lifted = api_as(leader).post(f"/api/alerts/{alert_id}/lift/", {"reason": "clean air"}, format="json")
+    assert lifted.json()["status"] == "lifted"
 
 
 def test_issuing_another_level_supersedes_and_the_response_follows(office, leader, api_as):
@@ -124,7 +125,7 @@ def test_office_cannot_approve_or_reject(office, api_as):
 
 def test_wrong_state_is_409_and_changes_nothing(office, leader, api_as):
     alert_id = create(api_as(office), "yellow").json()["id"]
-    api_as(office).post(f"/api/alerts/{alert_id}/lift/", format="json")
+    api_as(office).post(f"/api/alerts/{alert_id}/lift/", {"reason": "clean air"}, format="json")
     before = AuditEntry.objects.count()
     assert api_as(leader).post(f"/api/alerts/{alert_id}/reject/", {"reason": "x"}, format="json").status_code == 409
     assert AuditEntry.objects.count() == before

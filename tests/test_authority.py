@@ -260,11 +260,12 @@ def test_the_approval_pages_show_the_downgrade_and_ask_for_the_tick(office, lead
     assert Alert.objects.get(pk=yellow.pk).status == "issued"
 
 
-def test_an_upgrade_is_approved_without_a_tick(office, leader):
+def test_an_upgrade_is_confirmed_on_the_page_and_needs_no_flag_in_the_service(office, leader):
+    """Every page approval asks for the tick (issue 14 item 3); the service approves an upgrade without flags."""
     yellow = alert_create(actor=office, level="yellow", reason="now")
     orange = alert_create(actor=office, level="orange", reason="worse")
     html = page_client(leader).get("/alerts/approvals/").content.decode()
-    assert 'data-effect="upgrade"' in html and 'name="confirm"' not in html
+    assert 'data-effect="upgrade"' in html and 'name="confirm" required' in html
     alert_approve(alert=orange, actor=leader)
     assert Alert.objects.get(pk=yellow.pk).status == "superseded"
 

@@ -108,7 +108,7 @@ def test_leader_approves_through_the_approvals_page(client, leader, proposed):
     assert "AQI 310, 325, 305" in queue.content.decode()
 
     answer = client.post(
-        reverse("alerts:approve", args=[proposed.pk]), {"comment": "agreed", "next": reverse("alerts:approvals")}
+        reverse("alerts:approve", args=[proposed.pk]), {"comment": "agreed", "confirm": "on", "next": reverse("alerts:approvals")}
     )
     assert answer.status_code == 302
     assert answer["Location"] == reverse("alerts:approvals")
@@ -161,7 +161,7 @@ def test_leader_approves_a_lift_request(client, office, leader, proposed):
     client.force_login(office)
     client.post(reverse("alerts:lift", args=[proposed.pk]), {"comment": "air improving"})
     client.force_login(leader)
-    client.post(reverse("alerts:approve", args=[proposed.pk]))
+    client.post(reverse("alerts:approve", args=[proposed.pk]), {"confirm": "on"})
     proposed.refresh_from_db()
     assert proposed.status == Status.LIFTED
 
@@ -197,7 +197,7 @@ def test_office_cannot_approve(client, office, proposed):
 def test_approving_what_was_already_rejected_is_a_message_not_an_error(client, leader, proposed):
     client.force_login(leader)
     client.post(reverse("alerts:reject", args=[proposed.pk]), {"reason": "no"}, follow=True)
-    answer = client.post(reverse("alerts:approve", args=[proposed.pk]), follow=True)
+    answer = client.post(reverse("alerts:approve", args=[proposed.pk]), {"confirm": "on"}, follow=True)
     assert answer.status_code == 200
     assert [m.level_tag for m in answer.context["messages"]] == ["error"]
     proposed.refresh_from_db()

@@ -146,7 +146,7 @@ def test_hostile_text_is_escaped_on_the_summary_and_list(client, office, member)
 
 def test_list_shows_active_responses_first(client, office, leader):
     ended = alert_create(actor=office, level="yellow", reason="first")
-    alert_lift(alert=ended, actor=office)
+    alert_lift(alert=ended, actor=office, reason="clean air")
     active = alert_create(actor=leader, level="orange", reason="drill", drill=True)
     again = alert_create(actor=office, level="yellow", reason="third")
     client.force_login(leader)

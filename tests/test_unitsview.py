@@ -278,3 +278,108 @@ def test_office_remind_service_refuses_a_closed_response(office, member, yellow)
     task.refresh_from_db()
     with pytest.raises(ActionRefused):
         assignment_remind(assignment=task, actor=office)
+
+
+# --- Item 3: every approval says what it will do and asks for the tick
+
+
+def test_every_page_offering_an_approval_says_what_it_does_and_asks_for_the_tick(office, leader):
+    from alerts.models import Alert
+
+    orange = alert_create(actor=office, level="orange", reason="AQI 220 tomorrow")
+    client = signed_in(leader)
+    for path in ("/dashboard/leader/", "/alerts/approvals/", f"/alerts/{orange.pk}/"):
+        html = client.get(path).content.decode()
+        assert "批准后：发布橙色预警，启动Ⅱ级响应" in html and "批准后立即生效" in html, path
+        assert f'data-confirm-box="{orange.pk}"' in html and 'name="confirm" required' in html, path
+    answer = client.post(f"/alerts/{orange.pk}/approve/", {"next": "/dashboard/leader/"}, follow=True)
+    assert Alert.objects.get(pk=orange.pk).status == "pending_approval"  # one click issues nothing
+    assert any(m.level_tag == "error" for m in answer.context["messages"])
+    answer = client.post(f"/alerts/{orange.pk}/approve/", {"confirm": "on", "next": "/dashboard/leader/"}, follow=True)
+    assert Alert.objects.get(pk=orange.pk).status == "issued"
+    assert answer.redirect_chain[-1][0] == "/dashboard/leader/"
+    assert any(m.level_tag == "success" for m in answer.context["messages"])
+
+
+def test_an_approval_names_its_later_start_and_a_lift_its_time(office, leader):
+    import datetime
+
+    from django.utils import timezone
+
+    start = timezone.now() + datetime.timedelta(hours=6)
+    orange = alert_create(actor=office, level="orange", reason="from tonight", starts_at=start)
+    html = signed_in(leader).get("/alerts/approvals/").content.decode()
+    assert "于 " in html and "生效" in html and "批准后立即生效" not in html
+
+
+# --- Item 5: a rejection reaches the office live and in its notifications
+
+
+def test_a_rejection_reaches_the_office_as_an_event_a_notification_and_on_its_screen(office, leader, django_capture_on_commit_callbacks):
+    orange = alert_create(actor=office, level="orange", reason="AQI 220 tomorrow")
+    with django_capture_on_commit_callbacks(execute=False):
+        answer = signed_in(leader).post(f"/alerts/{orange.pk}/reject/", {"reason": "预报不确定，再观察"}, follow=True)
+    assert any(m.level_tag == "success" for m in answer.context["messages"])
+    assert Event.objects.filter(type="alert.rejected", audience="command").exists()
+    notification = Notification.objects.get(kind=Notification.Kind.DECISION)
+    assert "预报不确定，再观察" in notification.message and office.email in notification.recipients
+    html = signed_in(office).get("/dashboard/office/?fragment=1").content.decode()
+    assert 'data-decision="reject"' in html and "预报不确定，再观察" in html
+
+
+def test_a_refused_lift_reaches_the_office_too(office, leader):
+    from alerts.services import alert_lift, alert_reject
+
+    orange = alert_create(actor=leader, level="orange", reason="now")
+    alert_lift(alert=orange, actor=office, reason="空气转好")
+    alert_reject(alert=orange, actor=leader, reason="明天仍有污染")
+    notification = Notification.objects.get(kind=Notification.Kind.DECISION)
+    assert "明天仍有污染" in notification.message and office.email in notification.recipients
+
+
+# --- Item 7: a reason for every request a leader decides
+
+
+def test_a_lift_needs_a_reason_on_the_page_in_the_api_and_in_the_service(office, leader, api_as):
+    from django.core.exceptions import ValidationError
+
+    from alerts.models import Alert
+    from alerts.services import alert_lift
+
+    orange = alert_create(actor=leader, level="orange", reason="now")
+    answer = signed_in(office).post(f"/alerts/{orange.pk}/lift/", {"comment": "  "}, follow=True)
+    assert any(m.level_tag == "error" for m in answer.context["messages"])
+    assert api_as(leader).post(f"/api/alerts/{orange.pk}/lift/", {}, format="json").status_code == 400
+    with pytest.raises(ValidationError):
+        alert_lift(alert=orange, actor=leader, reason="")
+    assert Alert.objects.get(pk=orange.pk).status == "issued"
+    alert_lift(alert=orange, actor=office, reason="空气转好")  # the request carries the reason
+    alert_lift(alert=orange, actor=leader)  # approving the request: its reason stands
+    assert Alert.objects.get(pk=orange.pk).status == "lifted"
+
+
+def test_the_page_says_the_lift_reason_is_required(leader):
+    orange = alert_create(actor=leader, level="orange", reason="now")
+    html = signed_in(leader).get(f"/alerts/{orange.pk}/").content.decode()
+    assert '<textarea name="comment" rows="2" required data-limit="4000"></textarea>' in html
+
+
+# --- Item 8 on the warnings: over the limit is refused, never cut
+
+
+def test_a_rejection_reason_over_the_limit_is_refused_with_a_message(office, leader):
+    from alerts.models import Alert
+
+    orange = alert_create(actor=office, level="orange", reason="AQI 220 tomorrow")
+    answer = signed_in(leader).post(f"/alerts/{orange.pk}/reject/", {"reason": "理" * (TEXT_MAX + 1)})
+    assert answer.status_code == 200 and "4000" in answer.content.decode()
+    assert Alert.objects.get(pk=orange.pk).status == "pending_approval"
+
+
+def test_an_approval_comment_over_the_limit_is_refused_not_dropped(office, leader):
+    from alerts.models import Alert
+
+    orange = alert_create(actor=office, level="orange", reason="AQI 220 tomorrow")
+    answer = signed_in(leader).post(f"/alerts/{orange.pk}/approve/", {"confirm": "on", "comment": "长" * (TEXT_MAX + 1)}, follow=True)
+    assert Alert.objects.get(pk=orange.pk).status == "pending_approval"
+    assert any(m.level_tag == "error" for m in answer.context["messages"])

@@ -13,6 +13,7 @@ from feeds import aqi
 from feeds.daily import PLAUSIBLE_MAX
 from feeds.models import Proposal
 from feeds.services import POLLUTANT_KEYS
+from foundation.text import TEXT_MAX
 
 PRIMARY_CHOICES = ("so2", "no2", "co", "pm10", "pm2_5", "o3_8h", "o3", "o3_1h")
 UNITS = {"co": "mg/m³"}
@@ -285,7 +286,7 @@ class ForecastCreatedSerializer(serializers.Serializer):
 
 
 class DismissSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=TEXT_MAX)
 
 
 class AqiQuerySerializer(serializers.Serializer):

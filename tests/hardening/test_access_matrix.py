@@ -54,6 +54,7 @@ EXPECT: dict[str, tuple[str, str]] = {
     "api/^assignments/(?P<pk>[^/.]+)/complete/$":    ("403 405 405 405 405 405", "403 200 404 403 403 404"),
     "api/^assignments/(?P<pk>[^/.]+)/progress/$":    ("403 405 405 405 405 405", "403 400 400 400 400 400"),
     "api/^assignments/(?P<pk>[^/.]+)/return/$":      ("403 405 405 405 405 405", "403 400 400 400 400 400"),
+    "api/^assignments/(?P<pk>[^/.]+)/remind/$":      ("403 405 405 405 405 405", "403 403 404 409 409 404"),
     "api/^responses/$":                              ("403 403 403 200 200 403", "403 405 405 405 405 405"),
     "api/^responses/(?P<pk>[^/.]+)/$":               ("403 403 403 200 200 403", "403 405 405 405 405 405"),
     "api/^responses/(?P<pk>[^/.]+)/summary/$":       ("403 403 403 200 200 403", "403 405 405 405 405 405"),
@@ -79,6 +80,9 @@ EXPECT: dict[str, tuple[str, str]] = {
     "responses/<int:pk>/summary/":                   ("302 403 403 200 200 403", "302 403 403 200 200 403"),
     "responses/<int:pk>/summary.csv":                ("302 403 403 200 200 403", "302 403 403 200 200 403"),
     "responses/attachments/<int:pk>/":               ("302 200 404 200 200 404", "302 200 404 200 200 404"),
+    "responses/<int:pk>/units/<slug:code>/":         ("302 403 403 200 200 403", "302 403 403 200 200 403"),
+    "responses/assignments/<int:pk>/remind/":        ("405 405 405 405 405 405", "302 403 403 302 302 403"),
+    "responses/assignments/<int:pk>/return/":        ("405 405 405 405 405 405", "302 403 403 302 302 403"),
     "dashboard/unit/":                               ("302 200 200 200 200 403", "302 200 200 200 200 403"),
     "dashboard/office/":                             ("302 403 403 200 200 403", "302 403 403 200 200 403"),
     "dashboard/leader/":                             ("302 403 403 403 200 403", "302 403 403 403 200 403"),
@@ -170,7 +174,8 @@ def _values(route: Route, world: dict, role: str) -> dict[str, object]:
         pk = world["own"].unit_id
     else:
         pk = world["yellow"].pk
-    return {"pk": pk, "version": 1}
+    code = world["theirs"].unit.code if role == "member_x" else world["own"].unit.code
+    return {"pk": pk, "version": 1, "code": code}
 
 
 @pytest.fixture(autouse=True)
