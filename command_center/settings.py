@@ -396,6 +396,7 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Domain defaults -----------------------------------------------------------------
 DISTRICT_NAME = env_str("DISTRICT_NAME", "江津区")
+DISTRICT_NAME_EN = env_str("DISTRICT_NAME_EN", "Jiangjin District")  # what an English reader sees (issue 14 item 9)
 # A warning's start may be at most this many minutes in the past (the time it took to fill the
 # form); an earlier start is refused. Anything in the past takes effect at the moment of issue.
 ALERT_START_GRACE_MINUTES = env_int("ALERT_START_GRACE_MINUTES", 5)
@@ -430,7 +431,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     # A refused request (403, 404, a bad admin autocomplete) is one log line, not a traceback.
     "filters": {"refusals_without_traceback": {"()": "foundation.logs.RefusalsWithoutTraceback"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["refusals_without_traceback"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

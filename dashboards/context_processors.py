@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
+from foundation.display import district_name
 from units.roles import role_of
 
 
@@ -33,7 +34,7 @@ def platform(request):
     user = getattr(request, "user", None)
     return {
         "platform_title": settings.PLATFORM_TITLE,
-        "district_name": settings.DISTRICT_NAME,
+        "district_name": district_name(),
         "user_role": role_of(user) if user is not None else None,
         "may": SimpleLazyObject(lambda: _may(user) if user is not None and user.is_authenticated else {}),
     }

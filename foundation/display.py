@@ -118,3 +118,45 @@ def pollutant(value) -> str:
     if isinstance(value, (list, tuple)):
         return pollutant_names(value)
     return pollutant_name(value) if value not in (None, "") else ""
+
+
+def is_english() -> bool:
+    return (translation.get_language() or "").lower().startswith("en")
+
+
+def localized(obj, field: str) -> str:
+    """``obj.<field>_en`` for an English reader when it is filled, else ``obj.<field>`` (issue 14 item 9).
+
+    The roster, the duties and the task templates keep both languages side by side (``name``/``name_en``,
+    ``title``/``title_en``, ``instructions``/``instructions_en``); a page shows the reader's one only,
+    never both on one line. A dict works too (``{"name": …, "name_en": …}``)."""
+    if obj is None:
+        return ""
+    get = obj.get if isinstance(obj, dict) else (lambda key, default="": getattr(obj, key, default))
+    if is_english():
+        english = get(f"{field}_en", "")
+        if english:
+            return english
+    return get(field, "")
+
+
+@register.filter
+def local(obj, field: str) -> str:
+    """``{{ unit|local:"name" }}``, ``{{ task|local:"title" }}``: the reader's language (``localized``)."""
+    return localized(obj, field)
+
+
+def district_name() -> str:
+    """The district's name in the reader's language (``DISTRICT_NAME`` / ``DISTRICT_NAME_EN``)."""
+    from django.conf import settings
+
+    english = getattr(settings, "DISTRICT_NAME_EN", "")
+    return english if is_english() and english else settings.DISTRICT_NAME
+
+
+@register.filter
+def area(value) -> str:
+    """A warning's area: the district's own name in the reader's language; another area as it was typed."""
+    from django.conf import settings
+
+    return district_name() if value == settings.DISTRICT_NAME else (value or "")

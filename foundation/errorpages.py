@@ -16,6 +16,8 @@ from django.template import loader
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
+from foundation.display import district_name
+
 logger = logging.getLogger(__name__)
 
 # status → (heading, what happened, what to do next)
@@ -85,7 +87,7 @@ def error_page(request, status: int, *, detail: str = "", extra: dict | None = N
             "happened": detail or happened,
             "next_step": next_step,
             "platform_title": settings.PLATFORM_TITLE,
-            "district_name": settings.DISTRICT_NAME,
+            "district_name": district_name(),
             **(extra or {}),
         }
         template = loader.get_template("errors/page.html")

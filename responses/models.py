@@ -22,6 +22,7 @@ class TaskTemplate(models.Model):
     title = models.CharField(_("title"), max_length=100)
     title_en = models.CharField(_("English title"), max_length=150, blank=True)
     instructions = models.TextField(_("instructions"), blank=True)
+    instructions_en = models.TextField(_("instructions in English"), blank=True)
     ack_minutes = models.PositiveIntegerField(
         _("acknowledge within (minutes)"), null=True, blank=True, help_text=_("Empty: the level's default.")
     )
@@ -95,7 +96,9 @@ class TaskAssignment(models.Model):
     stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices, default=Stage.RESPONSE)
     level = models.CharField(_("level"), max_length=3, choices=ResponseLevel.choices)
     title = models.CharField(_("title"), max_length=100)
+    title_en = models.CharField(_("English title"), max_length=150, blank=True)
     instructions = models.TextField(_("instructions"), blank=True)
+    instructions_en = models.TextField(_("instructions in English"), blank=True)
     report_required = models.BooleanField(_("completion report required"), default=False)
     status = models.CharField(_("status"), max_length=15, choices=AssignmentStatus.choices, default=AssignmentStatus.ASSIGNED)
     assigned_at = models.DateTimeField(_("assigned"), default=timezone.now)

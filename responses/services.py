@@ -162,7 +162,7 @@ def _sync_assignments(
         t
         for t in TaskTemplate.objects.filter(stage=Stage.RESPONSE, level=level, active=True, unit__active=True)
         .select_related("unit")
-        .only("unit__name", "unit_id", "key", "title", "instructions", "report_required", "ack_minutes", "level",
+        .only("unit__name", "unit_id", "key", "title", "title_en", "instructions", "instructions_en", "report_required", "ack_minutes", "level",
               "stage", "causes")
         # The cause filter runs here, not in SQL: SQLite (the embedded default) has no JSON containment
         # lookup, and a level's templates are a few hundred rows read anyway.
@@ -195,7 +195,9 @@ def _sync_assignments(
             stage=t.stage,
             level=level,
             title=t.title,
+            title_en=t.title_en,
             instructions=t.instructions,
+            instructions_en=t.instructions_en,
             report_required=t.report_required,
             assigned_at=now,
             effective_from=effective,
@@ -286,7 +288,9 @@ def response_close(*, alert, actor, reason: str) -> Response | None:
                 stage=t.stage,
                 level=response.level,
                 title=t.title,
+                title_en=t.title_en,
                 instructions=t.instructions,
+                instructions_en=t.instructions_en,
                 report_required=t.report_required,
                 assigned_at=now,
                 effective_from=now,

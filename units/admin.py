@@ -5,10 +5,13 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from foundation.display import localized
 from units.choices import Role
 from units.models import Contact, Duty, Unit, User
 from units.permissions import may_set_role
@@ -29,10 +32,76 @@ admin.site.site_header = _("Heavy Air Pollution Emergency Command · Roster admi
 admin.site.site_title = _("Roster admin")
 
 
+def next_duty_order(unit_id, taken=()) -> int:
+    """The next free duty order of a unit: one past the highest stored or ``taken`` (issue 14 item 13)."""
+    orders = set(taken)
+    if unit_id:
+        orders.update(Duty.objects.filter(unit_id=unit_id).values_list("order", flat=True))
+    return max(orders, default=-1) + 1
+
+
+class DutyForm(forms.ModelForm):
+    """A duty whose order may be left empty: it then takes the unit's next free order.
+
+    The order used to default to 0, so adding a duty to a unit that had one failed with Django's
+    "请修改order的重复数据" (an English field name inside Chinese text), and nothing said what to do."""
+
+    class Meta:
+        model = Duty
+        fields = ["unit", "order", "text", "text_en"]
+        help_texts = {"order": _("Leave empty to put the duty after the unit's others.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["order"].required = False
+        if not self.instance.pk:
+            self.initial.pop("order", None)
+            self.fields["order"].initial = None
+
+    def clean(self):
+        data = super().clean()
+        unit = data.get("unit") or (self.instance.unit if self.instance.unit_id else None)
+        # On the unit's page (an inline form, with a prefix) the formset numbers the new duties together.
+        if data.get("order") is None and unit is not None and self.prefix is None:
+            data["order"] = next_duty_order(unit.pk)
+            self.instance.order = data["order"]
+        return data
+
+
+class DutyInlineFormSet(forms.BaseInlineFormSet):
+    """New duties with no order take the next free ones, in the order they were typed; a duplicate order
+    typed by hand is named in the reader's language ("排序" / "order"), not by the field's code name."""
+
+    def clean(self):
+        taken = {f.cleaned_data.get("order") for f in self.forms if getattr(f, "cleaned_data", None)
+                 and f not in self.deleted_forms and f.cleaned_data.get("order") is not None}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or form in self.deleted_forms or not form.has_changed() or data.get("order") is not None:
+                continue
+            order = next_duty_order(self.instance.pk, taken)
+            data["order"] = form.instance.order = order
+            taken.add(order)
+        super().clean()
+
+    def get_unique_error_message(self, unique_check):
+        names = [str(self.model._meta.get_field(name).verbose_name) for name in unique_check if name != self.fk.name]
+        return _("Two duties of this unit have the same %(field)s: give each its own, or leave it empty.") % {
+            "field": "、".join(names) if not names or not names[0].isascii() else ", ".join(names)
+        }
+
+
 class DutyInline(admin.TabularInline):
     model = Duty
+    form = DutyForm
+    formset = DutyInlineFormSet
     extra = 0
-    fields = ["order", "text"]
+    fields = ["order", "text", "text_en", "tasks"]
+    readonly_fields = ["tasks"]
+
+    @admin.display(description=_("Tasks derived from it"))
+    def tasks(self, duty):
+        return duty_tasks_summary(duty)
 
 
 class ContactInline(admin.TabularInline):
@@ -79,11 +148,68 @@ class UnitAdmin(SimpleHistoryAdmin):
                 )
 
 
+def duty_tasks_summary(duty) -> str:
+    """"3 task templates (Level III, Level II)" with a link to the duty's page, or what to do when there are none."""
+    if not duty or not duty.pk:
+        return _("Save the duty, then add the task templates derived from it.")
+    templates = list(duty.task_templates.all())
+    if not templates:
+        url = reverse("admin:units_duty_change", args=[duty.pk])
+        return format_html('<a href="{}">{}</a>', url, _("No task yet: add one"))
+    url = reverse("admin:units_duty_change", args=[duty.pk])
+    return format_html('<a href="{}">{}</a>', url, ngettext("%(n)d task template", "%(n)d task templates", len(templates)) % {"n": len(templates)})
+
+
 @admin.register(Duty)
 class DutyAdmin(SimpleHistoryAdmin):
-    list_display = ["unit", "order", "text"]
+    """A duty's page shows the task templates derived from it, per level, with links to add one (issue 14
+    item 13): adding a duty alone hands no unit a task, since tasks come from the templates."""
+
+    form = DutyForm
+    list_display = ["unit", "order", "text", "task_count"]
     list_filter = ["unit__kind", "unit"]
-    search_fields = ["text", "unit__name"]
+    search_fields = ["text", "text_en", "unit__name", "unit__name_en"]
+    autocomplete_fields = ["unit"]
+    readonly_fields = ["derived_templates"]
+    fields = ["unit", "order", "text", "text_en", "derived_templates"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("unit").prefetch_related("task_templates")
+
+    @admin.display(description=_("Tasks derived from it"))
+    def task_count(self, duty):
+        return len(duty.task_templates.all())
+
+    @admin.display(description=_("Task templates derived from this duty"))
+    def derived_templates(self, duty):
+        """Per level (and after the response), each template with a link, and a link to add one for the level."""
+        if not duty.pk:
+            return _("Save the duty first; then add the task templates that carry it out at each level.")
+        from django.apps import apps
+
+        TaskTemplate = apps.get_model("responses", "TaskTemplate")  # noqa: N806  (units does not import responses)
+        Level = TaskTemplate._meta.get_field("level")  # noqa: N806
+        Stage = TaskTemplate._meta.get_field("stage")  # noqa: N806
+        templates = list(duty.task_templates.order_by("stage", "level", "order"))
+        add = reverse("admin:responses_tasktemplate_add")
+        rows = []
+        columns = [(("response", value), label) for value, label in Level.choices if value] + [
+            (("closing", ""), dict(Stage.choices).get("closing"))
+        ]
+        for (stage, level), label in columns:
+            mine = [t for t in templates if t.stage == stage and (t.level == level or stage == "closing")]
+            items = format_html_join(
+                "", '<li><a href="{}">{}</a>{}</li>',
+                ((reverse("admin:responses_tasktemplate_change", args=[t.pk]), localized(t, "title"),
+                  "" if t.active else format_html(" ({})", _("inactive"))) for t in mine),
+            )
+            link = f"{add}?unit={duty.unit_id}&duty={duty.pk}&stage={stage}" + (f"&level={level}" if level else "")
+            rows.append(format_html(
+                "<tr><th>{}</th><td><ul>{}</ul>{}</td></tr>", label, items or format_html("<em>{}</em>", _("none")),
+                format_html('<a class="addlink" href="{}">{}</a>', link, _("Add a task template for this level")),
+            ))
+        note = _("Units get tasks from task templates, not from the duty text: a duty with no template gives no task.")
+        return format_html('<p class="help">{}</p><table class="duty-templates">{}</table>', note, format_html_join("", "{}", ((r,) for r in rows)))
 
 
 class RoleFormMixin(forms.Form):

@@ -43,6 +43,7 @@ class Duty(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="duties", verbose_name=_("unit"))
     order = models.PositiveIntegerField(_("order"), default=0)
     text = models.TextField(_("duty"))
+    text_en = models.TextField(_("duty in English"), blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -73,6 +73,7 @@ def roster_load(*, roster_path: Path = ROSTER_FILE, templates_path: Path = TEMPL
                         "title": task["title"],
                         "title_en": task.get("title_en", ""),
                         "instructions": task.get("instructions", ""),
+                        "instructions_en": task.get("instructions_en", ""),
                         "report_required": task.get("report_required", False),
                         "ack_minutes": task.get("ack_minutes"),
                         "duty": duty,
