@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('responses', '0005_template_causes'),
+        ('responses', '0006_notification_decision'),
     ]
 
     operations = [
