@@ -157,3 +157,53 @@ def basis_options_lazy():
     from django.utils.functional import SimpleLazyObject
 
     return SimpleLazyObject(basis_form_choices)
+
+
+# --- The city's level (issue 15 item 3) -----------------------------------------------------------------
+
+_CITY: list[Callable[[datetime.datetime], "BasisRecord | None"]] = []
+
+
+def basis_register_city(level_at: Callable[[datetime.datetime], "BasisRecord | None"]) -> None:
+    """Register the reader of the city's warning in effect at a time (``consultations`` registers its directives)."""
+    _CITY[:] = [level_at]
+
+
+def city_warning_at(at: datetime.datetime) -> BasisRecord | None:
+    """The city's warning notice in effect at ``at`` (its ``level``), or None (none, or lifted by a lift advice)."""
+    return _CITY[0](at) if _CITY else None
+
+
+def city_floor_check(*, actor, level: str | None, area: str, drill: bool, reason: str) -> BasisRecord | None:
+    """Check that putting ``level`` in force (None: lifting) keeps the district at or above the city's level now.
+
+    The district follows the city's warning (Chongqing's practice: districts may go earlier or higher, and lift
+    after the city's 解除建议函), unless a headquarters leader records why not (issue 15 item 3): below the
+    city's level, ``reason`` must be given (ValidationError 400 naming ``below_city_reason``) and ``actor`` must
+    be a leader (PermissionDenied 403). Drills and other areas than the district are not the city's concern.
+    Answers the city's notice when the district goes below it (the caller audits ``below_city``), else None.
+    """
+    from django.utils import timezone
+
+    from alerts.choices import LEVEL_RANK
+    from alerts.permissions import may_decide
+
+    if drill or area != settings.DISTRICT_NAME:
+        return None
+    city = city_warning_at(timezone.now())
+    if city is None or city.level not in LEVEL_RANK:
+        return None
+    if level is not None and LEVEL_RANK[level] >= LEVEL_RANK[city.level]:
+        return None
+    if not (reason or "").strip():
+        raise ValidationError({
+            "below_city_reason": _(
+                "%(notice)s orders %(level)s: the district stays at or above the city's level, unless a headquarters "
+                "leader records why not."
+            ) % {"notice": city.title, "level": city.level_label}
+        })
+    if not may_decide(actor):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied(_("Only a headquarters leader decides to stay below the city's level."))
+    return city

@@ -48,6 +48,11 @@ class AlertCreateForm(forms.Form):
         label=_("Hand out every task whatever the cause (leaders), because"), max_length=TEXT_MAX, required=False,
         widget=forms.Textarea(attrs={"rows": 2}), help_text=_("Leave empty to hand out the tasks of the cause."),
     )
+    below_city_reason = forms.CharField(
+        label=_("Below the city's level (leaders), because"), max_length=TEXT_MAX, required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only when the district goes below, or lifts during, the city's warning in effect."),
+    )
     drill = forms.BooleanField(label=_("This is a drill (演练)"), required=False)
     confirm_downgrade = forms.BooleanField(
         label=_("I confirm that this lowers the warning in force (a downgrade)."), required=False,
@@ -93,6 +98,11 @@ class ApproveForm(CommentForm):
 
     cause = forms.ChoiceField(label=_("Cause of the episode"), choices=[("", "—"), *Cause.choices], required=False)
     basis_ref = forms.CharField(required=False, max_length=40)
+    below_city_reason = forms.CharField(
+        label=_("Below the city's level (leaders), because"), max_length=TEXT_MAX, required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only when the district goes below, or lifts during, the city's warning in effect."),
+    )
 
     def clean(self):
         data = super().clean()
@@ -113,6 +123,11 @@ class LiftForm(CommentForm):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=DATETIME_INPUTS,
         help_text=_("Empty: now. Until then the warning and its response stay in force."),
+    )
+    below_city_reason = forms.CharField(
+        label=_("Below the city's level (leaders), because"), max_length=TEXT_MAX, required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only when the district goes below, or lifts during, the city's warning in effect."),
     )
 
 

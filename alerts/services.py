@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts import permissions
-from alerts.basis import basis_check, basis_of, basis_required
+from alerts.basis import basis_check, basis_of, basis_required, city_floor_check
 from alerts.choices import IN_FORCE, TRANSITIONS, Cause, Level, Status
 from alerts.models import Alert
 from alerts.permissions import Effect, change_effect
@@ -187,6 +187,7 @@ def alert_create(
     confirm_downgrade: bool = False,
     basis_kind: str = "",
     basis_ref: int | None = None,
+    below_city_reason: str = "",
 ) -> Alert:
     """Issue a warning, or propose it to the leaders, as ``alerts.permissions.create_outcome`` decides.
 
@@ -216,6 +217,9 @@ def alert_create(
     (会商) or a municipal directive. Issuing or proposing orange or red, and lowering an orange or red in
     force, need one (issue 15 item 1); without it, or citing a record that calls for no warning, the
     answer is a ValidationError (400) naming what is missing.
+
+    Issuing below the level of the city's warning notice in effect (``alerts.basis.city_floor_check``) needs a
+    leader's ``below_city_reason`` (400 without it, 403 for the office), audited as ``below_city`` (issue 15 item 3).
     """
     reason, basis = storable_text(reason), storable_text(basis)
     if not permissions.may_create(actor):
@@ -257,7 +261,9 @@ def alert_create(
         if outcome == Status.ISSUED:
             if effect == Effect.DOWNGRADE and not confirm_downgrade:
                 raise _refuse_downgrade(alert, current)
+            city = city_floor_check(actor=actor, level=level, area=alert.area, drill=drill, reason=below_city_reason)
             _issue(alert, current, actor=actor, comment=reason)
+            _audit_below_city(alert, city, actor=actor, reason=below_city_reason)
         else:
             _check_transition(None, Status.PENDING_APPROVAL)
             alert.status = Status.PENDING_APPROVAL
@@ -341,6 +347,15 @@ def _basis_data(alert: Alert) -> dict:
     return {"cause": alert.cause, **basis}
 
 
+def _audit_below_city(alert: Alert, city, *, actor, reason: str) -> None:
+    """Record that a leader kept the district below the city's warning (``city``: its notice, or None)."""
+    if city is not None:
+        audit_record(
+            actor=actor, action="below_city", target=alert, comment=storable_text(reason).strip(),
+            data={"directive": city.pk, "city_level": city.level, "level": alert.level, "status": alert.status},
+        )
+
+
 def _decide_basis(alert: Alert, current: Alert | None, *, actor, comment: str, cause: str, basis_kind: str,
                   basis_ref: int | None) -> None:
     """At approval: check (or set) the basis of ``alert`` and apply the leader's cause, both audited.
@@ -373,7 +388,7 @@ def _decide_basis(alert: Alert, current: Alert | None, *, actor, comment: str, c
 
 def alert_approve(
     *, alert: Alert, actor, comment: str = "", confirm_downgrade: bool = False, confirm_stale: bool = False,
-    cause: str = "", basis_kind: str = "", basis_ref: int | None = None,
+    cause: str = "", basis_kind: str = "", basis_ref: int | None = None, below_city_reason: str = "",
 ) -> Alert:
     """A leader approves what is pending: the issue of a proposed warning, or a requested lift.
 
@@ -386,7 +401,9 @@ def alert_approve(
     ``cause`` (optional) overrides the proposal's cause of the episode, and ``basis_kind``/``basis_ref``
     cite the record the decision rests on (``alerts.basis``) when the proposal had none or the leader
     cites another; both are audited (``override_cause``, ``set_basis``). Approving orange or red, or a
-    lowering of either, without a basis is a ValidationError (400) naming it (issue 15 item 1).
+    lowering of either, without a basis is a ValidationError (400) naming it (issue 15 item 1). Approving a
+    level below the city's warning in effect, or a lift during it, needs ``below_city_reason`` (400 without;
+    ``alerts.basis.city_floor_check``, issue 15 item 3).
 
     Raises PermissionDenied (403) unless ``actor`` is a leader (``alerts.permissions.may_decide``);
     ValidationError (400) for a missing or wrong basis or an unknown cause;
@@ -422,9 +439,15 @@ def alert_approve(
             _decide_basis(
                 alert, current, actor=actor, comment=comment, cause=cause, basis_kind=basis_kind, basis_ref=basis_ref
             )
+            city = city_floor_check(
+                actor=actor, level=alert.level, area=alert.area, drill=alert.drill, reason=below_city_reason
+            )
             _issue(alert, current, actor=actor, comment=comment, approving=True)
+            _audit_below_city(alert, city, actor=actor, reason=below_city_reason)
         elif alert.status == Status.LIFT_PENDING:
+            city = city_floor_check(actor=actor, level=None, area=alert.area, drill=alert.drill, reason=below_city_reason)
             _lift_or_schedule(alert, actor=actor, comment=comment or alert.lift_reason, approving=True)
+            _audit_below_city(alert, city, actor=actor, reason=below_city_reason)
         elif alert.status == Status.LIFTED or (alert.status == Status.ISSUED and alert.approved_by_id is not None):
             return alert  # approved already (a double click, or two leaders at once): nothing to do
         else:
@@ -485,7 +508,9 @@ def _lift_time(at: datetime.datetime | None, alert: Alert) -> datetime.datetime 
     return at if at > now else None
 
 
-def alert_lift(*, alert: Alert, actor, reason: str = "", lift_at: datetime.datetime | None = None) -> Alert:
+def alert_lift(
+    *, alert: Alert, actor, reason: str = "", lift_at: datetime.datetime | None = None, below_city_reason: str = ""
+) -> Alert:
     """Lift a warning, or ask the leaders to, as ``alerts.permissions.lift_outcome`` decides.
 
     The office lifts yellow itself and asks to lift orange and red (``lift_pending``); a leader
@@ -497,6 +522,10 @@ def alert_lift(*, alert: Alert, actor, reason: str = "", lift_at: datetime.datet
     for who may not lift, ValidationError (400) for a lift time long past or after the planned end or for
     a lift without a reason (the request's, or ``reason``: issue 14 item 7),
     ActionRefused (409) for a warning not in force.
+
+    Lifting while the city's warning notice is in effect (no lift advice since) needs a leader's
+    ``below_city_reason`` (400 without, 403 for the office; ``alerts.basis.city_floor_check``): the district
+    lifts after the city's 解除建议函 (issue 15 item 3). A request to lift (``lift_pending``) needs none.
     """
     if not permissions.may_lift(actor):
         raise PermissionDenied(_("You may not lift warnings."))
@@ -514,14 +543,20 @@ def alert_lift(*, alert: Alert, actor, reason: str = "", lift_at: datetime.datet
             if outcome != Status.LIFTED:
                 return alert  # already asked; the leaders decide
             alert.lift_at = at if lift_at is not None else alert.lift_at
+            city = city_floor_check(actor=actor, level=None, area=alert.area, drill=alert.drill, reason=below_city_reason)
             _lift_or_schedule(alert, actor=actor, comment=reason or alert.lift_reason, approving=True)
+            _audit_below_city(alert, city, actor=actor, reason=below_city_reason)
         elif alert.status == Status.ISSUED:
             if outcome == Status.LIFTED:
                 alert.lift_at = at
                 if at is not None:
                     alert.lift_requested_by, alert.lift_requested_at = actor, timezone.now()
                     alert.lift_reason = reason
+                city = city_floor_check(
+                    actor=actor, level=None, area=alert.area, drill=alert.drill, reason=below_city_reason
+                )
                 _lift_or_schedule(alert, actor=actor, comment=reason)
+                _audit_below_city(alert, city, actor=actor, reason=below_city_reason)
             else:
                 _check_transition(alert, Status.LIFT_PENDING)
                 alert.status = Status.LIFT_PENDING

@@ -82,6 +82,7 @@ def alert_new(request):
                     confirm_downgrade=data["confirm_downgrade"],
                     basis_kind=data["basis_kind"],
                     basis_ref=data["basis_ref"],
+                    below_city_reason=data["below_city_reason"],
                 )
             except ValidationError as exc:
                 form.add_service_error(exc)
@@ -197,6 +198,7 @@ def alert_approve(request, pk):
             alert=alert, actor=request.user, comment=comment, confirm_downgrade=confirm, confirm_stale=confirm,
             cause=form.cleaned_data["cause"], basis_kind=form.cleaned_data["basis_kind"],
             basis_ref=form.cleaned_data["basis_ref"],
+            below_city_reason=form.cleaned_data["below_city_reason"],
         )
     except (ActionRefused, ValidationError) as exc:
         messages.error(request, _message(exc))
@@ -246,7 +248,8 @@ def alert_lift(request, pk):
         return _back(request, alert)
     try:
         alert = services.alert_lift(
-            alert=alert, actor=request.user, reason=form.cleaned_data["comment"], lift_at=form.cleaned_data["lift_at"]
+            alert=alert, actor=request.user, reason=form.cleaned_data["comment"], lift_at=form.cleaned_data["lift_at"],
+            below_city_reason=form.cleaned_data["below_city_reason"],
         )
     except (ActionRefused, ValidationError) as exc:
         messages.error(request, _message(exc))

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -105,3 +106,17 @@ def directives_citable() -> list[BasisRecord]:
     """Lister registered with ``alerts.basis``: recent warning notices, newest first."""
     rows = Directive.objects.filter(issued_at__gte=_since(), kind=DirectiveKind.WARNING)
     return [_directive_record(d) for d in rows[:20]]
+
+
+def city_warning_at(at: datetime.datetime) -> BasisRecord | None:
+    """Registered with ``alerts.basis``: the city's warning notice in effect at ``at`` (started, not ended), unless
+    a lift advice was recorded after it; the latest issued wins. Two queries at most."""
+    notice = (
+        Directive.objects.filter(kind=DirectiveKind.WARNING, starts_at__lte=at)
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=at))
+        .order_by("-issued_at", "-id")
+        .first()
+    )
+    if notice is None or Directive.objects.filter(kind=DirectiveKind.LIFT, issued_at__gte=notice.issued_at).exists():
+        return None
+    return _directive_record(notice)

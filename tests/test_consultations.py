@@ -15,7 +15,7 @@ from alerts.basis import basis_of
 from alerts.cap import CAP_NS, CapMessage, cap_bytes
 from alerts.choices import BasisKind, Cause, Status
 from alerts.models import Alert
-from alerts.services import alert_approve, alert_create, alert_payload
+from alerts.services import alert_approve, alert_create, alert_lift, alert_payload
 from consultations.models import Consultation, Directive
 from consultations.services import consultation_attach, consultation_create, directive_record
 from events.models import AuditEntry, Event
@@ -398,3 +398,67 @@ def test_the_page_links_the_proposals_the_consultation_looked_at(client, office,
     record = Consultation.objects.get()
     assert list(record.proposals.all()) == [directive.proposal]
     assert f"#proposal-{directive.proposal.pk}" in client.get(reverse("consultations:detail", args=[record.pk])).content.decode()
+
+
+# --- The district follows the city's level (issue 15 item 3) --------------------------------------------------
+
+
+def city_orange(office, number="渝〔2026〕30号", **extra):
+    data = dict(kind="warning", document_number=number, issued_at=timezone.now() - datetime.timedelta(hours=2),
+                level="orange", starts_at=timezone.now() - datetime.timedelta(hours=1))
+    data.update(extra)
+    return directive_record(actor=office, **data)
+
+
+def test_the_office_may_not_issue_yellow_below_the_citys_orange(office):
+    city_orange(office)
+    with pytest.raises(ValidationError) as exc:
+        alert_create(actor=office, level="yellow", reason="本区轻度污染")
+    assert "below_city_reason" in exc.value.message_dict
+    assert "渝〔2026〕30号" in exc.value.message_dict["below_city_reason"][0]
+
+
+def test_a_leader_goes_below_the_city_only_with_a_recorded_reason(office, leader):
+    directive = city_orange(office)
+    with pytest.raises(ValidationError):
+        alert_create(actor=leader, level="yellow", reason="x")
+    yellow = alert_create(actor=leader, level="yellow", reason="x", below_city_reason="本区监测未达橙色条件")
+    entry = AuditEntry.objects.get(target_type="alert", target_id=yellow.pk, action="below_city")
+    assert entry.comment == "本区监测未达橙色条件"
+    assert entry.data["directive"] == directive.pk and entry.data["city_level"] == "orange"
+
+
+def test_following_the_city_needs_no_reason(office, leader):
+    directive = city_orange(office)
+    orange = alert_create(actor=leader, level="orange", reason="执行市级指令", basis_kind=BasisKind.DIRECTIVE,
+                          basis_ref=directive.pk)
+    assert orange.status == Status.ISSUED
+    assert not AuditEntry.objects.filter(action="below_city").exists()
+
+
+def test_lifting_during_the_citys_warning_needs_a_leaders_reason_and_a_lift_advice_ends_it(office, leader):
+    directive = city_orange(office)
+    orange = alert_create(actor=leader, level="orange", reason="x", basis_kind=BasisKind.DIRECTIVE, basis_ref=directive.pk)
+    with pytest.raises(ValidationError) as exc:
+        alert_lift(alert=orange, actor=leader, reason="好转")
+    assert "below_city_reason" in exc.value.message_dict
+
+    directive_record(actor=office, kind="lift", document_number="解除建议函〔2026〕30号", issued_at=timezone.now())
+    lifted = alert_lift(alert=orange, actor=leader, reason="市级建议解除")
+    assert lifted.status == Status.LIFTED
+
+
+def test_the_citys_warning_over_by_its_end_no_longer_binds(office):
+    city_orange(office, ends_at=timezone.now() - datetime.timedelta(minutes=1),
+                starts_at=timezone.now() - datetime.timedelta(hours=5))
+    assert alert_create(actor=office, level="yellow", reason="x").status == Status.ISSUED
+
+
+def test_api_lift_below_the_city_is_a_400_then_200_with_the_reason(api_as, office, leader):
+    directive = city_orange(office)
+    orange = alert_create(actor=leader, level="orange", reason="x", basis_kind=BasisKind.DIRECTIVE, basis_ref=directive.pk)
+    refused = api_as(leader).post(f"/api/alerts/{orange.pk}/lift/", {"reason": "好转"}, format="json")
+    assert refused.status_code == 400 and "below_city_reason" in refused.json()
+    done = api_as(leader).post(f"/api/alerts/{orange.pk}/lift/", {"reason": "好转", "below_city_reason": "本区已明显好转"},
+                               format="json")
+    assert done.status_code == 200 and done.json()["status"] == "lifted"

@@ -67,6 +67,10 @@ class AlertCreateSerializer(serializers.Serializer):
         min_value=1, required=False, allow_null=True, default=None,
         help_text="The id of the consultation record or the municipal directive (GET /api/consultations/, /api/directives/).",
     )
+    below_city_reason = serializers.CharField(
+        max_length=4000, required=False, allow_blank=True, default="",
+        help_text="Leaders: why the district goes below the city's warning in effect (400 without it then).",
+    )
 
     def validate(self, attrs):
         if attrs.get("starts_at") and attrs.get("ends_at") and attrs["ends_at"] <= attrs["starts_at"]:
@@ -80,6 +84,10 @@ class LiftSerializer(serializers.Serializer):
     lift_at = PlausibleDateTimeField(
         required=False, allow_null=True, default=None,
         help_text=_("Lift at this time instead of now; the warning and its response stay in force until then."),
+    )
+    below_city_reason = serializers.CharField(
+        max_length=4000, required=False, allow_blank=True, default="",
+        help_text="Leaders: why the district lifts while the city's warning is in effect (400 without it then).",
     )
 
     @property
@@ -113,6 +121,10 @@ class ApproveSerializer(CommentSerializer):
     basis_ref = serializers.IntegerField(
         min_value=1, required=False, allow_null=True, default=None,
         help_text="Cite a consultation record or municipal directive when the proposal has none (or another).",
+    )
+    below_city_reason = serializers.CharField(
+        max_length=4000, required=False, allow_blank=True, default="",
+        help_text="Why the district goes below (or lifts during) the city's warning in effect (400 without it then).",
     )
 
 

@@ -83,7 +83,7 @@ class AlertViewSet(SharedListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
                 alert=self.get_object(), actor=request.user, comment=data.text,
                 confirm_downgrade=data.validated_data["confirm_downgrade"], confirm_stale=data.validated_data["confirm_stale"],
                 cause=data.validated_data["cause"], basis_kind=data.validated_data["basis_kind"],
-                basis_ref=data.validated_data["basis_ref"],
+                basis_ref=data.validated_data["basis_ref"], below_city_reason=data.validated_data["below_city_reason"],
             )
         )
 
@@ -103,7 +103,8 @@ class AlertViewSet(SharedListMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         data.is_valid(raise_exception=True)
         return self._answer(
             services.alert_lift(
-                alert=self.get_object(), actor=request.user, reason=data.text, lift_at=data.validated_data["lift_at"]
+                alert=self.get_object(), actor=request.user, reason=data.text, lift_at=data.validated_data["lift_at"],
+                below_city_reason=data.validated_data["below_city_reason"],
             )
         )
 
