@@ -75,6 +75,7 @@ def test_a_consultation_recorded_in_the_browser_is_the_basis_a_leader_approves_o
     expect(basis).to_contain_text("AQI 210–265")
     expect(basis.locator("a")).to_have_attribute("href", f"/consultations/{record.pk}/")
     leader.screenshot(path=str(SHOTS / "approval-basis.png"), full_page=True)
+    row.locator(".approve-form input[name=confirm]").check()  # every approval asks for the tick (issue 14 item 3)
     row.locator(".approve-form button[type=submit]").click()
     leader.wait_for_load_state()
     expect(leader.locator(f"tr[data-alert-id='{orange.pk}']")).to_have_count(0)
