@@ -5,7 +5,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from events.choices import Audience
+from events.choices import Audience, EventType
 
 
 class Event(models.Model):
@@ -23,6 +23,14 @@ class Event(models.Model):
         ordering = ["id"]
         verbose_name = _("event")
         verbose_name_plural = _("events")
+        indexes = [
+            # The leaders' "recent account changes" (events.selectors.account_changes_recent): without it the
+            # newest five walk the whole log backwards (183 ms over 400,000 events, bench/history.py).
+            models.Index(
+                fields=["-id"], condition=models.Q(type__in=[EventType.USER_ROLE_CHANGED, EventType.USER_PASSWORD_RESET]),
+                name="event_account_change_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(audience="unit", unit__isnull=False) | ~models.Q(audience="unit"),

@@ -1,5 +1,6 @@
 """Reads of the event log, scoped to what a user may see."""
 
+from django.conf import settings
 from django.db.models import Q
 
 from events.choices import Audience, EventType
@@ -10,6 +11,19 @@ from units.permissions import is_command
 
 def latest_event_id() -> int:
     return Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def cursor_needs_reset(after: int, newest: int) -> bool:
+    """Whether a client whose last event is ``after`` must reload rather than replay up to ``newest``.
+
+    Args: ``after``, the client's cursor (an event id, 0 for none); ``newest``, ``latest_event_id()``.
+    Returns True when the cursor is beyond the newest event (a cursor this database never gave: another
+    database, a restore) or more than ``settings.EVENTS_REPLAY_WINDOW`` ids behind it: the replay's
+    retention rule (issue 13 §4), so that a catch-up never streams years of history. The client then
+    reloads its state (the page's render is the snapshot) and continues after ``newest``; the socket
+    says so with ``events.consumers.reset_frame``, ``GET /api/events/`` with a 409. Raises nothing.
+    """
+    return after > newest or after < newest - settings.EVENTS_REPLAY_WINDOW
 
 
 def events_after(after: int, *, limit: int) -> list[dict]:

@@ -273,11 +273,67 @@ def test_http_catch_up_with_a_cursor_beyond_the_newest_event_answers_409_reset(o
     answer = api_as(member).get(f"/api/events/?after={newest + 1}")
     assert answer.status_code == 409
     assert answer.json() == {
-        "detail": "This event id is unknown here: reload, then continue after last_id.", "reset": True, "last_id": newest
+        "detail": "This event id is unknown here or older than the replay keeps: reload, then continue after last_id.",
+        "reset": True, "last_id": newest
     }
     # Continuing after last_id works, and the newest cursor itself is no reset.
     assert api_as(member).get(f"/api/events/?after={newest}").json()["results"] == []
     assert api_as(office).get(f"/api/events/?after={newest - 1}").json()["results"][0]["id"] == newest
+
+
+# --- Issue 13 §4: the replay's retention rule (EVENTS_REPLAY_WINDOW) -------------------------------------
+
+
+def test_a_socket_with_a_cursor_older_than_the_replay_window_is_told_to_reset_then_streams(office, member, settings):
+    alert_create(actor=office, level="yellow", reason="years of history")
+    newest = Event.objects.order_by("-id").values_list("id", flat=True).first()
+    assert newest > 3
+    settings.EVENTS_REPLAY_WINDOW = 2
+    old = socket_for(member, path=f"/ws/dashboard/?after={newest - 3}")
+
+    async def scenario():
+        communicator = old()
+        assert (await communicator.connect())[0]
+        # The reset, and nothing of the history before it: the page reloads instead.
+        assert json.loads(await communicator.receive_from(timeout=5)) == [
+            {"id": None, "type": "reset", "payload": {"last_id": newest}}
+        ]
+        assert await communicator.receive_nothing(timeout=0.3)
+        assignment = await sync_to_async(TaskAssignment.objects.filter(unit=member.unit).first)()
+        await sync_to_async(assignment_acknowledge)(assignment=assignment, actor=member)
+        live = await receive_all(communicator, until=lambda m: any(x["type"] == "assignment.acknowledged" for x in m))
+        assert all(m["id"] > newest for m in live)
+        await communicator.disconnect()
+
+    asyncio.run(scenario())
+
+
+def test_a_cursor_inside_the_replay_window_is_replayed(office, member, settings):
+    alert_create(actor=office, level="yellow", reason="recent history")
+    newest = Event.objects.order_by("-id").values_list("id", flat=True).first()
+    settings.EVENTS_REPLAY_WINDOW = 3
+    recent = socket_for(office, path=f"/ws/dashboard/?after={newest - 3}")
+
+    async def scenario():
+        communicator = recent()
+        assert (await communicator.connect())[0]
+        frame = json.loads(await communicator.receive_from(timeout=5))
+        assert [e["id"] for e in frame] == [newest - 2, newest - 1, newest]
+        await communicator.disconnect()
+
+    asyncio.run(scenario())
+
+
+def test_http_catch_up_older_than_the_replay_window_answers_409_reset(office, member, api_as, settings):
+    alert_create(actor=office, level="yellow", reason="http window")
+    newest = Event.objects.order_by("-id").values_list("id", flat=True).first()
+    settings.EVENTS_REPLAY_WINDOW = 2
+    answer = api_as(office).get("/api/events/?after=0")
+    assert answer.status_code == 409
+    assert answer.json()["last_id"] == newest
+    assert [e["id"] for e in api_as(office).get(f"/api/events/?after={newest - 2}").json()["results"]] == [
+        newest - 1, newest
+    ]
 
 
 # --- Issue 12 item 7: the origin check compares scheme, host and port ---------------------------------

@@ -7,7 +7,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 
 from events.models import Event
-from events.selectors import events_visible_to, latest_event_id
+from events.selectors import cursor_needs_reset, events_visible_to, latest_event_id
 from foundation.pagination import BoundedLimitOffsetPagination
 from foundation.serializers import ReadModelSerializer
 
@@ -34,30 +34,28 @@ class EventList(ListAPIView):
 
     serializer_class = EventSerializer
     pagination_class = EventPagination
+    RESET_DETAIL = "This event id is unknown here or older than the replay keeps: reload, then continue after last_id."
 
     @extend_schema(
         parameters=[OpenApiParameter("after", int, description="Return events with a larger id.")],
         responses={200: EventSerializer(many=True), 409: CursorResetSerializer},
     )
     def get(self, request, *args, **kwargs):
-        """Events after ``after``; 409 with ``reset`` and ``last_id`` when ``after`` is beyond the newest event.
+        """Events after ``after``; 409 with ``reset`` and ``last_id`` when the cursor cannot be replayed.
 
-        A cursor this database never gave (another database, a restore) would otherwise get an empty
-        page forever, as the socket would (``events.consumers.reset_frame``). The client drops what it
-        holds, reloads its state, and continues with ``?after=<last_id>``.
+        ``events.selectors.cursor_needs_reset``: a cursor beyond the newest event (another database, a
+        restore) would otherwise get an empty page forever, as the socket would
+        (``events.consumers.reset_frame``); one more than ``EVENTS_REPLAY_WINDOW`` ids behind it (the
+        replay's retention rule, issue 13 §4) would page through years of history. The client drops what
+        it holds, reloads its state, and continues with ``?after=<last_id>``. The check is one indexed
+        query (the newest id), made before the page and its count.
         """
-        answer = super().get(request, *args, **kwargs)
-        after = self._after()
-        # Only an empty page can come from an unknown cursor: the usual answer costs no extra query.
-        if after > 0 and not answer.data["results"]:
-            newest = latest_event_id()
-            if after > newest:
-                return Response(
-                    {"detail": "This event id is unknown here: reload, then continue after last_id.", "reset": True,
-                     "last_id": newest},
-                    status=status.HTTP_409_CONFLICT,
-                )
-        return answer
+        newest = latest_event_id()
+        if cursor_needs_reset(self._after(), newest):
+            return Response(
+                {"detail": self.RESET_DETAIL, "reset": True, "last_id": newest}, status=status.HTTP_409_CONFLICT
+            )
+        return super().get(request, *args, **kwargs)
 
     def _after(self) -> int:
         after = self.request.query_params.get("after", "0")
