@@ -623,11 +623,11 @@ def section(res: dict) -> str:
         "`/api/events/?after=0` 9.94x for a unit member and 3.02x for the command (a `COUNT(*)` over 400,000 "
         "events: 155 ms); the member's socket replay streamed 5,111 events in 26 frames in 1.35 s (0.24 s empty), "
         "its RSS growth bounded already (+0.7 MiB: the replay's flow control holds one frame at a time). Added: "
-        "a partial index for the account changes (`events` 0004), an index for a unit's recent tasks "
+        "a partial index for the account changes (`events` 0005), an index for a unit's recent tasks "
         "(`responses` 0006), newest response first in `/api/assignments/` (its foreign-key index, walked "
-        "backwards), and the replay's retention rule `EVENTS_REPLAY_WINDOW` (5,000 ids): an older cursor, on the "
+        "backwards), and the replay's retention rule `EVENTS_REPLAY_WINDOW` (5,000 events): an older cursor, on the "
         "socket or `/api/events/`, gets the reset (the page reloads; its render is the snapshot) instead of the "
-        "years between (`events.selectors.cursor_needs_reset`).\n",
+        "years between (`events.selectors.replay_too_long`).\n",
         "A unit member's `/ws/dashboard/?after=0` replay, against a fresh warmed uvicorn process, its RSS "
         "sampled every 5 ms:\n",
         "| database | visible events | frames | events sent | reset | seconds | RSS before MiB | RSS growth MiB |",

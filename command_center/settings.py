@@ -334,8 +334,8 @@ SPECTACULAR_SETTINGS = {
 EVENTS_REDIS_CHANNEL = env_str("EVENTS_REDIS_CHANNEL", "")
 EVENTS_POLL_SECONDS = float(env_str("EVENTS_POLL_SECONDS", "2.0" if REDIS_URL else "0.5"))
 EVENTS_SOCKET_QUEUE = env_int("EVENTS_SOCKET_QUEUE", 1000)
-# The replay's retention rule (issue 13 §4): a socket or /api/events/ cursor more than this many ids behind
-# the newest event is not replayed but reset (the page reloads: its render is the snapshot), so a catch-up
+# The replay's retention rule (issue 13 §4): a socket or /api/events/ cursor more than this many events behind
+# the newest is not replayed but reset (the page reloads: its render is the snapshot), so a catch-up
 # costs the same after three years as on the first day (bench/history.py: ?after=0 over 400,000 events).
 EVENTS_REPLAY_WINDOW = env_int("EVENTS_REPLAY_WINDOW", 5000)
 

@@ -9,7 +9,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from events.hub import FRAME_EVENTS, Subscriber, get_hub
 from events.push import wire_text
 from events.screens import language_of, screen_get
-from events.selectors import cursor_needs_reset, events_visible_to, latest_event_id
+from events.selectors import events_visible_to, latest_event_id, replay_too_long
 from units.permissions import is_command
 from units.services import session_digest
 
@@ -58,8 +58,8 @@ class DashboardConsumer(AsyncWebsocketConsumer):
 
     Each frame is a JSON array of events ``[{"id", "type", "payload"}, …]`` in id order: one
     transaction's events in one frame (at most ``FRAME_EVENTS`` per frame), and the replay
-    page by page. A ``?after=`` beyond the newest event, or more than ``EVENTS_REPLAY_WINDOW`` ids behind
-    it, first gets ``reset_frame`` (``events.selectors.cursor_needs_reset``).
+    page by page. A ``?after=`` beyond the newest event, or more than ``EVENTS_REPLAY_WINDOW`` events behind
+    it, first gets ``reset_frame`` (``events.selectors.replay_too_long``).
 
     ``?screen=<unit|office|leader|wall>&lang=<zh-hans|en>`` (what the page sends) asks for the
     screen's live part on the last frame of each batch (``events.screens``), rendered once for the
@@ -99,7 +99,7 @@ class DashboardConsumer(AsyncWebsocketConsumer):
         await self.accept()
         if after is not None:
             newest = await database_sync_to_async(latest_event_id)()
-            if cursor_needs_reset(after, newest):
+            if after > newest or await database_sync_to_async(replay_too_long)(after):
                 # A cursor this database never gave (another database, a restore), or one older than the
                 # replay's window (EVENTS_REPLAY_WINDOW): tell the page to reset (it reloads), then
                 # stream from the newest id.

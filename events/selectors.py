@@ -13,17 +13,17 @@ def latest_event_id() -> int:
     return Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
 
-def cursor_needs_reset(after: int, newest: int) -> bool:
-    """Whether a client whose last event is ``after`` must reload rather than replay up to ``newest``.
+def replay_too_long(after: int) -> bool:
+    """Whether more than ``settings.EVENTS_REPLAY_WINDOW`` events follow ``after``: the replay's retention
+    rule (issue 13 §4), so that a catch-up never streams years of history.
 
-    Args: ``after``, the client's cursor (an event id, 0 for none); ``newest``, ``latest_event_id()``.
-    Returns True when the cursor is beyond the newest event (a cursor this database never gave: another
-    database, a restore) or more than ``settings.EVENTS_REPLAY_WINDOW`` ids behind it: the replay's
-    retention rule (issue 13 §4), so that a catch-up never streams years of history. The client then
-    reloads its state (the page's render is the snapshot) and continues after ``newest``; the socket
-    says so with ``events.consumers.reset_frame``, ``GET /api/events/`` with a 409. Raises nothing.
+    Args: ``after``, a client's cursor (an event id, 0 for none). Returns True when the client must reload
+    its state instead (the page's render is the snapshot) and continue after the newest id; the socket
+    says so with ``events.consumers.reset_frame``, ``GET /api/events/`` with a 409. Events, not ids, are
+    counted (ids skip what rolled back): one query, an index scan of at most the window. Raises nothing.
     """
-    return after > newest or after < newest - settings.EVENTS_REPLAY_WINDOW
+    window = settings.EVENTS_REPLAY_WINDOW
+    return bool(Event.objects.filter(id__gt=after).order_by("id").values_list("id", flat=True)[window : window + 1])
 
 
 def events_after(after: int, *, limit: int) -> list[dict]:

@@ -7,7 +7,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 
 from events.models import Event
-from events.selectors import cursor_needs_reset, events_visible_to, latest_event_id
+from events.selectors import events_visible_to, latest_event_id, replay_too_long
 from foundation.pagination import BoundedLimitOffsetPagination
 from foundation.serializers import ReadModelSerializer
 
@@ -43,19 +43,28 @@ class EventList(ListAPIView):
     def get(self, request, *args, **kwargs):
         """Events after ``after``; 409 with ``reset`` and ``last_id`` when the cursor cannot be replayed.
 
-        ``events.selectors.cursor_needs_reset``: a cursor beyond the newest event (another database, a
-        restore) would otherwise get an empty page forever, as the socket would
-        (``events.consumers.reset_frame``); one more than ``EVENTS_REPLAY_WINDOW`` ids behind it (the
-        replay's retention rule, issue 13 §4) would page through years of history. The client drops what
-        it holds, reloads its state, and continues with ``?after=<last_id>``. The check is one indexed
-        query (the newest id), made before the page and its count.
+        A cursor more than ``EVENTS_REPLAY_WINDOW`` events behind (``events.selectors.replay_too_long``, the
+        replay's retention rule, issue 13 §4) would page through years of history; one beyond the newest
+        event (another database, a restore) would get an empty page forever, as the socket would
+        (``events.consumers.reset_frame``). The client drops what it holds, reloads its state, and
+        continues with ``?after=<last_id>``. The window costs one indexed query; the newest id is read
+        only for an empty page.
         """
-        newest = latest_event_id()
-        if cursor_needs_reset(self._after(), newest):
-            return Response(
-                {"detail": self.RESET_DETAIL, "reset": True, "last_id": newest}, status=status.HTTP_409_CONFLICT
-            )
-        return super().get(request, *args, **kwargs)
+        after = self._after()
+        if replay_too_long(after):
+            return self._reset(latest_event_id())
+        answer = super().get(request, *args, **kwargs)
+        # Only an empty page can come from an unknown cursor: the usual answer costs no extra query.
+        if after > 0 and not answer.data["results"]:
+            newest = latest_event_id()
+            if after > newest:
+                return self._reset(newest)
+        return answer
+
+    def _reset(self, newest: int) -> Response:
+        return Response(
+            {"detail": self.RESET_DETAIL, "reset": True, "last_id": newest}, status=status.HTTP_409_CONFLICT
+        )
 
     def _after(self) -> int:
         after = self.request.query_params.get("after", "0")
