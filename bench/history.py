@@ -624,7 +624,7 @@ def section(res: dict) -> str:
         "events: 155 ms); the member's socket replay streamed 5,111 events in 26 frames in 1.35 s (0.24 s empty), "
         "its RSS growth bounded already (+0.7 MiB: the replay's flow control holds one frame at a time). Added: "
         "a partial index for the account changes (`events` 0005), an index for a unit's recent tasks "
-        "(`responses` 0006), newest response first in `/api/assignments/` (its foreign-key index, walked "
+        "(`responses` 0008), newest response first in `/api/assignments/` (its foreign-key index, walked "
         "backwards), and the replay's retention rule `EVENTS_REPLAY_WINDOW` (5,000 events): an older cursor, on the "
         "socket or `/api/events/`, gets the reset (the page reloads; its render is the snapshot) instead of the "
         "years between (`events.selectors.replay_too_long`).\n",

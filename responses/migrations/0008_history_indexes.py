@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('responses', '0005_template_causes'),
+        ('responses', '0007_english_texts'),
         ('units', '0002_contacts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
