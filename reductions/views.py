@@ -215,7 +215,9 @@ def inspect_page(request):
         for item in owner.items:
             item.confirmable = item.status == ItemStatus.PENDING and may_confirm_item(request.user, item)
     initial = {"owner": request.GET.get("owner", ""), "follow_up_of": request.GET.get("follow_up") or None}
-    form = InspectionForm(request.POST or None, request.FILES or None, owners=owners, initial=initial) if inspector else None
+    posted = request.method == "POST"
+    form = (InspectionForm(request.POST if posted else None, request.FILES if posted else None, owners=owners, initial=initial)
+            if inspector else None)
     if request.method == "POST":
         if form is None or response is None:
             raise PermissionDenied
@@ -248,7 +250,7 @@ def inspect_page(request):
         "responses": responses, "response": response, "open_inspections": open_inspections, "owners": owners,
         "form": form, "inspector": inspector, "now": timezone.now(),
     }
-    return render(request, "reductions/inspect.html", context, status=400 if form is not None and form.errors else 200)
+    return render(request, "reductions/inspect.html", context, status=400 if form is not None and form.is_bound and form.errors else 200)
 
 
 @login_required

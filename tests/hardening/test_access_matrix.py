@@ -22,7 +22,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.test import Client
 
-from tests.hardening.conftest import record_figure
+from tests.hardening.conftest import png, record_figure
 from tests.hardening.routes import Route, all_routes
 
 pytestmark = pytest.mark.django_db
@@ -102,6 +102,16 @@ EXPECT: dict[str, tuple[str, str]] = {
     "reductions/template.xlsx":                      ("302 200 200 200 200 200", "302 405 405 405 405 405"),
     "reductions/import/":                            ("302 403 403 200 403 200", "302 403 403 400 403 400"),
     "reductions/responses/<int:pk>/measures.xlsx":   ("302 200 200 200 200 200", "302 405 405 405 405 405"),
+    "reductions/responses/<int:pk>/compliance/":     ("302 403 403 200 200 403", "302 405 405 405 405 405"),
+    "reductions/compliance/":                        ("302 403 403 302 302 403", "302 405 405 405 405 405"),
+    "reductions/inspect/":                           ("302 200 200 200 200 200", "302 403 403 400 403 403"),
+    "reductions/items/<int:pk>/confirm/":            ("302 405 405 405 405 405", "302 302 404 403 403 403"),
+    "reductions/inspections/photos/<int:pk>/":       ("302 200 404 200 200 200", "302 405 405 405 405 405"),
+    "api/^checklist-items/$":                        ("403 200 200 200 200 200", "403 405 405 405 405 405"),
+    "api/^checklist-items/(?P<pk>[^/.]+)/$":         ("403 200 404 200 200 200", "403 405 405 405 405 405"),
+    "api/^checklist-items/(?P<pk>[^/.]+)/confirm/$": ("403 405 405 405 405 405", "403 200 404 403 403 403"),
+    "api/^inspections/$":                            ("403 200 200 200 200 200", "403 403 403 400 403 403"),
+    "api/^inspections/(?P<pk>[^/.]+)/$":             ("403 200 404 200 200 200", "403 403 403 405 403 403"),
     "public/":                                       ("200 200 200 200 200 200", "405 405 405 405 405 405"),
     "public/alerts/<int:pk>/cap.xml":                ("200 200 200 200 200 200", "405 405 405 405 405 405"),
     "public/alerts/<int:pk>/cap/<int:version>.xml":  ("200 200 200 200 200 200", "405 405 405 405 405 405"),
@@ -173,6 +183,12 @@ def _values(route: Route, world: dict, role: str) -> dict[str, object]:
         pk = world["theirs"].pk if role == "member_x" else world["own"].pk
     elif "attachments/" in text:
         pk = world["theirs_file"].pk if role == "member_x" else world["own_file"].pk
+    elif "inspections/photos/" in text:
+        pk = world["photo_theirs"].pk if role == "member_x" else world["photo_own"].pk
+    elif "inspections/" in text:
+        pk = world["inspection_theirs"].pk if role == "member_x" else world["inspection_own"].pk
+    elif "checklist-items/" in text or "items/" in text:
+        pk = world["item_theirs"].pk if role == "member_x" else world["item_own"].pk
     elif "enterprises/" in text or "sites/" in text:
         kind = "enterprise" if "enterprises/" in text else "site"
         pk = world[f"{kind}_theirs"].pk if role == "member_x" else world[f"{kind}_own"].pk
@@ -193,7 +209,9 @@ def _reduction_list(world, member, other_member, roster):
     """This year's emission-reduction list: an enterprise and a site of the member's unit, and one each of another's."""
     from django.utils import timezone
 
-    from reductions.models import Enterprise, ListVersion, Site
+    from reductions.checklists import checklists_apply
+    from reductions.inspections import inspection_record
+    from reductions.models import ChecklistItem, Enterprise, ListVersion, Measure, Site
 
     version = ListVersion.objects.create(year=timezone.localdate().year)
     for owner, unit in (("own", member.unit), ("theirs", other_member.unit)):
@@ -204,6 +222,16 @@ def _reduction_list(world, member, other_member, roster):
         world[f"site_{owner}"] = Site.objects.create(
             version=version, ref=f"S-{owner}", project=f"site {owner}", builder="b", town=roster["town-luohuang"],
             supervisor=unit, kind="building")
+        Measure.objects.create(enterprise=world[f"enterprise_{owner}"], level="yellow", text="限产30%")
+    # The running yellow's checklists from this list (as if issued with it), and an inspection of each enterprise.
+    checklists_apply(response=world["response"], level="yellow", actor=world["yellow"].issued_by)
+    for owner in ("own", "theirs"):
+        enterprise = world[f"enterprise_{owner}"]
+        world[f"item_{owner}"] = ChecklistItem.objects.get(response=world["response"], enterprise=enterprise)
+        world[f"inspection_{owner}"] = inspection_record(
+            actor=world["yellow"].issued_by, response=world["response"], enterprise=enterprise, place="gate",
+            result="compliant", photos=[png(f"{owner}.png")])
+        world[f"photo_{owner}"] = world[f"inspection_{owner}"].photos.get()
 
 
 # --- The run ---------------------------------------------------------------------------------------
