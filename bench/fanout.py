@@ -14,6 +14,7 @@ appeared on Redis (``t_pub``, seen by a subscriber in this process) is kept as w
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -36,7 +37,9 @@ from bench.common import (
     wait_port,
 )
 
-ASGI_APP = "command_center.asgi:application"
+# BENCH_PLAIN_TASKS=1: the hub's socket writes as plain asyncio tasks (bench/asgi_plain.py), for the A/B
+# of events.hub.run_eagerly.
+ASGI_APP = "bench.asgi_plain:application" if os.environ.get("BENCH_PLAIN_TASKS") == "1" else "command_center.asgi:application"
 PROFILE_ROUNDS = 5
 
 
