@@ -321,6 +321,12 @@ SPECTACULAR_SETTINGS = {
         "UnitKindEnum": "units.choices.UnitKind",
         "DirectiveKindEnum": "consultations.choices.DirectiveKind",
         "BasisKindEnum": "alerts.choices.BasisKind",
+        "ReportStatusEnum": "reports.choices.ReportStatus",
+        "ReportDayStatusEnum": "reports.choices.DayStatus",
+        "BulletinStatusEnum": "reports.choices.BulletinStatus",
+        "RoutineRoundStatusEnum": "routines.choices.OccurrenceStatus",
+        "RoutineKindEnum": "routines.choices.RoutineKind",
+        "RoutineFrequencyEnum": "routines.choices.Frequency",
     },
 }
 

@@ -133,6 +133,7 @@ def bulletin_compose(report_day: ReportDay) -> dict:
 
 
 def bulletin_payload(bulletin: Bulletin) -> dict:
+    """The event payload of a bulletin (``report.bulletin`` to the command)."""
     return {"id": bulletin.pk, "day": bulletin.day.isoformat(), "year": bulletin.year, "number": bulletin.number,
             "status": bulletin.status, "title": bulletin.title}
 

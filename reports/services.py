@@ -107,11 +107,13 @@ def report_days_open(*, now: datetime.datetime | None = None) -> dict:
 
 
 def report_day_payload(report_day: ReportDay) -> dict:
+    """The event payload of a report day (``report.daily`` to the command)."""
     return {"id": report_day.pk, "response": report_day.response_id, "day": report_day.day.isoformat(),
             "deadline": report_day.deadline.isoformat(), "status": report_day.status}
 
 
 def daily_report_payload(report: DailyReport) -> dict:
+    """The event payload of a daily report: its unit, day, state, figures and lateness."""
     return {"id": report.pk, "report_day": report.report_day_id, "day": report.report_day.day.isoformat(),
             "unit": report.unit_id, "unit_name": report.unit.name, "status": report.status,
             "figures": report.figures, "late": report.late, "revisions": report.revisions}

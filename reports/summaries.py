@@ -39,6 +39,7 @@ def summary_due_on(response: Response) -> tuple[datetime.date, bool]:
 
 
 def summary_payload(summary: UnitSummary) -> dict:
+    """The event payload of a unit summary (``report.summary``)."""
     return {"id": summary.pk, "response": summary.response_id, "unit": summary.unit_id,
             "unit_name": summary.unit.name, "due_on": summary.due_on.isoformat(), "status": summary.status,
             "late": summary.late}
@@ -155,6 +156,34 @@ def _minutes(seconds) -> str:
     return "—" if seconds is None else str(round(seconds / 60, 1))
 
 
+def aqi_around(response: Response, *, margin: int = 2) -> list[list]:
+    """The forecast AQI of each day from ``margin`` days before the response to ``margin`` days after it: for each
+    day, the latest forecast issued by the end of that day (the platform keeps forecasts, not observations).
+    Rows ``[date, stage, AQI or "—", category]`` with stage 响应前 / 响应期间 / 响应后."""
+    from feeds.models import Forecast
+
+    start = timezone.localdate(response.started_at)
+    end = timezone.localdate(response.ended_at or timezone.now())
+    first, last = start - datetime.timedelta(days=margin), end + datetime.timedelta(days=margin)
+    forecasts = list(Forecast.objects.filter(
+        issued_at__lt=timezone.make_aware(datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time())),
+        issued_at__gte=timezone.make_aware(datetime.datetime.combine(first - datetime.timedelta(days=7), datetime.time())),
+    ).order_by("-issued_at", "-id").only("issued_at", "days"))
+    rows, day = [], first
+    while day <= last:
+        stage = "响应前" if day < start else ("响应后" if day > end else "响应期间")
+        found = None
+        for forecast in forecasts:
+            if timezone.localdate(forecast.issued_at) > day:
+                continue
+            found = next((r for r in forecast.days or [] if r.get("date") == day.isoformat() and r.get("aqi") is not None), None)
+            if found:
+                break
+        rows.append([day.isoformat(), stage, found["aqi"] if found else "—", (found or {}).get("category") or ""])
+        day += datetime.timedelta(days=1)
+    return rows
+
+
 def evaluation_compose(response: Response) -> dict:
     """The office's summary evaluation of ``response``: sections of text and tables (Chinese, it goes up).
 
@@ -227,7 +256,8 @@ def evaluation_compose(response: Response) -> dict:
     return {"title": f"{settings.DISTRICT_NAME}空气重污染应急响应总结评估",
             "subtitle": f"{level}应急响应 #{response.pk}{drill}",
             "sections": sections,
-            "tables": [("附表1：各单位任务落实情况", tasks), ("附表2：各单位每日报送情况", reports), ("附表3：各单位总结提交情况", due)]}
+            "tables": [("附表1：各单位任务落实情况", tasks), ("附表2：各单位每日报送情况", reports), ("附表3：各单位总结提交情况", due),
+                       ("附表4：响应前后空气质量（预报AQI）", [["日期", "阶段", "AQI", "级别"]] + aqi_around(response))]}
 
 
 def evaluation_docx(response: Response) -> bytes:

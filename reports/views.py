@@ -66,6 +66,7 @@ def day_board(request, pk: int):
 @login_required
 @require_POST
 def day_close(request, pk: int):
+    """The office closes a day (``services.report_day_close``)."""
     if not permissions.may_compile(request.user):
         raise PermissionDenied
     report_day = get_object_or_404(report_days_visible_to(request.user), pk=pk)
@@ -133,6 +134,7 @@ def bulletin_draft(request, pk: int):
 
 @login_required
 def bulletin_list(request):
+    """Every bulletin, drafts included, newest first (the command)."""
     if not permissions.may_follow_reports(request.user):
         raise PermissionDenied
     return render(request, "reports/bulletins.html", {"bulletins": bulletins_visible_to(request.user).defer("docx")[:200]})
@@ -216,6 +218,7 @@ def city_reports(request):
 
 @login_required
 def city_report_file(request, pk: int):
+    """The Word file sent with a report to the city, as it was sent (the command; 404 for anyone else)."""
     if not permissions.may_follow_reports(request.user):
         raise Http404
     record = get_object_or_404(city_reports_visible_to(request.user), pk=pk)

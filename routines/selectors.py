@@ -17,6 +17,7 @@ def routines_visible_to(user) -> QuerySet[Routine]:
 
 
 def occurrences_visible_to(user) -> QuerySet[Occurrence]:
+    """Every round of every duty for the command; none for anyone else."""
     if not may_view_routines(user):
         return Occurrence.objects.none()
     return Occurrence.objects.select_related("routine", "done_by", "training_record")

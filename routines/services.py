@@ -46,6 +46,7 @@ def next_due(routine: Routine, after: datetime.date) -> datetime.date:
 
 
 def occurrence_payload(occurrence: Occurrence) -> dict:
+    """The event payload of a round (``routine.changed`` to the command)."""
     return {"id": occurrence.pk, "routine": occurrence.routine_id, "title": occurrence.routine.title,
             "due_on": occurrence.due_on.isoformat(), "status": occurrence.status}
 

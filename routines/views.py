@@ -15,6 +15,7 @@ from routines.selectors import occurrences_visible_to, routine_rows, routines_vi
 
 @login_required
 def routine_list(request):
+    """The standing duties with their next rounds; the office's form to schedule one."""
     if not permissions.may_view_routines(request.user):
         raise PermissionDenied
     may_keep = permissions.may_keep_routines(request.user)
@@ -48,6 +49,7 @@ def routine_detail(request, pk: int):
 @login_required
 @require_POST
 def occurrence_complete(request, pk: int):
+    """The office records a round done (``services.occurrence_complete``)."""
     if not permissions.may_keep_routines(request.user):
         raise PermissionDenied
     occurrence = get_object_or_404(occurrences_visible_to(request.user), pk=pk)

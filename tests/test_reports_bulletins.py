@@ -126,7 +126,8 @@ def test_the_api_drafts_edits_issues_and_records_and_refuses_others(reported_day
     sent = api.post("/api/city-reports/", {"bulletin": pk, "recipient": "市政府"}, format="json")
     assert sent.status_code == 201 and sent.json()["number"].endswith("〔2026〕1号")
     assert api.get("/api/city-reports/").json()["count"] == 1
-    assert api.post("/api/bulletins/", {"report_day": 999999}, format="json").status_code == 404
+    unknown = api.post("/api/bulletins/", {"report_day": 999999}, format="json")
+    assert unknown.status_code == 400 and "report_day" in unknown.json()
     assert api.post("/api/bulletins/", {"report_day": "x"}, format="json").status_code == 400
     assert api_as(member).get("/api/bulletins/").status_code == 403
     assert api_as(member).post("/api/bulletins/", {"report_day": reported_day.pk}, format="json").status_code == 403

@@ -165,3 +165,22 @@ def test_the_summary_api_and_pages(ended_response, member, other_member, office,
     assert client.post(f"/reports/summaries/{own.pk}/", {"text": "更正后的总结"}).status_code == 302
     own.refresh_from_db()
     assert own.text == "更正后的总结"
+
+
+def test_the_evaluation_shows_the_forecast_aqi_before_during_and_after(ended_response):
+    import io
+
+    from feeds.models import Forecast
+
+    Forecast.objects.create(source="test", provider="manual", issued_at=at(9, 26, 8),
+                            days=[{"date": f"2026-09-{d}", "aqi": aqi, "category": "重度污染" if aqi > 200 else "中度污染"}
+                                  for d, aqi in ((26, 120), (27, 180), (28, 230), (29, 210), (30, 140))])
+    Forecast.objects.create(source="test", provider="manual", issued_at=at(9, 29, 8),
+                            days=[{"date": "2026-09-29", "aqi": 190}, {"date": "2026-09-30", "aqi": 110}])
+    rows = summaries.aqi_around(ended_response)
+    # The response ran 28-29 September: two days either side; each day from the latest forecast issued by then.
+    assert [r[:3] for r in rows] == [["2026-09-26", "响应前", 120], ["2026-09-27", "响应前", 180],
+                                     ["2026-09-28", "响应期间", 230], ["2026-09-29", "响应期间", 190],
+                                     ["2026-09-30", "响应后", 110], ["2026-10-01", "响应后", "—"]]
+    document = docx.Document(io.BytesIO(summaries.evaluation_docx(ended_response)))
+    assert [c.text for c in document.tables[3].rows[3].cells][:3] == ["2026-09-28", "响应期间", "230"]

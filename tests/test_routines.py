@@ -106,7 +106,7 @@ def test_pages_and_api(office, leader, member, api_as):
     assert api_as(leader).post(f"/api/routine-rounds/{opened.pk}/complete/", {"note": "x"}, format="json").status_code == 403
     assert api_as(office).post(f"/api/routine-rounds/{opened.pk}/complete/", {"note": ""}, format="json").status_code == 400
     assert api_as(office).post(f"/api/routine-rounds/{opened.pk}/complete/", {"note": "x", "training_record": 999999},
-                               format="json").status_code == 404
+                               format="json").status_code == 400
     assert api_as(member).get("/api/routines/").status_code == 403
     client.force_login(member)
     assert client.get("/routines/").status_code == 403

@@ -1,10 +1,11 @@
 """Reporting API: the response days and the units' daily reports. Each action calls one service."""
 
 import django_filters
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.generics import get_object_or_404
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response as ApiResponse
 
@@ -116,7 +117,9 @@ class BulletinViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def create(self, request):
         data = BulletinDraftSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        report_day = get_object_or_404(report_days_visible_to(request.user), pk=data.validated_data["report_day"])
+        report_day = report_days_visible_to(request.user).filter(pk=data.validated_data["report_day"]).first()
+        if report_day is None:  # a reference in the body: a bad request, not a missing resource
+            raise ValidationError({"report_day": [_("No such report day.")]})
         bulletin = bulletins.bulletin_draft(report_day=report_day, actor=request.user)
         return ApiResponse(BulletinSerializer(bulletin).data, status=201)
 
@@ -152,7 +155,9 @@ class CityReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         data = CityReportCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        bulletin = get_object_or_404(bulletins_visible_to(request.user), pk=values.pop("bulletin"))
+        bulletin = bulletins_visible_to(request.user).filter(pk=values.pop("bulletin")).first()
+        if bulletin is None:
+            raise ValidationError({"bulletin": [_("No such bulletin.")]})
         record = bulletins.city_report_record(actor=request.user, bulletin=bulletin, **values)
         return ApiResponse(CityReportSerializer(record).data, status=201)
 

@@ -20,6 +20,6 @@ class OccurrenceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CompleteSerializer(serializers.Serializer):
+class RoundCompleteSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=4000)
     training_record = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)

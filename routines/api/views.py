@@ -1,14 +1,15 @@
 """Standing duties API (read) and recording a round done."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.generics import get_object_or_404
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response as ApiResponse
 
 from routines import services
-from routines.api.serializers import CompleteSerializer, OccurrenceSerializer, RoutineSerializer
+from routines.api.serializers import OccurrenceSerializer, RoundCompleteSerializer, RoutineSerializer
 from routines.models import Occurrence, Routine
 from routines.permissions import may_view_routines
 from routines.selectors import occurrences_visible_to, routines_visible_to
@@ -44,15 +45,17 @@ class OccurrenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             return Occurrence.objects.none()
         return occurrences_visible_to(self.request.user).order_by("due_on", "id")
 
-    @extend_schema(request=CompleteSerializer, responses=OccurrenceSerializer)
+    @extend_schema(request=RoundCompleteSerializer, responses=OccurrenceSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         from training.selectors import records_visible_to
 
-        data = CompleteSerializer(data=request.data)
+        data = RoundCompleteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         record_id = data.validated_data["training_record"]
-        record = get_object_or_404(records_visible_to(request.user), pk=record_id) if record_id else None
+        record = records_visible_to(request.user).filter(pk=record_id).first() if record_id else None
+        if record_id and record is None:  # a reference in the body: a bad request, not a missing resource
+            raise ValidationError({"training_record": [_("No such training or drill record.")]})
         occurrence = services.occurrence_complete(occurrence=self.get_object(), actor=request.user,
                                                   note=data.validated_data["note"], training_record=record)
         return ApiResponse(OccurrenceSerializer(occurrence).data)
