@@ -1,5 +1,6 @@
 """Reads of responses and assignments, scoped to the user, and the summary evaluation."""
 
+import datetime
 from collections import defaultdict
 
 from django.db.models import F, Prefetch, Q, Window
@@ -113,10 +114,15 @@ def response_summary(response: Response) -> dict:
     for a in assignments:
         row = units.setdefault(
             a.unit_id,
-            {"unit": a.unit, "assigned": 0, "acknowledged": 0, "completed": 0, "cancelled": 0, "overdue": 0,
+            {"unit": a.unit, "assigned": 0, "due": 0, "acknowledged": 0, "completed": 0, "cancelled": 0, "overdue": 0,
              "latencies": [], "reports": []},
         )
         row["assigned"] += 1
+        # A task closed by a level change or the lift stopped counting when it was closed (issue 14 item 14):
+        # it was due only if its deadline passed while it was open, or it was acknowledged.
+        until = a.closed_at or now if a.status == AssignmentStatus.CANCELLED else now
+        if a.acknowledged_at or a.ack_deadline < until:
+            row["due"] += 1
         if a.acknowledged_at:
             row["acknowledged"] += 1
             # From when the task took effect: a unit that acknowledges ahead of the start is not late.
@@ -126,7 +132,7 @@ def response_summary(response: Response) -> dict:
         if a.status == AssignmentStatus.CANCELLED:
             row["cancelled"] += 1
         # Overdue: acknowledged after the deadline, or never acknowledged while the deadline passed.
-        if (a.acknowledged_at and a.acknowledged_at > a.ack_deadline) or (not a.acknowledged_at and a.ack_deadline < now):
+        if (a.acknowledged_at and a.acknowledged_at > a.ack_deadline) or (not a.acknowledged_at and a.ack_deadline < until):
             row["overdue"] += 1
         for update in a.updates.all():
             row["reports"].append({"assignment": a, "update": update})
@@ -136,20 +142,49 @@ def response_summary(response: Response) -> dict:
         row["ack_latency_max_s"] = round(max(lat)) if lat else None
     totals = {
         key: sum(r[key] for r in units.values())
-        for key in ("assigned", "acknowledged", "completed", "cancelled", "overdue")
+        for key in ("assigned", "due", "acknowledged", "completed", "cancelled", "overdue")
     }
     totals["units"] = len(units)
-    alert_ids = set()
-    alert = response.alert
-    while alert is not None:  # the chain of warnings this response ran under
-        alert_ids.add(alert.pk)
-        alert = alert.supersedes
+    warnings = response_warnings(response)
+    alert_ids = {alert.pk for alert in warnings}
     timeline = list(
         AuditEntry.objects.filter(
             Q(target_type="alert", target_id__in=alert_ids) | Q(target_type="response", target_id=response.pk)
         ).select_related("actor").order_by("at", "id")
     )
-    return {"response": response, "units": list(units.values()), "totals": totals, "timeline": timeline}
+    return {
+        "response": response, "units": list(units.values()), "totals": totals, "timeline": timeline,
+        "warnings": warnings, "level_history": level_history(response, warnings),
+    }
+
+
+def response_warnings(response: Response) -> list:
+    """The warnings a response ran under, oldest first (yellow → orange → red …): the warning in force at
+    its end and those it superseded, back to the one that opened it."""
+    chain = []
+    alert = response.alert
+    while alert is not None:  # a warning supersedes only the one in force: the same response goes on
+        chain.append(alert)
+        alert = alert.supersedes
+    return list(reversed(chain))
+
+
+def level_history(response: Response, warnings: list) -> list[dict]:
+    """Each warning of the response with its level, from when and until when, why it was issued and how it
+    ended (superseded by the next, lifted with the lift's reason, or still in force). Issue 14 item 14."""
+    rows = []
+    for index, alert in enumerate(warnings):
+        following = warnings[index + 1] if index + 1 < len(warnings) else None
+        start = alert.starts_at if alert.starts_at and alert.issued_at and alert.starts_at > alert.issued_at else alert.issued_at
+        if following is not None:
+            end, ending, end_reason = following.issued_at, "superseded", ""
+        elif alert.lifted_at:
+            end, ending, end_reason = alert.lifted_at, "lifted", alert.lift_reason
+        else:
+            end, ending, end_reason = response.ended_at, ("ended" if response.ended_at else "in_force"), ""
+        rows.append({"alert": alert, "level": alert.level, "start": start, "end": end, "ending": ending,
+                     "reason": alert.reason, "end_reason": end_reason})
+    return rows
 
 
 def unit_tasks_current(unit) -> list[TaskAssignment]:

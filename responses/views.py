@@ -10,8 +10,10 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from foundation.display import local_time, localized
 from foundation.errors import ActionRefused
 from foundation.pagination import page_of
 from responses import services
@@ -34,7 +36,10 @@ def _with_rates(totals: dict) -> dict:
     totals = dict(totals)
     live = totals["assigned"] - totals["cancelled"]
     totals["live"] = live
-    totals["ack_rate"] = round(100 * totals["acknowledged"] / totals["assigned"]) if totals["assigned"] else None
+    # Rates only over the tasks that were due (issue 14 item 14): "已签收 5 (2%)" of 226 tasks, 224 of them
+    # closed by level changes before their deadline, said nothing about the units.
+    due = totals.get("due", totals["assigned"])
+    totals["ack_rate"] = round(100 * totals["acknowledged"] / due) if due else None
     totals["completion_rate"] = round(100 * totals["completed"] / live) if live > 0 else None
     return totals
 
@@ -50,6 +55,19 @@ def response_list(request):
     )
     page = page_of(request, responses, PAGE_SIZE)
     return render(request, "responses/list.html", {"page": page, "responses": page.object_list})
+
+
+ENDINGS = {
+    "superseded": gettext_lazy("superseded by the next warning"),
+    "lifted": gettext_lazy("lifted"),
+    "ended": gettext_lazy("ended"),
+    "in_force": gettext_lazy("still in force"),
+}
+
+
+def warnings_title(warnings) -> str:
+    """"Yellow warning #3 → Orange warning #4": the warnings a response ran under, in order."""
+    return " → ".join(f"{a.get_level_display()} #{a.pk}" for a in warnings)
 
 
 @login_required
@@ -70,6 +88,8 @@ def response_summary_page(request, pk):
             "units": summary["units"],
             "totals": totals,
             "timeline": summary["timeline"],
+            "warnings": summary["warnings"],
+            "level_history": [{**step, "ending_label": ENDINGS[step["ending"]]} for step in summary["level_history"]],
             "duration_s": (ended - response.started_at).total_seconds(),
             "generated_at": timezone.now(),
         },
@@ -100,9 +120,24 @@ def response_summary_csv(request, pk):
     http["Content-Disposition"] = f'attachment; filename="response-{response.pk}-summary.csv"'
     http.write("\ufeff")
     writer = csv.writer(http)
+    totals = _with_rates(summary["totals"])
+    # The document's head: which warnings, the period, the level history with its reasons (issue 14 item 14).
+    writer.writerow([csv_cell(v) for v in (_("Summary evaluation"), _("Response #%(id)s") % {"id": response.pk},
+                                               response.get_level_display(), response.get_status_display())])
+    writer.writerow([csv_cell(v) for v in (_("Warnings"), warnings_title(summary["warnings"]))])
+    writer.writerow([csv_cell(v) for v in (_("Period"), local_time(response.started_at),
+                                               local_time(response.ended_at) if response.ended_at else _("still active"))])
+    writer.writerow([])
+    writer.writerow([_("Level history"), _("From"), _("Until"), _("How it ended"), _("Reason"), _("Reason for the lift")])
+    for step in summary["level_history"]:
+        writer.writerow([csv_cell(v) for v in (
+            f"{step['alert'].get_level_display()} #{step['alert'].pk}", local_time(step["start"]), local_time(step["end"]),
+            ENDINGS[step["ending"]], step["reason"], step["end_reason"],
+        )])
+    writer.writerow([])
     writer.writerow(
         [
-            _("Unit"), _("Unit code"), _("Assigned"), _("Acknowledged"), _("Completed"), _("Closed"), _("Overdue"),
+            _("Unit"), _("Unit code"), _("Assigned"), _("Due"), _("Acknowledged"), _("Completed"), _("Closed"), _("Overdue"),
             _("Average acknowledgement (minutes)"), _("Longest acknowledgement (minutes)"), _("Reports"),
         ]
     )
@@ -110,18 +145,31 @@ def response_summary_csv(request, pk):
         unit = row["unit"]
         writer.writerow(
             [csv_cell(v) for v in (
-                unit.name, unit.code, row["assigned"], row["acknowledged"], row["completed"], row["cancelled"],
-                row["overdue"], _minutes(row["ack_latency_avg_s"]), _minutes(row["ack_latency_max_s"]), len(row["reports"]),
+                localized(unit, "name"), unit.code, row["assigned"], row["due"], row["acknowledged"], row["completed"],
+                row["cancelled"], row["overdue"], _minutes(row["ack_latency_avg_s"]), _minutes(row["ack_latency_max_s"]),
+                len(row["reports"]),
             )]
         )
-    totals = summary["totals"]
     writer.writerow(
         [csv_cell(v) for v in (
-            _("Total"), _("%(count)s units") % {"count": totals["units"]}, totals["assigned"], totals["acknowledged"],
-            totals["completed"], totals["cancelled"], totals["overdue"], "", "",
+            _("Total"), _("%(count)s units") % {"count": totals["units"]}, totals["assigned"], totals["due"],
+            totals["acknowledged"], totals["completed"], totals["cancelled"], totals["overdue"], "", "",
             sum(len(r["reports"]) for r in summary["units"]),
         )]
     )
+    writer.writerow([csv_cell(v) for v in (
+        _("Acknowledged of the tasks due"), f"{totals['ack_rate']}%" if totals["ack_rate"] is not None else "—",
+        _("Completed of the tasks not closed"), f"{totals['completion_rate']}%" if totals["completion_rate"] is not None else "—",
+    )])
+    writer.writerow([])
+    writer.writerow([_("Reports submitted by the units"), _("Task"), _("Kind"), _("By"), _("Time"), _("Text"), _("Files")])
+    for row in summary["units"]:
+        for item in row["reports"]:
+            update = item["update"]
+            writer.writerow([csv_cell(v) for v in (
+                localized(row["unit"], "name"), localized(item["assignment"], "title"), update.get_kind_display(),
+                update.author, local_time(update.at), update.text, "; ".join(f.original_name for f in update.attachments.all()),
+            )])
     if response.drill:
         writer.writerow([csv_cell(_("DRILL (演练): not part of official statistics."))])
     return http
