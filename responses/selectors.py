@@ -1,6 +1,5 @@
 """Reads of responses and assignments, scoped to the user, and the summary evaluation."""
 
-import datetime
 from collections import defaultdict
 
 from django.db.models import F, Prefetch, Q, Window
