@@ -15,15 +15,24 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 SCRIPT = """
+from django.utils import timezone
+
 from alerts.services import alert_approve, alert_create
+from consultations.services import consultation_create
 from responses.models import TaskAssignment
 from responses.services import assignment_acknowledge
-from units.models import User
+from units.models import Unit, User
 
 office, leader = User.objects.get(username="office"), User.objects.get(username="leader")
 member = User.objects.get(username="education")
 ozone = alert_create(actor=office, level="yellow", reason="O3 episode", cause="ozone")
-red = alert_create(actor=office, level="red", reason="PM2.5 episode", cause="pm2_5")
+# Red rests on a consultation record (issue 15 item 1; ALERT_BASIS_REQUIRED is on by default).
+consulted = consultation_create(
+    actor=office, held_at=timezone.now(), units=Unit.objects.filter(code__in=["ecology-env", "meteorology"]),
+    pollutant="pm2_5", aqi_min=260, aqi_max=330, duration_hours=72, meteorology="static", conclusion="red", cause="pm2_5",
+)
+red = alert_create(actor=office, level="red", reason="PM2.5 episode", cause="pm2_5", basis_kind="consultation",
+                   basis_ref=consulted.pk)
 alert_approve(alert=red, actor=leader, comment="consulted")
 task = TaskAssignment.objects.filter(response__alert=red, unit=member.unit).order_by("id").first()
 assignment_acknowledge(assignment=task, actor=member)
