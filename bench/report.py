@@ -457,7 +457,7 @@ def _screens_section(fan, v) -> str:
         _table(
             ["layout", "N", "click's API answer ms", "last frame ms", "screen p50 / p99 ms", "last screen ms",
              "÷ last frame (≤ 1.5×)", "floor last socket ms", "÷ (floor + API) (≤ 3×)", "spread ms",
-             "floor spread ms", "÷ floor spread (≤ 1.5×)", "fetches / screens", "unit frame bytes"],
+             "floor spread ms", "÷ floor spread (≤ 1.5×)", "fetches / screens", "a unit frame, bytes (one client)"],
             rows,
         )
     )
