@@ -1,5 +1,7 @@
 """Page forms of the feeds app. They only shape input; feeds.services does the work."""
 
+import datetime
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -43,6 +45,14 @@ class ForecastDayForm(forms.Form):
         choices=[("pm2_5", "PM2.5"), ("pm10", "PM10"), ("o3_8h", "O₃"), ("no2", "NO₂"), ("so2", "SO₂"), ("co", "CO")],
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The table's header names the columns; each input still needs its own name for screen readers.
+        day = self.initial.get("date")
+        suffix = f" {day.isoformat()}" if day else ""
+        self.fields["date"].widget.attrs["aria-label"] = f"{_('Date')}{suffix}"
+        self.fields["aqi"].widget.attrs["aria-label"] = f"{_('AQI')}{suffix}"
+
     def clean(self):
         data = super().clean()
         date, aqi_value = data.get("date"), data.get("aqi")
@@ -52,6 +62,16 @@ class ForecastDayForm(forms.Form):
 
 
 class BaseForecastDayFormSet(forms.BaseFormSet):
+    """The next ``MAX_DAYS`` days, dated from tomorrow (issue 14 item 11): the office types only the AQI.
+
+    Each row's date is the row's own initial value, so a row left without an AQI is unchanged and skipped."""
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        if index is not None:
+            kwargs["initial"] = {"date": timezone.localdate() + datetime.timedelta(days=index + 1)}
+        return kwargs
+
     def clean(self):
         if any(self.errors):
             return

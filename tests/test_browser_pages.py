@@ -104,8 +104,9 @@ def _typed_texts() -> set[str]:
         for row in label.objects.values_list(*names)[:2000] if names else ():
             texts.update(str(v) for v in row if v)
     texts.update({"演示数据，请勿拨打", "演示数据"})
+    texts.update(apps.get_model("units", "User").objects.values_list("username", flat=True))  # account names
     # Longest first, so a reason is removed whole before a name inside it.
-    return {t for t in texts if t.strip()}
+    return {t for t in texts if len(t.strip()) >= 2}
 
 
 def _build_world() -> dict:

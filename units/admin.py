@@ -118,6 +118,13 @@ class UnitAdmin(SimpleHistoryAdmin):
     list_editable = ["duty_phone", "active", "order"]
     inlines = [DutyInline, ContactInline]
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        """Each field names itself (``aria-label``): the list's editable columns have no label of their own."""
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and getattr(db_field, "verbose_name", None):
+            field.widget.attrs.setdefault("aria-label", str(db_field.verbose_name))
+        return field
+
     def save_model(self, request, obj, form, change):
         """The duty phone goes through ``unit_duty_phone_set`` (normalised, audited); the rest as before."""
         phone = obj.duty_phone
@@ -169,7 +176,6 @@ class DutyAdmin(SimpleHistoryAdmin):
     list_display = ["unit", "order", "text", "task_count"]
     list_filter = ["unit__kind", "unit"]
     search_fields = ["text", "text_en", "unit__name", "unit__name_en"]
-    autocomplete_fields = ["unit"]
     readonly_fields = ["derived_templates"]
     fields = ["unit", "order", "text", "text_en", "derived_templates"]
 

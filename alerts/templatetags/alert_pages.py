@@ -3,7 +3,7 @@
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from alerts.choices import Status
+from alerts.choices import Level, Status
 from foundation.display import pollutant_names
 from responses.choices import AssignmentStatus, ResponseLevel, ResponseStatus
 
@@ -22,6 +22,7 @@ AUDIT_ACTIONS = {
     "schedule_lift": _("Lift scheduled"),
     "approve_lift_schedule": _("Scheduled lift approved"),
     "scheduled_lift": _("Lifted at the scheduled time"),
+    "checklists_apply": _("Reduction checklists applied"),
     "expire": _("Ended at the planned end"),
     "supersede": _("Superseded"),
     "open": _("Response started"),
@@ -30,14 +31,15 @@ AUDIT_ACTIONS = {
 }
 
 _STATE_LABELS = {}
-for _choices in (Status, ResponseStatus, ResponseLevel, AssignmentStatus):
+for _choices in (Status, ResponseStatus, ResponseLevel, AssignmentStatus, Level):
     for _value, _label in _choices.choices:
         _STATE_LABELS.setdefault(_value, _label)
 
 
 @register.filter
 def audit_action(action: str) -> str:
-    return AUDIT_ACTIONS.get(action, action)
+    """The audit action's name for people; an action no label names yet reads "checklists apply", not its code."""
+    return AUDIT_ACTIONS.get(action) or action.replace("_", " ")
 
 
 @register.filter
