@@ -24,9 +24,11 @@ run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	$(PY) manage.py load_reductions_sample
+	$(PY) manage.py load_stations
 	@echo ""
 	@echo "  Open http://127.0.0.1:$(PORT)/  (public page: http://127.0.0.1:$(PORT)/public/)"
 	@echo "  Demo logins, password demo-pass-2026: office, leader, admin, education, police, jijiang"
+	@echo "  Stop everything with Ctrl+C (honcho stops the web server and the worker together)."
 	@echo ""
 	PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile.embedded
 

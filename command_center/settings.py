@@ -353,13 +353,15 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600)}
 else:
     _celery_dir = VAR_DIR / "celery"
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_celery_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_celery_dir / "queue"),
         "data_folder_out": str(_celery_dir / "queue"),
         "processed_folder": str(_celery_dir / "processed"),
+        # kombu's exchange table; by default a control/ folder in the working directory (issue 14 item 15).
+        "control_folder": str(_celery_dir / "control"),
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
@@ -368,6 +370,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# The worker reads the feeds once as it starts, so the status is not "no feed has run yet" until the
+# first half-hour beat (issue 14 item 15). On by default for the embedded default (`make run`).
+FEEDS_FETCH_AT_START = env_bool("FEEDS_FETCH_AT_START", EMBEDDED)
 CELERY_BEAT_SCHEDULE = {
     "escalate-overdue-assignments": {
         "task": "responses.tasks.escalate_overdue",
