@@ -114,6 +114,7 @@ def test_leader_approves_orange_and_every_open_dashboard_shows_the_upgrade(brows
     office = login(browser, server, "b-office", "/dashboard/office/")
     leader = login(browser, server, "b-leader", "/dashboard/leader/")
     leader.screenshot(path=str(SHOTS / "leader-approvals.png"), full_page=True)
+    leader.check(f"input[data-confirm-box='{orange.pk}']")  # every approval asks for the tick (issue 14 item 3)
     leader.click(f"button[data-approve='{orange.pk}']")
     for page in (unit, office):
         page.wait_for_selector(".banner.level-orange", timeout=3_000)
@@ -135,6 +136,7 @@ def test_office_proposes_red_a_leader_approves_and_the_public_page_shows_red(bro
     assert red.status == "pending_approval"
     leader = login(browser, server, "b-leader", "/dashboard/leader/")
     leader.wait_for_selector(f"button[data-approve='{red.pk}']")
+    leader.check(f"input[data-confirm-box='{red.pk}']")
     leader.click(f"button[data-approve='{red.pk}']")
     public = browser.new_page(locale="zh-CN")
     public.goto(server.url + "/public/")

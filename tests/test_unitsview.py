@@ -383,3 +383,18 @@ def test_an_approval_comment_over_the_limit_is_refused_not_dropped(office, leade
     answer = signed_in(leader).post(f"/alerts/{orange.pk}/approve/", {"confirm": "on", "comment": "长" * (TEXT_MAX + 1)}, follow=True)
     assert Alert.objects.get(pk=orange.pk).status == "pending_approval"
     assert any(m.level_tag == "error" for m in answer.context["messages"])
+
+
+def test_an_empty_file_input_is_no_file_not_an_error(member, yellow):
+    """A browser sends an empty part for a file input left empty: the note is stored without a file."""
+    task = _tasks(yellow, member.unit)[0]
+    body = (
+        '--B\r\nContent-Disposition: form-data; name="text"\r\n\r\nno file\r\n'
+        '--B\r\nContent-Disposition: form-data; name="files"; filename=""\r\nContent-Type: application/octet-stream\r\n\r\n\r\n'
+        "--B--\r\n"
+    )
+    answer = signed_in(member).generic(
+        "POST", f"/api/assignments/{task.pk}/progress/", body.encode(), content_type="multipart/form-data; boundary=B"
+    )
+    assert answer.status_code == 200
+    assert AssignmentUpdate.objects.get(assignment=task).text == "no file"

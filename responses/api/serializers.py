@@ -20,14 +20,24 @@ class AssignmentSerializer(ReadModelSerializer):
         read_only_fields = fields
 
 
+class UploadList(serializers.ListField):
+    """The files of a multipart form. A file input left empty still sends a part with no file name, which
+    arrives as an empty string: it is no file, and is dropped rather than refused."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, list | tuple):
+            data = [item for item in data if item not in ("", None)]
+        return super().to_internal_value(data)
+
+
 class ProgressSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=TEXT_MAX)
-    files = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=10)
+    files = UploadList(child=serializers.FileField(), required=False, default=list, max_length=10)
 
 
 class CompleteSerializer(serializers.Serializer):
     report = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True, default="")
-    files = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=10)
+    files = UploadList(child=serializers.FileField(), required=False, default=list, max_length=10)
 
 
 class ReturnSerializer(serializers.Serializer):
