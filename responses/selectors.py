@@ -211,7 +211,7 @@ def unit_tasks_recent(unit, *, limit: int = 10) -> list[TaskAssignment]:
     return list(
         TaskAssignment.objects.filter(unit=unit)
         .exclude(response__status="active")
-        .select_related("response")
+        .select_related("response__alert")  # the warning each belonged to (issue 14 item 10)
         .order_by("-assigned_at", "-id")[:limit]
     )
 
@@ -222,7 +222,7 @@ def units_tasks_recent(unit_ids, *, limit: int = 10) -> dict[int, list[TaskAssig
     ranked = (
         TaskAssignment.objects.filter(unit_id__in=recent)
         .exclude(response__status="active")
-        .select_related("response")
+        .select_related("response__alert")
         .annotate(rank=Window(RowNumber(), partition_by=[F("unit_id")], order_by=[F("assigned_at").desc(), F("id").desc()]))
         .filter(rank__lte=limit)
         .order_by("unit_id", "-assigned_at", "-id")

@@ -290,6 +290,9 @@ def test_every_page_is_accessible_and_in_one_language_at_desktop_and_phone_width
                         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
                         if overflow > 2:
                             errors.append(f"{path} as {role}: {overflow}px wider than a 390px phone")
+                        header = page.evaluate("(document.querySelector('.topbar') || {offsetHeight: 0}).offsetHeight")
+                        if header > 130:  # it took 200 of 844 px (issue 14 item 10)
+                            errors.append(f"{path} as {role}: the header takes {header}px of a 844px phone screen")
                 page.set_viewport_size({"width": 1280, "height": 900})
                 page.add_script_tag(url=server.url + "/static/vendor/axe-core/axe.min.js")
                 for v in page.evaluate(AXE):
