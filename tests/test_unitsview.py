@@ -398,3 +398,13 @@ def test_an_empty_file_input_is_no_file_not_an_error(member, yellow):
     )
     assert answer.status_code == 200
     assert AssignmentUpdate.objects.get(assignment=task).text == "no file"
+
+
+def test_long_texts_are_folded_in_the_leaders_queues(office, leader):
+    long_reason = "预测连续三天AQI超过150，" * 40
+    alert_create(actor=office, level="orange", reason=long_reason)
+    client = signed_in(leader)
+    for path in ("/alerts/approvals/", "/dashboard/leader/"):
+        html = client.get(path).content.decode()
+        assert '<details class="folded">' in html, path
+        assert long_reason in html.replace("<br>", ""), path  # folded, never cut
