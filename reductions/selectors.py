@@ -345,8 +345,8 @@ def inspections_visible_to(user):
 
 
 def responses_active():
-    """The responses in force, newest first (a drill's too: its checklists are the drill's work)."""
-    return Response.objects.filter(status=ResponseStatus.ACTIVE).select_related("alert").order_by("-started_at")
+    """The responses in force, real ones before drills, newest first (a drill's checklists are the drill's work)."""
+    return Response.objects.filter(status=ResponseStatus.ACTIVE).select_related("alert").order_by("drill", "-started_at", "-id")
 
 
 @dataclass
