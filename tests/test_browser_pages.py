@@ -315,3 +315,46 @@ def test_every_page_is_accessible_and_in_one_language_at_desktop_and_phone_width
         for context in contexts.values():
             context.close()
         server.stop()
+
+
+def test_error_pages_in_the_browser_speak_the_readers_language_and_say_what_to_do(browser, roster):
+    """Issue 14 item 12 in Chromium: a unit opening a warning it may not see, an unknown address, and five
+    wrong passwords each get a page in the site's layout, in the reader's language, with a way on."""
+    call_command("load_demo", stdout=io.StringIO())
+    from alerts.services import alert_create
+    from units.models import User
+
+    proposal = alert_create(actor=User.objects.get(username="office"), level="red", reason="待领导批准")
+    server = LiveServer()
+    server.start()
+    try:
+        member = _context(browser, server, "education", "zh-hans")
+        page = member.new_page()
+        page.set_viewport_size({"width": 390, "height": 844})
+        answer = page.goto(server.url + f"/alerts/{proposal.pk}/")
+        assert answer.status in (403, 404)
+        assert page.locator("header.topbar").count() == 1 and page.locator("h1").inner_text() in ("无权访问此页面", "页面不存在")
+        page.screenshot(path=str(SHOTS / "error-refused-zh-hans-390.png"), full_page=True)
+        page.click("form.lang button[name=language]")  # the language switch works from the error page
+        page.wait_for_load_state()
+        assert page.locator("html").get_attribute("lang") == "en"
+        assert page.locator("h1").inner_text() in ("You may not open this page", "Page not found")
+        page.click("text=Go to the start page")
+        page.wait_for_load_state()
+        assert page.url.startswith(server.url + "/dashboard/unit/")
+
+        stranger = browser.new_context(locale="zh-CN")
+        login = stranger.new_page()
+        for _ in range(6):
+            login.goto(server.url + "/login/")
+            login.fill("input[name=username]", "leader")
+            login.fill("input[name=password]", "wrong-password")
+            login.click("main button[type=submit]")
+            login.wait_for_load_state()
+        assert login.locator("h1").inner_text() == "登录已暂时锁定"
+        assert "解锁登录" in login.locator("main").inner_text() and login.locator("header.topbar").count() == 1
+        login.screenshot(path=str(SHOTS / "error-lockout-zh-hans-1280.png"), full_page=True)
+        stranger.close()
+        member.close()
+    finally:
+        server.stop()
