@@ -11,6 +11,7 @@ from consultations.choices import CONSULTING_UNIT_CODES, Conclusion, DirectiveKi
 from consultations.models import ConsultationAttachment
 from feeds.models import Forecast, Proposal
 from foundation.datetimes import UtcDateTimeField
+from foundation.display import localized
 from units.models import Unit
 
 _FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
@@ -23,9 +24,16 @@ def _when(label, required=True, help_text=""):
     )
 
 
+class UnitChoiceField(forms.ModelMultipleChoiceField):
+    """Units by their name in the reader's language (issue 14 item 9)."""
+
+    def label_from_instance(self, obj):
+        return localized(obj, "name")
+
+
 class ConsultationForm(forms.Form):
     held_at = _when(_("Held at"))
-    units = forms.ModelMultipleChoiceField(
+    units = UnitChoiceField(
         label=_("Units taking part"), queryset=Unit.objects.none(), widget=forms.CheckboxSelectMultiple,
         help_text=_("Normally the ecology and environment bureau and the meteorological bureau."),
     )
@@ -72,7 +80,7 @@ class AttachmentForm(forms.Form):
 class DirectiveForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=DirectiveKind.choices)
     document_number = forms.CharField(label=_("Document number"), max_length=100,
-                                      help_text=_("For example 渝污防办发〔2026〕12号."))
+                                      help_text=_("As printed on the city's document."))
     issued_at = _when(_("Issued at"))
     level = forms.ChoiceField(label=_("Level ordered"), choices=[("", "—"), *Level.choices], required=False)
     starts_at = _when(_("Effective from"), required=False)

@@ -12,7 +12,7 @@ from alerts.choices import BasisKind
 from consultations.choices import Conclusion, DirectiveKind
 from consultations.models import Consultation, Directive
 from consultations.permissions import may_view_consultations
-from foundation.display import local_time
+from foundation.display import is_english, local_time, localized
 
 # The records a form offers as a basis: those of the last 14 days (an older one can still be cited by id).
 CITABLE_DAYS = 14
@@ -37,7 +37,7 @@ def _local(value: datetime.datetime | None) -> str:
 
 def consultation_summary(c: Consultation) -> str:
     """The record as plain text: who, what was forecast, what was concluded (a warning's basis, a CAP-free note)."""
-    units = "、".join(u.name for u in c.units.all())
+    units = (", " if is_english() else "、").join(localized(u, "name") for u in c.units.all())
     lines = [
         _("Consultation of %(at)s: %(units)s") % {"at": _local(c.held_at), "units": units},
         _("Forecast: %(pollutant)s, AQI %(low)d–%(high)d for about %(hours)d hours; %(weather)s") % {
@@ -64,7 +64,7 @@ def _consultation_record(c: Consultation) -> BasisRecord:
         cause=c.cause, url=reverse("consultations:detail", args=[c.pk]), at=c.held_at, starts_at=c.starts_at,
         ends_at=c.ends_at,
         details={
-            "units": [u.name for u in c.units.all()], "experts": c.experts, "pollutant": c.get_pollutant_display(),
+            "units": [localized(u, "name") for u in c.units.all()], "experts": c.experts, "pollutant": c.get_pollutant_display(),
             "aqi_min": c.aqi_min, "aqi_max": c.aqi_max, "duration_hours": c.duration_hours,
             "meteorology": c.meteorology, "conclusion": str(c.get_conclusion_display()),
             "cause": str(c.get_cause_display()) if c.cause else "",

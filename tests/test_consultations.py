@@ -3,6 +3,7 @@ the basis rule for orange and red, and the leader's cause at approval."""
 
 import datetime
 import io
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -462,3 +463,13 @@ def test_api_lift_below_the_city_is_a_400_then_200_with_the_reason(api_as, offic
     done = api_as(leader).post(f"/api/alerts/{orange.pk}/lift/", {"reason": "好转", "below_city_reason": "本区已明显好转"},
                                format="json")
     assert done.status_code == 200 and done.json()["status"] == "lifted"
+
+
+@pytest.mark.parametrize("name", ["consultations:list", "consultations:new", "consultations:directive-new"])
+def test_the_pages_in_english_show_no_chinese(client, office, roster, name):
+    consult(office, roster)
+    client.force_login(office)
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse(name)).content.decode()
+    main = html[html.index("<main"):html.index("</main>")]
+    assert not re.findall(r"[\u4e00-\u9fff]+", re.sub(r"<[^>]+>", " ", main).replace("中文", ""))
