@@ -1,4 +1,5 @@
-# Two commands: `make run` (the whole system on the embedded default) and `make test` (every test).
+# `make run`: the whole system on the embedded default. `make test`: every test, as CI runs it.
+# `make test-fast`: the fast lane while you work. `make bench`: the benchmarks (bench/README.md).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python

@@ -42,8 +42,11 @@ def all_causes() -> list[str]:
     return list(Cause.values)
 
 
-# Ordered from low to high: upgrades and downgrades compare by this rank.
-LEVEL_RANK = {Level.YELLOW: 1, Level.ORANGE: 2, Level.RED: 3}
+# The one level order of the platform, low to high: the order of ``Level`` above. Upgrades and
+# downgrades compare by this rank (alerts.permissions.change_effect); the response levels
+# (responses.choices.LEVEL_ORDER), the feeds' proposals and the reduction list read it from here.
+LEVELS = tuple(Level)
+LEVEL_RANK = {level: rank for rank, level in enumerate(LEVELS, start=1)}
 # The plan: yellow starts the level III response, orange level II, red level I.
 RESPONSE_LEVEL = {Level.YELLOW: "III", Level.ORANGE: "II", Level.RED: "I"}
 LEVEL_COLOUR = {Level.YELLOW: "#f5c400", Level.ORANGE: "#ff7e00", Level.RED: "#e60012"}

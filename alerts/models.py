@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from alerts.choices import IN_FORCE, LEVEL_COLOUR, LEVEL_RANK, RESPONSE_LEVEL, BasisKind, Cause, Level, Status
+from alerts.choices import IN_FORCE, LEVEL_COLOUR, RESPONSE_LEVEL, BasisKind, Cause, Level, Status
 
 
 def _default_area():
@@ -116,10 +116,6 @@ class Alert(models.Model):
         from django.utils import timezone
 
         return self.starts_at is not None and self.starts_at > timezone.now()
-
-    @property
-    def rank(self) -> int:
-        return LEVEL_RANK[self.level]
 
     @property
     def response_level(self) -> str:

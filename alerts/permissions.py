@@ -102,11 +102,6 @@ def may_lift_directly(user, alert) -> bool:
     return lift_outcome(user, alert) == Status.LIFTED
 
 
-def needs_confirmation(effect: str, *, stale: bool) -> bool:
-    """A downgrade and a stale proposal are never applied without the leader's explicit confirmation."""
-    return effect == Effect.DOWNGRADE or stale
-
-
 # --- The role × transition table (README) -----------------------------------------------------------
 
 TABLE_ROLES = (Role.OFFICE, Role.LEADER, Role.UNIT, Role.ADMIN)

@@ -246,10 +246,8 @@ def alert_create(
     if area:
         alert.area = area
     with transaction.atomic():
-        if proposal is not None:
-            from feeds.services import proposal_lock
-
-            proposal_lock(proposal=proposal)  # the lock order (events/locks.py): the proposal before the area
+        # The lock order (events/locks.py): a proposal's row comes before the area lock. ``feeds`` takes
+        # it (feeds.services.proposal_act) and hands the proposal over; alerts never imports feeds.
         _lock_area(alert.area, alert.drill)
         current = _in_force(alert.area, alert.drill)
         effect = change_effect(level, current.level if current else None)

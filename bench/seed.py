@@ -38,7 +38,8 @@ def ensure_database() -> None:
             log(f"creating database {name}")
             cur.execute(f'CREATE DATABASE "{name}"')
     conn.close()
-    for argv in ([PY, "manage.py", "migrate", "--noinput"], [PY, "manage.py", "load_roster"]):
+    for argv in ([PY, "manage.py", "migrate", "--noinput"], [PY, "manage.py", "load_roster"],
+                 [PY, "manage.py", "load_task_templates"]):
         done = subprocess.run(argv, cwd=ROOT, env=bench_env(), capture_output=True, text=True)
         if done.returncode:
             raise RuntimeError(f"{' '.join(argv[1:])} failed:\n{done.stdout}\n{done.stderr}")

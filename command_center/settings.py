@@ -1,9 +1,10 @@
 """One settings module, read from the environment.
 
 With nothing set, the platform runs on the embedded default: a SQLite file under
-``var/``, an in-process channel layer, and a Celery broker kept in files under
-``var/celery`` (no server to install). ``DATABASE_URL`` and ``REDIS_URL`` switch to
-the production stack (PostgreSQL through psycopg2, Redis for Celery and Channels).
+``var/``, each web process polling the event table for its dashboards' frames (no channel
+layer: ``events/hub.py``), and a Celery broker kept in files under ``var/celery`` (no server
+to install). ``DATABASE_URL`` and ``REDIS_URL`` switch to the production stack (PostgreSQL
+through psycopg2; Redis for Celery and for the events' after-commit pub/sub, ``events/push.py``).
 DEBUG is off unless ``DEBUG=true``; with ``DATABASE_URL`` a missing ``SECRET_KEY`` is an error,
 not a silent default (the embedded default keeps a random one in ``var/secret_key``).
 """

@@ -7,6 +7,7 @@ warning is one send per socket, so this stack loads the same session and user (C
 ``CookieMiddleware`` and ``AuthMiddleware``) and leaves ``send`` as the server gave it.
 """
 
+import hashlib
 from importlib import import_module
 from urllib.parse import urlsplit
 
@@ -17,6 +18,15 @@ from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def session_digest(session_key: str | None) -> str:
+    """A stand-in for a session key that names it without being usable as one (16 hex digits).
+
+    The ``session.revoked`` event of a logout carries it, so that the hub closes the sockets
+    of that session only; the key itself is a credential and never goes into an event.
+    """
+    return hashlib.sha256((session_key or "").encode()).hexdigest()[:16]
 
 
 class ReadOnlySessionMiddleware:

@@ -6,12 +6,12 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from events.auth import session_digest
 from events.hub import FRAME_EVENTS, Subscriber, get_hub
 from events.push import wire_text
 from events.screens import language_of, screen_get
 from events.selectors import events_visible_to, latest_event_id, replay_too_long
 from units.permissions import is_command
-from units.services import session_digest
 
 CLOSE_UNAUTHENTICATED = 4401
 RESET = "reset"  # the type of the control item of reset_frame

@@ -135,7 +135,7 @@ class Subscriber:
         if registered is not None and (command if registered.command else unit_id is not None):
             self.screen_key = (registered.name, language, None if registered.command else unit_id)
         self.user_id = user_id
-        self.session = session  # units.services.session_digest of the session it was opened with
+        self.session = session  # events.auth.session_digest of the session it was opened with
         self.unit_id = unit_id
         self.command = command
         self.cursor = cursor

@@ -36,7 +36,7 @@ from foundation.text import storable_text
 logger = logging.getLogger(__name__)
 
 POLLUTANT_KEYS = ("pm2_5", "pm10", "o3_8h", "no2", "so2", "co")
-_RANK = {"none": 0, **{str(k): v for k, v in LEVEL_RANK.items()}}
+_RANK = {"none": 0, **{str(k): v for k, v in LEVEL_RANK.items()}}  # the one level order, and "none" below it
 
 
 def proposal_payload(p: Proposal) -> dict:

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from alerts.choices import LEVELS as ALERT_LEVELS
 from alerts.choices import Level
 
 
@@ -53,7 +54,7 @@ POLLUTANTS = [p.value for p in Pollutant]
 # 20 % and 30 % of the area's total emissions of SO2, NOx, PM and VOCs. These are the defaults of a new
 # inventory; the admin can change them per year (EmissionInventory.*_pct).
 DEFAULT_TARGET_PCT = {Level.YELLOW: Decimal(10), Level.ORANGE: Decimal(20), Level.RED: Decimal(30)}
-LEVELS = [Level.YELLOW, Level.ORANGE, Level.RED]
+LEVELS = list(ALERT_LEVELS)  # the one level order (alerts.choices.LEVELS), low to high
 
 
 class ItemStatus(models.TextChoices):

@@ -10,14 +10,14 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q
 from rest_framework.permissions import BasePermission
 
-from units.permissions import is_command, is_office, is_roster_admin, is_unit_member
+from units.permissions import is_command, is_office, is_unit_member, reads_every_unit
 
 PERM_MANAGE = "reductions.manage_list"
 
 
 def sees_whole_list(user) -> bool:
     """The command (office, leaders) and the roster admins: they see every enterprise and site of the list."""
-    return is_command(user) or is_roster_admin(user)
+    return reads_every_unit(user)
 
 
 def scope_q(user) -> Q | None:

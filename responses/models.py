@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from alerts.choices import all_causes
-from responses.choices import AssignmentStatus, ResponseLevel, ResponseStatus, Stage, UpdateKind
+from responses.choices import AssignmentStatus, ResponseLevel, ResponseStatus, Stage, UpdateKind, is_overdue
 
 
 class TaskTemplate(models.Model):
@@ -51,8 +51,6 @@ class TaskTemplate(models.Model):
     def __str__(self):
         return f"{self.unit} {self.level} {self.title}"
 
-    def ack_deadline_minutes(self, level: str) -> int:
-        return self.ack_minutes or settings.ACK_MINUTES.get(level or "III", 60)
 
 
 class Response(models.Model):
@@ -145,17 +143,8 @@ class TaskAssignment(models.Model):
 
     @property
     def overdue(self) -> bool:
-        """Not acknowledged and past its acknowledgement deadline."""
-        return self.status == AssignmentStatus.ASSIGNED and timezone.now() > self.ack_deadline
-
-    @property
-    def pending_start(self) -> bool:
-        """Assigned ahead of the warning's start: shown as "effective from"."""
-        return self.effective_from > timezone.now()
-
-    @property
-    def acknowledged_late(self) -> bool:
-        return self.acknowledged_at is not None and self.acknowledged_at > self.ack_deadline
+        """Not acknowledged and past its acknowledgement deadline (``responses.choices.is_overdue``)."""
+        return is_overdue(status=self.status, ack_deadline=self.ack_deadline, now=timezone.now())
 
 
 class AssignmentUpdate(models.Model):

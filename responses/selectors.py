@@ -7,7 +7,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from events.models import AuditEntry
-from responses.choices import AssignmentStatus, ResponseStatus, Stage, UpdateKind
+from responses.choices import AssignmentStatus, ResponseStatus, Stage, UpdateKind, acknowledged_late, is_overdue
 from responses.models import AssignmentUpdate, Attachment, Response, TaskAssignment
 from responses.permissions import may_supervise
 from units.models import Unit
@@ -21,10 +21,6 @@ def assignments_visible_to(user):
     if user.unit_id is None:
         return assignments.none()
     return assignments.filter(unit_id=user.unit_id)
-
-
-def overdue_q(now=None) -> Q:
-    return Q(status=AssignmentStatus.ASSIGNED, ack_deadline__lt=now or timezone.now())
 
 
 def response_active(*, drill: bool = False) -> Response | None:
@@ -43,7 +39,7 @@ def unit_grid(response: Response | None) -> list[dict]:
             row = counts[a.unit_id]
             row["total"] += 1
             row[a.status] += 1
-            if a.status == AssignmentStatus.ASSIGNED and a.ack_deadline < now:
+            if is_overdue(status=a.status, ack_deadline=a.ack_deadline, now=now):
                 row["overdue"] += 1
     grid = []
     for unit in units:
@@ -131,7 +127,7 @@ def response_summary(response: Response) -> dict:
         if a.status == AssignmentStatus.CANCELLED:
             row["cancelled"] += 1
         # Overdue: acknowledged after the deadline, or never acknowledged while the deadline passed.
-        if (a.acknowledged_at and a.acknowledged_at > a.ack_deadline) or (not a.acknowledged_at and a.ack_deadline < until):
+        if acknowledged_late(acknowledged_at=a.acknowledged_at, ack_deadline=a.ack_deadline, now=until):
             row["overdue"] += 1
         for update in a.updates.all():
             row["reports"].append({"assignment": a, "update": update})

@@ -5,9 +5,11 @@ bulk: a constant number of queries whatever the size of the roster.
 """
 
 import datetime
+import json
 from collections.abc import Sequence
 from contextlib import contextmanager
 from functools import partial
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +18,7 @@ from django.db.models import F, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alerts.choices import Cause, all_causes
 from events.choices import Audience, EventType
 from events.models import AuditEntry, Event
 from events.services import audit_record, audits_record, event_record, events_record
@@ -31,9 +34,13 @@ from responses.choices import (
     ResponseStatus,
     Stage,
     UpdateKind,
+    ack_deadline,
+    overdue_q,
 )
 from responses.models import AssignmentUpdate, Attachment, Response, TaskAssignment, TaskTemplate
 from responses.uploads import StoredUpload, uploads_discard, uploads_store, validate_upload
+from units.models import Duty, Unit
+from units.selectors import command_users
 
 
 def assignment_payload(a: TaskAssignment, unit_name: str | None = None) -> dict:
@@ -201,7 +208,7 @@ def _sync_assignments(
             report_required=t.report_required,
             assigned_at=now,
             effective_from=effective,
-            ack_deadline=effective + datetime.timedelta(minutes=t.ack_deadline_minutes(level)),
+            ack_deadline=ack_deadline(effective_from=effective, level=level, override=t.ack_minutes),
         )
         for t in templates
         if (t.unit_id, t.key) not in live
@@ -294,7 +301,7 @@ def response_close(*, alert, actor, reason: str) -> Response | None:
                 report_required=t.report_required,
                 assigned_at=now,
                 effective_from=now,
-                ack_deadline=now + datetime.timedelta(minutes=t.ack_deadline_minutes(response.level)),
+                ack_deadline=ack_deadline(effective_from=now, level=response.level, override=t.ack_minutes),
             )
             for t in closing
         ],
@@ -535,13 +542,7 @@ def _unit_recipients(unit) -> list[str]:
 
 
 def _command_users() -> list:
-    from units.models import User
-
-    return list(User.objects.filter(is_active=True, groups__name__in=["office", "leader"]).distinct().order_by("id"))
-
-
-def _command_recipients() -> list[str]:
-    return [u.email or u.username for u in _command_users()]
+    return list(command_users())
 
 
 def notify_command(*, kind: str, key: str, message: str, assignment: TaskAssignment | None = None) -> list:
@@ -619,7 +620,7 @@ def assignments_escalate_overdue(*, now: datetime.datetime | None = None, limit:
     now = now or timezone.now()
     counts = {"reminded": 0, "escalated": 0}
     # Tasks of an ended response are closed: never reminded or escalated (issue 12 item 9).
-    due = TaskAssignment.objects.filter(status=AssignmentStatus.ASSIGNED, ack_deadline__lt=now).exclude(
+    due = TaskAssignment.objects.filter(overdue_q(now)).exclude(
         stage=Stage.RESPONSE, response__status=ResponseStatus.ENDED
     )
     # The claims below name the response by id, never through a join: an UPDATE with a join becomes
@@ -723,3 +724,64 @@ def _followers_queue(notification_id: int) -> None:
 
     for pk in Notification.objects.filter(follows_id=notification_id, sent_at__isnull=True, last_error="").values_list("pk", flat=True):
         send_notification.delay(pk)
+
+
+# --- The plan's task templates: the responses' data (responses/data/task_templates.json) ---
+
+TEMPLATES_FILE = Path(settings.BASE_DIR) / "responses" / "data" / "task_templates.json"
+
+
+def task_templates_load(*, path: Path = TEMPLATES_FILE) -> dict:
+    """Create or update every unit's task templates from the plan's data file.
+
+    Args: ``path``, the JSON file (``{"tasks": [{key, title, kind or unit, levels, duty, causes, ...}]}``).
+    Each task goes to the unit it names (``unit``: a unit code) or to every unit of a ``kind``; for a
+    ``response`` stage it is written once per response level (III, II, I), ``ack_minutes`` overriding
+    the level's acknowledgement deadline (``TaskTemplate.ack_deadline_minutes``). Needs the roster
+    loaded first (``units.services.roster_load``).
+    Returns ``{"templates": n}``, how many rows were created or changed. Idempotent: a second run
+    writes nothing. Templates are matched by (unit, stage, level, key).
+    Raises ValueError for a task naming an unknown cause, KeyError for an unknown unit code or a
+    missing field (a broken data file: a command-line failure, no HTTP answer).
+    Plan: 附件1 三 (each member unit's duties, turned into the tasks it is handed at each level).
+    """
+    tasks = json.loads(path.read_text(encoding="utf-8"))
+    counts = {"templates": 0}
+    with transaction.atomic():
+        units = {u.code: u for u in Unit.objects.all()}
+        duties = {(d.unit_id, d.order): d for d in Duty.objects.all()}
+        templates = {(t.unit_id, t.stage, t.level, t.key): t for t in TaskTemplate.objects.all()}
+        for order, task in enumerate(tasks["tasks"]):
+            unknown = set(task.get("causes") or ()) - set(Cause.values)
+            if unknown:
+                raise ValueError(f"task {task['key']}: unknown causes {sorted(unknown)}")
+            if "unit" in task:
+                targets = [units[task["unit"]]]
+            else:
+                targets = [u for u in units.values() if u.kind == task["kind"]]
+            stage = task.get("stage", "response")
+            levels = task["levels"] if stage == "response" else [""]
+            for unit in targets:
+                duty = duties.get((unit.pk, task["duty"])) if task.get("duty") is not None else None
+                for level in levels:
+                    fields = {
+                        "title": task["title"],
+                        "title_en": task.get("title_en", ""),
+                        "instructions": task.get("instructions", ""),
+                        "instructions_en": task.get("instructions_en", ""),
+                        "report_required": task.get("report_required", False),
+                        "ack_minutes": task.get("ack_minutes"),
+                        "duty": duty,
+                        "order": order,
+                        "causes": task.get("causes") or all_causes(),
+                    }
+                    template = templates.get((unit.pk, stage, level, task["key"]))
+                    if template is None:
+                        TaskTemplate.objects.create(unit=unit, stage=stage, level=level, key=task["key"], **fields)
+                        counts["templates"] += 1
+                    elif any(getattr(template, k) != v for k, v in fields.items()):
+                        for k, v in fields.items():
+                            setattr(template, k, v)
+                        template.save()
+                        counts["templates"] += 1
+    return counts

@@ -14,6 +14,7 @@ from django.test import TransactionTestCase
 from rest_framework.test import APIClient
 
 from events.locks import install_lock_order_check
+from responses.services import task_templates_load
 from units.models import Unit
 from units.services import roster_load, user_create
 
@@ -122,6 +123,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     transactional tests' teardowns restore it (``_restore_teardown``)."""
     with django_db_blocker.unblock():
         roster_load()
+        task_templates_load()
         if connection.vendor == "postgresql":
             _snapshot_setup_rows()
             TransactionTestCase._fixture_teardown = _restore_teardown
@@ -143,6 +145,7 @@ def roster(db):
     """The whole roster and task templates from the plan's data files (loaded once per database state)."""
     if not Unit.objects.filter(code="office").exists():
         roster_load()
+        task_templates_load()
     return {u.code: u for u in Unit.objects.all()}
 
 

@@ -13,9 +13,8 @@ from events.models import AuditEntry
 from feeds import services as feeds
 from feeds.choices import Provider
 from responses.models import Response, TaskAssignment, TaskTemplate
-from responses.services import assignment_acknowledge, assignment_complete
+from responses.services import TEMPLATES_FILE, assignment_acknowledge, assignment_complete
 from units.models import Unit
-from units.services import TEMPLATES_FILE
 
 pytestmark = pytest.mark.django_db
 

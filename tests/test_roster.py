@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from responses.models import TaskTemplate
+from responses.services import task_templates_load
 from units.models import Duty, Unit
 from units.services import roster_load
 
@@ -60,8 +61,10 @@ def test_every_unit_has_tasks_at_every_level(roster):
 
 def test_loading_twice_changes_nothing(roster):
     counts = (Unit.objects.count(), Duty.objects.count(), TaskTemplate.objects.count(), Unit.history.count())
-    assert roster_load() == {"units": 0, "duties": 0, "templates": 0}
+    assert roster_load() == {"units": 0, "duties": 0}
+    assert task_templates_load() == {"templates": 0}
     call_command("load_roster", stdout=open("/dev/null", "w"))
+    call_command("load_task_templates", stdout=open("/dev/null", "w"))
     assert (Unit.objects.count(), Duty.objects.count(), TaskTemplate.objects.count(), Unit.history.count()) == counts
 
 

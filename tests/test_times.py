@@ -26,6 +26,7 @@ from events.models import AuditEntry, Event
 from feeds import services as feeds_services
 from feeds.choices import Provider
 from foundation.errors import ActionRefused
+from responses.choices import ack_minutes
 from responses.models import Response, TaskAssignment
 from responses.services import assignments_escalate_overdue
 
@@ -182,7 +183,7 @@ def test_tasks_are_assigned_at_issue_and_count_their_deadline_from_the_start(off
     for task in tasks:
         assert task.assigned_at <= alert.issued_at + datetime.timedelta(seconds=1)
         assert task.effective_from == start
-        minutes = task.template.ack_deadline_minutes("III")
+        minutes = ack_minutes("III", task.template.ack_minutes)
         assert task.ack_deadline == start + datetime.timedelta(minutes=minutes)
 
 

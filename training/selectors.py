@@ -2,6 +2,8 @@
 
 from django.db.models import QuerySet
 
+from responses.choices import acknowledged_late
+from responses.models import TaskAssignment
 from training.models import TrainingRecord
 from training.permissions import may_view_training
 
@@ -18,8 +20,6 @@ def drill_figures(record: TrainingRecord) -> list[dict]:
     Empty without a linked drill. One query."""
     if record.alert_id is None:
         return []
-    from responses.models import TaskAssignment
-
     rows: dict[int, dict] = {}
     tasks = (TaskAssignment.objects.filter(response__alert_id=record.alert_id).exclude(status="cancelled")
              .select_related("unit").order_by("unit__order", "id"))
@@ -31,5 +31,6 @@ def drill_figures(record: TrainingRecord) -> list[dict]:
             row["acknowledged"] += 1
             minutes = round(max((task.acknowledged_at - task.effective_from).total_seconds(), 0) / 60, 1)
             row["slowest_minutes"] = max(row["slowest_minutes"] or 0, minutes)
-            row["late"] += task.acknowledged_at > task.ack_deadline
+            row["late"] += acknowledged_late(acknowledged_at=task.acknowledged_at, ack_deadline=task.ack_deadline,
+                                             now=task.acknowledged_at)
     return list(rows.values())

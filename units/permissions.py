@@ -93,14 +93,28 @@ def asks(predicate):
     return decorator
 
 
+def reads_every_unit(user) -> bool:
+    """The command or the roster admin: reads every unit's records (contacts, the duty roster, the training
+    register, the whole reduction list). The roster admin is not the command (no command events, no
+    decisions), but keeps these records, so reads them all. Each app's ``may_view_*`` is this one rule."""
+    return is_command(user) or is_roster_admin(user)
+
+
+def keeps_records(user) -> bool:
+    """Office staff or the roster admin: edits the records the office keeps (附件1 二: 应急值守、信息上传下达、
+    培训和演练): contacts, the duty roster, the training register. The roster admin corrects them.
+    Each app's ``may_edit_*`` is this one rule."""
+    return is_office(user) or is_roster_admin(user)
+
+
 def may_view_contacts(user) -> bool:
     """The command or the roster admin: may read every unit's duty phone and contact people."""
-    return is_command(user) or is_roster_admin(user)
+    return reads_every_unit(user)
 
 
 def may_edit_contacts(user) -> bool:
     """Office staff or the roster admin: may change duty phones and contact people."""
-    return is_office(user) or is_roster_admin(user)
+    return keeps_records(user)
 
 
 class RosterReadPermission(BasePermission):

@@ -2,8 +2,8 @@
 
 from django.db.models import Prefetch, QuerySet
 
-from units.models import Contact, Duty, Unit
-from units.permissions import may_view_contacts
+from units.models import Contact, Duty, Unit, User
+from units.permissions import COMMAND_ROLES, may_view_contacts
 
 
 def units_visible_to(user) -> QuerySet[Unit]:
@@ -22,3 +22,9 @@ def units_with_contacts(user, *, active_only: bool = True) -> QuerySet[Unit]:
         Prefetch("duties", queryset=Duty.objects.order_by("order")),
         Prefetch("contacts", queryset=Contact.objects.order_by("order", "id")),
     )
+
+
+def command_users() -> QuerySet[User]:
+    """The command's active accounts (office staff and leaders, ``units.permissions.COMMAND_ROLES``), by id:
+    whom an escalation or a feed failure is sent to. Returns a queryset; raises nothing."""
+    return User.objects.filter(is_active=True, groups__name__in=COMMAND_ROLES).distinct().order_by("id")

@@ -1,6 +1,5 @@
 """Writes of the roster: loading the plan, and accounts."""
 
-import hashlib
 import json
 from importlib import import_module
 from pathlib import Path
@@ -10,27 +9,31 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from events.auth import session_digest
+from events.choices import Audience, EventType
+from events.services import audit_record, event_record
 from units.choices import Role
-from units.models import Duty, Unit, User
-from units.permissions import may_set_role
+from units.models import Contact, Duty, Unit, User
+from units.permissions import may_edit_contacts, may_set_role
+from units.phones import normalize_cn_phone
 from units.roles import assign_role, role_of
 
 ROSTER_FILE = Path(settings.BASE_DIR) / "units" / "data" / "roster.json"
-TEMPLATES_FILE = Path(settings.BASE_DIR) / "responses" / "data" / "task_templates.json"
 
 
-def roster_load(*, roster_path: Path = ROSTER_FILE, templates_path: Path = TEMPLATES_FILE) -> dict:
-    """Create or update every unit, its duties and its task templates from the plan's data files.
+def roster_load(*, roster_path: Path = ROSTER_FILE) -> dict:
+    """Create or update every unit and its duties from the plan's roster (``units/data/roster.json``).
 
+    Args: ``roster_path``, the JSON file (``{"units": [{code, kind, name, name_en, order, duty_phone,
+    duties: [text, ...]}]}``). Returns ``{"units": n, "duties": n}``, how many rows were created or changed.
     Idempotent: a second run finds everything equal and writes nothing (no history rows either).
-    Units are matched by code, duties by (unit, order), templates by (unit, stage, level, key).
+    Units are matched by code, duties by (unit, order). The units' task templates are the responses'
+    data and are loaded after this (``responses.services.task_templates_load``).
+    Raises KeyError for a unit entry missing a field (a broken data file: a command-line failure, no HTTP).
+    Plan: 附件1 三 (the command's member units, 成员单位, and each one's duties).
     """
-    from alerts.choices import Cause, all_causes
-    from responses.models import TaskTemplate
-
     roster = json.loads(roster_path.read_text(encoding="utf-8"))
-    tasks = json.loads(templates_path.read_text(encoding="utf-8"))
-    counts = {"units": 0, "duties": 0, "templates": 0}
+    counts = {"units": 0, "duties": 0}
     with transaction.atomic():
         units = {u.code: u for u in Unit.objects.all()}
         for entry in roster["units"]:
@@ -54,41 +57,6 @@ def roster_load(*, roster_path: Path = ROSTER_FILE, templates_path: Path = TEMPL
                     duty.text = text
                     duty.save()
                     counts["duties"] += 1
-        duties = {(d.unit_id, d.order): d for d in Duty.objects.all()}
-        templates = {(t.unit_id, t.stage, t.level, t.key): t for t in TaskTemplate.objects.all()}
-        for order, task in enumerate(tasks["tasks"]):
-            unknown = set(task.get("causes") or ()) - set(Cause.values)
-            if unknown:
-                raise ValueError(f"task {task['key']}: unknown causes {sorted(unknown)}")
-            if "unit" in task:
-                targets = [units[task["unit"]]]
-            else:
-                targets = [u for u in units.values() if u.kind == task["kind"]]
-            stage = task.get("stage", "response")
-            levels = task["levels"] if stage == "response" else [""]
-            for unit in targets:
-                duty = duties.get((unit.pk, task["duty"])) if task.get("duty") is not None else None
-                for level in levels:
-                    fields = {
-                        "title": task["title"],
-                        "title_en": task.get("title_en", ""),
-                        "instructions": task.get("instructions", ""),
-                        "instructions_en": task.get("instructions_en", ""),
-                        "report_required": task.get("report_required", False),
-                        "ack_minutes": task.get("ack_minutes"),
-                        "duty": duty,
-                        "order": order,
-                        "causes": task.get("causes") or all_causes(),
-                    }
-                    template = templates.get((unit.pk, stage, level, task["key"]))
-                    if template is None:
-                        TaskTemplate.objects.create(unit=unit, stage=stage, level=level, key=task["key"], **fields)
-                        counts["templates"] += 1
-                    elif any(getattr(template, k) != v for k, v in fields.items()):
-                        for k, v in fields.items():
-                            setattr(template, k, v)
-                        template.save()
-                        counts["templates"] += 1
     return counts
 
 
@@ -142,18 +110,7 @@ def _token_revoke(user: User) -> bool:
     return Token.objects.filter(user=user).delete()[0] > 0
 
 
-def session_digest(session_key: str | None) -> str:
-    """A stand-in for a session key that names it without being usable as one (16 hex digits).
-
-    The ``session.revoked`` event of a logout carries it, so that the hub closes the sockets
-    of that session only; the key itself is a credential and never goes into an event.
-    """
-    return hashlib.sha256((session_key or "").encode()).hexdigest()[:16]
-
-
 def _announce_revoked(user: User, *, reason: str, session: str | None = None) -> None:
-    from events.choices import Audience, EventType
-    from events.services import event_record
 
     payload = {"user": user.pk, "reason": reason}
     if session is not None:
@@ -191,9 +148,7 @@ def user_access_changed(*, user: User, before: dict, actor=None, keep_session: s
     if "password" in changed and actor is not None and actor.pk != user.pk:
         # Whoever sets another person's password can sign in as them: like a role change (issue 12
         # item 3), it is shown to the leaders, so no account admin gains a leader's power unseen.
-        from events.choices import Audience, EventType
-        from events.services import event_record
-
+        
         event_record(
             type=EventType.USER_PASSWORD_RESET,
             payload={"user": user.pk, "username": user.username, "role": after["role"] or "", "by": actor.username},
@@ -211,7 +166,6 @@ def user_sessions_revoke(*, user: User, actor=None, reason: str, keep_session: s
     (``events.hub``) closes the user's sockets with 4403, so no socket keeps an audience the person
     no longer has. Answers ``{"sessions_ended": n, "token_revoked": bool}``.
     """
-    from events.services import audit_record
 
     done = {"sessions_ended": _sessions_end(user, keep=keep_session), "token_revoked": _token_revoke(user)}
     audit_record(actor=actor, action="revoke_sessions", target=user, comment=reason, data=done)
@@ -252,7 +206,6 @@ def user_deactivated(*, user: User, actor=None) -> int:
     event makes every web process's hub (``events.hub``) close that user's sockets
     (code 4403) once the transaction commits. Answers the number of sessions ended.
     """
-    from events.services import audit_record
 
     ended = _sessions_end(user)
     token = _token_revoke(user)
@@ -295,8 +248,6 @@ def user_role_set(*, user: User, role: str, actor, revoke: bool = True) -> User:
     or their own account); ValidationError (400) for an unknown role, or the unit role for an
     account with no unit. Returns the account.
     """
-    from events.choices import Audience, EventType
-    from events.services import audit_record, event_record
 
     if not may_set_role(actor, user):
         raise PermissionDenied(_("You may not change this account's role (nobody changes their own)."))
@@ -338,7 +289,6 @@ def user_login_unlock(*, user: User, actor=None) -> int:
     """
     from axes.utils import reset
 
-    from events.services import audit_record
 
     with transaction.atomic():
         cleared = reset(username=user.get_username())
@@ -354,10 +304,7 @@ _CONTACT_FIELDS = ("name", "position", "phone", "note", "order")
 
 
 def _check_contacts_editor(actor) -> None:
-    from django.core.exceptions import PermissionDenied
-    from django.utils.translation import gettext as _
 
-    from units.permissions import may_edit_contacts
 
     if not may_edit_contacts(actor):
         raise PermissionDenied(_("Only the office and the roster admin edit contacts."))
@@ -372,8 +319,6 @@ def unit_duty_phone_set(*, actor, unit: Unit, phone: str) -> Unit:
     Raises PermissionDenied (403) for anyone else; ValidationError (400, form message) for a
     number that is not a Chinese mobile or landline with area code.
     """
-    from events.services import audit_record
-    from units.phones import normalize_cn_phone
 
     _check_contacts_editor(actor)
     phone = normalize_cn_phone(phone.strip())
@@ -396,12 +341,7 @@ def contact_save(*, actor, unit: Unit, contact=None, name: str, phone: str, posi
     the roster admin; ValidationError (400) for an empty name, an invalid phone or a contact of
     another unit. An unchanged contact is not saved again and leaves no audit entry.
     """
-    from django.core.exceptions import ValidationError
-    from django.utils.translation import gettext as _
 
-    from events.services import audit_record
-    from units.models import Contact
-    from units.phones import normalize_cn_phone
 
     _check_contacts_editor(actor)
     name = name.strip()
@@ -437,8 +377,6 @@ def contact_save(*, actor, unit: Unit, contact=None, name: str, phone: str, posi
 def contact_delete(*, actor, contact) -> None:
     """Remove a contact person. Raises PermissionDenied (403) unless office staff or the roster admin.
     Removing one already gone does nothing."""
-    from events.services import audit_record
-    from units.models import Contact
 
     _check_contacts_editor(actor)
     with transaction.atomic():

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from foundation.serializers import ReadModelSerializer
 from foundation.text import TEXT_MAX
-from responses.models import AssignmentUpdate, Attachment, Response, TaskAssignment
+from responses.models import Response, TaskAssignment
 
 
 class AssignmentSerializer(ReadModelSerializer):
@@ -53,18 +53,3 @@ class ResponseSerializer(ReadModelSerializer):
         model = Response
         fields = ["id", "alert", "level", "status", "area", "drill", "started_at", "ended_at"]
         read_only_fields = fields
-
-
-class AttachmentSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Attachment
-        fields = ["id", "original_name", "content_type", "size"]
-
-
-class UpdateSerializer(serializers.ModelSerializer):
-    author = serializers.StringRelatedField()
-    attachments = AttachmentSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = AssignmentUpdate
-        fields = ["id", "kind", "text", "author", "at", "attachments"]

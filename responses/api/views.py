@@ -1,6 +1,7 @@
 """Assignment and response API. Each action calls one service and answers with the new state."""
 
 import django_filters
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -20,10 +21,10 @@ from responses.api.serializers import (
     ResponseSerializer,
     ReturnSerializer,
 )
-from responses.choices import AssignmentStatus
+from responses.choices import AssignmentStatus, overdue_q
 from responses.models import Response, TaskAssignment
 from responses.permissions import may_supervise
-from responses.selectors import assignments_visible_to, overdue_q, response_summary
+from responses.selectors import assignments_visible_to, response_summary
 
 
 class AssignmentFilter(django_filters.FilterSet):
@@ -37,7 +38,8 @@ class AssignmentFilter(django_filters.FilterSet):
         fields = ["unit", "status", "response", "overdue"]
 
     def filter_overdue(self, queryset, name, value):
-        return queryset.filter(overdue_q()) if value else queryset.exclude(overdue_q())
+        now = timezone.now()
+        return queryset.filter(overdue_q(now)) if value else queryset.exclude(overdue_q(now))
 
 
 class AssignmentViewSet(SharedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

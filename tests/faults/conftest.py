@@ -57,12 +57,14 @@ def db_template(pg_cluster, django_db_blocker):
     """Migrate once and load the roster (54 units, their task templates, the role groups)."""
     from django.core.management import call_command
 
+    from responses.services import task_templates_load
     from units.services import roster_load
 
     pg_cluster.sql(f"CREATE DATABASE {TEMPLATE}")
     with django_db_blocker.unblock(), django_points_at(pg_cluster, TEMPLATE):
         call_command("migrate", verbosity=0, interactive=False)
         roster_load()
+        task_templates_load()
     return TEMPLATE
 
 

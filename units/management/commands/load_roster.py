@@ -4,10 +4,11 @@ from units.services import roster_load
 
 
 class Command(BaseCommand):
-    help = "Load the plan's roster (headquarters, office, member units, duties) and the task templates. Idempotent."
+    help = (
+        "Load the plan's roster (headquarters, office, member units, duties). Idempotent. "
+        "The units' task templates are the responses' data: load them next with load_task_templates."
+    )
 
     def handle(self, *args, **options):
         counts = roster_load()
-        self.stdout.write(
-            f"roster loaded: {counts['units']} units, {counts['duties']} duties, {counts['templates']} task templates changed"
-        )
+        self.stdout.write(f"roster loaded: {counts['units']} units, {counts['duties']} duties changed")

@@ -1,5 +1,14 @@
-from django.core.management.base import BaseCommand
+"""The embedded default's demo data. It touches every floor (the roster, the task templates, the duty
+roster), so it lives in the top floor's app: a lower app's command may not import an upper app."""
 
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from duty.services import shift_create
+from responses.services import task_templates_load
 from units.models import Unit
 from units.services import contact_save, roster_load, unit_duty_phone_set, user_create
 
@@ -37,13 +46,6 @@ def demo_contacts_load(actor) -> int:
 def demo_shifts_load(actor, officer, leader, days: int = 7) -> int:
     """A week of 24-hour shifts from 08:30 today (Asia/Shanghai) on, the demo office account on duty and the
     demo leader on call, with fake phones; shifts already there are left alone. Answers how many were added."""
-    import datetime
-
-    from django.core.exceptions import ValidationError
-    from django.utils import timezone
-
-    from duty.services import shift_create
-
     today = timezone.localtime().replace(hour=8, minute=30, second=0, microsecond=0)
     start = today if timezone.localtime() >= today else today - datetime.timedelta(days=1)
     added = 0
@@ -60,10 +62,11 @@ def demo_shifts_load(actor, officer, leader, days: int = 7) -> int:
 
 
 class Command(BaseCommand):
-    help = "Load the roster and create the demo accounts, fake contacts (embedded default only)."
+    help = "Load the roster and the task templates, and create the demo accounts, fake contacts and shifts (embedded default only)."
 
     def handle(self, *args, **options):
         roster_load()
+        task_templates_load()
         units = {u.code: u for u in Unit.objects.all()}
         users = {}
         for username, role, unit_code in DEMO_USERS:

@@ -1,0 +1,151 @@
+"""The floors of the house, read from the code: every import (module-level or inside a function)
+points down, never up (issue 13 §2 item 5; docs/architecture.md, "The floors").
+
+The test parses every module of the project's apps with ``ast`` and needs no database.
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Lower number, lower floor. An app may import its own modules and any app on a lower floor.
+FLOORS = {
+    "foundation": 0,  # helpers: errors, text, datetimes, the API's exception handler, pagination, ...
+    "units": 1,  # the roster's vocabulary: who is who (see UNITS_WRITES for the rest of the app)
+    "events": 2,  # the ground-floor log: events, audit, push, hub, consumer
+    "duty": 3,  # the on-duty roster, which responses' notifications read
+    "alerts": 4,
+    "responses": 4,
+    "feeds": 5,
+    "reductions": 5,
+    "training": 5,
+    "dashboards": 6,  # the screens, and the demo data that touches every floor
+    "command_center": 7,  # settings, URLs, ASGI, Celery
+}
+
+# The roster is two floors. Its vocabulary (models, choices, roles, permissions, phones, selectors)
+# is read by every floor, the log included (who may see which event). Its writes audit every change
+# in the log (events.services.audit_record), so they, and the pages and API that call them, stand on
+# the floor above events.
+UNITS_WRITES_FLOOR = 3
+UNITS_VOCABULARY = ("units.models", "units.choices", "units.roles", "units.permissions", "units.phones",
+                    "units.selectors", "units.migrations")
+
+# Two apps of one floor that may import each other: a warning's issue opens, changes and closes its
+# response in the same transaction (alerts.services -> responses.services), and a response's tasks
+# are chosen by the warning's cause (responses -> alerts.choices).
+SIBLINGS = {frozenset({"alerts", "responses"})}
+
+
+def floor_of(module: str) -> int | None:
+    app = module.split(".")[0]
+    if app not in FLOORS:
+        return None
+    if app == "units" and module != "units" and not module.startswith(UNITS_VOCABULARY):
+        return UNITS_WRITES_FLOOR
+    return FLOORS[app]
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def project_modules():
+    for app in FLOORS:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            if "migrations" not in path.parts:
+                yield path
+
+
+def imports_of(path: Path):
+    """(line, imported module) for every absolute import in the file, at any depth."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield node.lineno, node.module
+            for alias in node.names:  # ``from units import services``: the module imported is units.services
+                yield node.lineno, f"{node.module}.{alias.name}"
+
+
+def allowed(importer: str, imported: str) -> bool:
+    """May module ``importer`` import module ``imported``? (Modules outside the apps: always.)"""
+    mine, theirs = floor_of(importer), floor_of(imported)
+    if mine is None or theirs is None:
+        return True
+    app, other = importer.split(".")[0], imported.split(".")[0]
+    if app == other:
+        return theirs <= mine  # units' vocabulary never imports units' writes
+    return theirs < mine or (theirs == mine and frozenset({app, other}) in SIBLINGS)
+
+
+def upward_imports() -> list[str]:
+    return [
+        f"{path.relative_to(ROOT)}:{line}: {module_name(path)} (floor {floor_of(module_name(path))}) "
+        f"imports {imported} (floor {floor_of(imported)})"
+        for path in project_modules()
+        for line, imported in imports_of(path)
+        if not allowed(module_name(path), imported)
+    ]
+
+
+def test_every_import_points_down():
+    """No module imports one on a higher floor, nor a neighbour on its own floor (but the siblings)."""
+    assert upward_imports() == []
+
+
+def test_events_depends_on_nothing_above_the_rosters_vocabulary():
+    """The log (events) imports only foundation and the roster's vocabulary, never a page or a service above it."""
+    above = [
+        f"{path.relative_to(ROOT)}:{line}: {imported}"
+        for path in project_modules() if module_name(path).startswith("events")
+        for line, imported in imports_of(path)
+        if (floor_of(imported) or 0) > FLOORS["events"]
+    ]
+    assert above == []
+
+
+def test_feeds_calls_alerts_and_alerts_never_imports_feeds():
+    """The proposal is locked in feeds and handed to alerts (issue 13 §2 item 5)."""
+    assert [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in project_modules() if module_name(path).startswith("alerts")
+        for line, imported in imports_of(path) if imported.split(".")[0] == "feeds"
+    ] == []
+
+
+def test_the_roster_knows_nothing_of_responses():
+    """units loads units and duties; the task templates are the responses' data and loader (item 4)."""
+    assert [
+        f"{path.relative_to(ROOT)}:{line}: {imported}"
+        for path in project_modules() if module_name(path).startswith("units")
+        for line, imported in imports_of(path) if imported.split(".")[0] in ("responses", "alerts", "duty")
+    ] == []
+
+
+@pytest.mark.parametrize(
+    ("importer", "imported", "allowed_"),
+    [
+        ("events.consumers", "units.permissions", True),
+        ("events.consumers", "units.services", False),
+        ("units.services", "events.services", True),
+        ("units.models", "events.models", False),
+        ("alerts.services", "feeds.services", False),
+        ("feeds.services", "alerts.services", True),
+        ("alerts.services", "responses.services", True),
+        ("feeds.services", "reductions.services", False),
+        ("responses.services", "duty.selectors", True),
+        ("duty.services", "responses.services", False),
+        ("dashboards.views", "alerts.selectors", True),
+    ],
+)
+def test_the_rule_itself(importer, imported, allowed_):
+    """The check answers as the floors say (so that a broken rule cannot pass the test above vacuously)."""
+    assert allowed(importer, imported) is allowed_
