@@ -737,7 +737,7 @@ def task_templates_load(*, path: Path = TEMPLATES_FILE) -> dict:
     Args: ``path``, the JSON file (``{"tasks": [{key, title, kind or unit, levels, duty, causes, ...}]}``).
     Each task goes to the unit it names (``unit``: a unit code) or to every unit of a ``kind``; for a
     ``response`` stage it is written once per response level (III, II, I), ``ack_minutes`` overriding
-    the level's acknowledgement deadline (``TaskTemplate.ack_deadline_minutes``). Needs the roster
+    the level's acknowledgement deadline (``responses.choices.ack_minutes``). Needs the roster
     loaded first (``units.services.roster_load``).
     Returns ``{"templates": n}``, how many rows were created or changed. Idempotent: a second run
     writes nothing. Templates are matched by (unit, stage, level, key).
