@@ -19,7 +19,7 @@ the README (a test keeps the two equal, and runs every cell through the services
 
 from django.utils.translation import gettext_lazy as _
 
-from alerts.choices import LEVEL_RANK, Level, Status
+from alerts.choices import LEVEL_RANK, LEVELS, Level, Status
 from units.choices import Role
 from units.permissions import is_command, is_leader, is_office
 
@@ -155,7 +155,7 @@ def authority_rows() -> list[tuple[str, str, list[str]]]:
     """
     office = _Persona(Role.OFFICE)
     rows = []
-    for in_force in (None, Level.YELLOW, Level.ORANGE, Level.RED):
+    for in_force in (None, *LEVELS):
         shown = in_force or "nothing"
         others = [level for level in Level.values if level != in_force]
         for level in others:

@@ -101,7 +101,8 @@ __all__ = [
     "evaluate",
 ]
 
-#: Warning levels, lowest first.
+#: Warning levels, lowest first. This module is stdlib-only, so it spells out the platform's one level
+#: order (``alerts.choices.LEVELS``) and response levels; tests/test_constants.py holds the two equal.
 LEVELS: Final = ("none", "yellow", "orange", "red")
 #: Emergency response level (应急响应级别) of each warning level.
 RESPONSE_LEVELS: Final = {"none": "", "yellow": "III", "orange": "II", "red": "I"}

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from feeds import aqi
+from feeds.criteria import LEVELS
 from feeds.daily import PLAUSIBLE_MAX
 from feeds.models import Proposal
 from feeds.services import POLLUTANT_KEYS
@@ -243,7 +244,7 @@ class EvaluationDaySerializer(serializers.Serializer):
 
 
 class EvaluationSerializer(serializers.Serializer):
-    level = serializers.ChoiceField(choices=["none", "yellow", "orange", "red"])
+    level = serializers.ChoiceField(choices=LEVELS)
     response_level = serializers.CharField()
     lift = serializers.BooleanField()
     lift_from = serializers.DateField(allow_null=True)
