@@ -25,6 +25,8 @@ def alerts_visible_to(user):
 
 
 def alert_in_force(*, drill: bool = False, area: str | None = None) -> Alert | None:
+    """The warning in force for ``area`` (default: the district, ``DISTRICT_NAME``), a drill's if ``drill``;
+    None when nothing is in force. Its proposal comes along (one query). Public: any reader may know it."""
     from django.conf import settings
 
     # The proposal carries the forecast the health advice is given for (alerts.advice.episode).
@@ -72,6 +74,10 @@ def alert_as_seen_by(data: dict, reader) -> dict:
 
 
 def alerts_pending_approval():
+    """Warnings awaiting a leader's decision (a proposal, or a lift request), oldest first, with who asked
+    and the forecast behind it (a queryset, one query). For the leaders' screen, which asks
+    ``alerts.permissions`` first; this read does not check authority. Plan: 附件1 一 (the leaders decide
+    orange and red)."""
     return (
         Alert.objects.filter(status__in=(Status.PENDING_APPROVAL, Status.LIFT_PENDING))
         .select_related("proposed_by", "lift_requested_by", "proposal__forecast", "proposed_over")

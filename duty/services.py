@@ -32,6 +32,8 @@ def _lock_roster() -> None:
 
 
 def shift_payload(shift: Shift) -> dict:
+    """A shift as its events carry it: id, ``starts_at``/``ends_at`` (ISO 8601), the officer's and the
+    leader's names and phones. Raises nothing."""
     return {
         "id": shift.pk, "starts_at": shift.starts_at.isoformat(), "ends_at": shift.ends_at.isoformat(),
         "officer": shift.officer.get_full_name() or shift.officer.username, "officer_phone": shift.officer_phone,
@@ -41,7 +43,7 @@ def shift_payload(shift: Shift) -> dict:
 
 def shift_validate(*, starts_at, ends_at, officer, officer_phone: str, leader, leader_phone: str) -> dict:
     """Check a shift's fields (not its overlap); answer the normalised phones as ``officer_phone``/``leader_phone``.
-    Raises ValidationError keyed by field. Forms call it to show messages; ``shift_create`` calls it again."""
+    Raises ValidationError (400) keyed by field. Forms call it to show messages; ``shift_create`` calls it again."""
     errors = {}
     if starts_at is None or ends_at is None:
         errors["ends_at"] = _("Enter the start and the end.")
@@ -68,7 +70,8 @@ def shift_validate(*, starts_at, ends_at, officer, officer_phone: str, leader, l
 
 
 def shift_check_overlap(*, starts_at, ends_at) -> None:
-    """Raise ValidationError if [starts_at, ends_at) overlaps a shift on the roster (one watch at a time)."""
+    """Raise ValidationError (400) if [starts_at, ends_at) overlaps a shift on the roster (one watch at a time).
+    Returns None. The caller holds the roster's lock when it then writes (``shift_create``)."""
     clash = Shift.objects.filter(starts_at__lt=ends_at, ends_at__gt=starts_at).order_by("starts_at").first()
     if clash is not None:
         raise ValidationError(_("This overlaps the shift from %(start)s to %(end)s.") % {

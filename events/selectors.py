@@ -10,6 +10,7 @@ from units.permissions import is_command
 
 
 def latest_event_id() -> int:
+    """The newest event's id, 0 for an empty log: where a new socket or an HTTP catch-up starts. One query."""
     return Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
 
@@ -27,12 +28,15 @@ def replay_too_long(after: int) -> bool:
 
 
 def events_after(after: int, *, limit: int) -> list[dict]:
-    """Committed events after ``after``, in order, as the listener dispatches them."""
+    """Committed events with an id above ``after``, in id order, at most ``limit`` of them, as the hub's
+    listener dispatches them (``events.push.wire_item``: id, type, audience, unit, text). One query."""
     return [wire_item(e) for e in Event.objects.filter(id__gt=after).order_by("id")[:limit]]
 
 
 def events_visible_to(user):
-    """Every event the user may see: all of them for the command, else public ones and their unit's."""
+    """Every event ``user`` may see, in id order (a queryset): all of them for the command
+    (``units.permissions.is_command``), else the public ones and their own unit's. The same rule the hub
+    applies to each socket (``events.hub``). Raises nothing; an outsider gets the public ones."""
     events = Event.objects.order_by("id")
     if is_command(user):
         return events

@@ -37,7 +37,14 @@ def lock_event_order() -> int | None:
 
 
 def events_record(events: Iterable[Event]) -> list[Event]:
-    """Insert events in one query and push them to dashboards once the transaction commits."""
+    """Insert ``events`` (unsaved Event rows) in one query and push them to dashboards once the transaction commits.
+
+    Returns the saved rows, ids set, in insert order; an empty input writes nothing. Takes the
+    event-order lock first (``lock_event_order``, the last step of ``events/locks.py``). Raises
+    RuntimeError outside a transaction (a programming error: the API answers 500), because the
+    event must commit with the change it records. The push runs after the commit only
+    (``events.push.publish``); a rolled-back savepoint's events are never pushed.
+    """
     events = list(events)
     if not events:
         return events
@@ -109,6 +116,12 @@ def _publish_on_commit(created: list[Event], transaction_id: int | None) -> None
 
 
 def event_record(*, type: str, payload: dict, audience: str = Audience.ALL, unit_id: int | None = None) -> Event:
+    """Record one event (``events_record`` for a single row) and return it, id set.
+
+    Args: ``type``, an ``events.choices.EventType``; ``payload``, the JSON a screen gets as is (ids,
+    labels, ISO 8601 times); ``audience``, who hears it (``Audience.ALL``, ``COMMAND`` or ``UNIT``
+    with ``unit_id``). Raises RuntimeError outside a transaction (a programming error, 500).
+    """
     return events_record([Event(type=type, payload=payload, audience=audience, unit_id=unit_id)])[0]
 
 
@@ -122,7 +135,14 @@ def audit_record(
     comment: str = "",
     data: dict | None = None,
 ) -> AuditEntry:
-    """Append one audit entry for ``target`` (any model instance)."""
+    """Append one audit entry for ``target`` (any saved model instance) in the caller's transaction.
+
+    Args: ``actor``, the user who acted (None or anonymous: the system, e.g. a Celery task);
+    ``action``, a short verb (``issue``, ``acknowledge``, ``contact_add``); ``from_state``/``to_state``
+    for a transition; ``comment``, the person's words; ``data``, JSON details. Returns the entry.
+    The table is append-only (a database trigger, ``events/migrations/0003_append_only.py``).
+    Raises nothing of its own.
+    """
     return AuditEntry.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
@@ -136,4 +156,6 @@ def audit_record(
 
 
 def audits_record(entries: Iterable[AuditEntry]) -> list[AuditEntry]:
+    """Append many audit entries (unsaved AuditEntry rows) in one query; returns them. For a transition
+    applied to many rows at once (a lift closing every open task). Raises nothing of its own."""
     return AuditEntry.objects.bulk_create(list(entries))

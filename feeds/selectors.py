@@ -17,10 +17,14 @@ _DUE_SLACK = datetime.timedelta(minutes=2)
 
 
 def proposals_open():
+    """Open proposals (what the forecast asks the office to act on), newest first, with their forecast:
+    a queryset, one query. Authority is asked by the caller (``feeds.permissions``)."""
     return Proposal.objects.filter(status=ProposalStatus.OPEN).select_related("forecast").order_by("-created_at")
 
 
 def proposals_recent(limit: int = 20):
+    """The ``limit`` proposals decided most recently (accepted or dismissed), newest first, with their
+    forecast and who decided: a sliced queryset, one query."""
     return (
         Proposal.objects.exclude(status=ProposalStatus.OPEN)
         .select_related("forecast", "decided_by")

@@ -40,6 +40,8 @@ _RANK = {"none": 0, **{str(k): v for k, v in LEVEL_RANK.items()}}  # the one lev
 
 
 def proposal_payload(p: Proposal) -> dict:
+    """A proposal as its events carry it: id, kind, level, status, criteria version, advisory flag and
+    basis (the evaluation's JSON). Raises nothing."""
     return {
         "id": p.pk, "kind": p.kind, "level": p.level, "status": p.status, "criteria": p.criteria,
         "advisory_only": p.advisory_only, "basis": p.basis, "source": p.source,
@@ -58,7 +60,7 @@ def forecast_days_build(days: list[dict], standard: str) -> list[dict]:
     A day with concentrations gets its AQI from ``feeds.aqi.daily_aqi`` (CO in mg/m³,
     O3 as the day's max 8-hour mean; under 2012 also ``o3_1h``, the day's max 1-hour
     O3). Inputs are validated by the caller (serializer, form or provider); this raises
-    ``ValidationError`` only for duplicated dates. A day whose AQI cannot be reported
+    ValidationError (400) only for duplicated dates. A day whose AQI cannot be reported
     ("NA") keeps ``aqi`` None and an empty category; the evaluation lists it in
     ``na_days`` rather than treating it as clean.
     """

@@ -46,6 +46,8 @@ def version_for(moment) -> ListVersion | None:
 
 
 def versions():
+    """Every stored version of the reduction list, newest year first (pk, year, title, sample flag only):
+    a queryset, one query. The list's versions are not secret; their entries are scoped (``scope_q``)."""
     return ListVersion.objects.order_by("-year").only("pk", "year", "title", "sample")
 
 

@@ -24,6 +24,8 @@ def assignments_visible_to(user):
 
 
 def response_active(*, drill: bool = False) -> Response | None:
+    """The active response (a drill's if ``drill``) with its warning, or None: one query. Not scoped:
+    that a response is active is no secret; its tasks are (``assignments_visible_to``)."""
     return Response.objects.filter(status=ResponseStatus.ACTIVE, drill=drill).select_related("alert").first()
 
 

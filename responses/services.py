@@ -44,6 +44,8 @@ from units.selectors import command_users
 
 
 def assignment_payload(a: TaskAssignment, unit_name: str | None = None) -> dict:
+    """A task as its events carry it: ids, unit (``unit_name`` saves a query when the caller has it),
+    key, title, status, times as ISO 8601 (``ack_deadline``, ``effective_from``) and ``overdue``."""
     return {
         "id": a.pk,
         "response": a.response_id,
@@ -64,6 +66,7 @@ def assignment_payload(a: TaskAssignment, unit_name: str | None = None) -> dict:
 
 
 def response_payload(r: Response) -> dict:
+    """A response as its events carry it: id, warning, level (III/II/I), status, drill, area, ISO times."""
     return {
         "id": r.pk, "alert": r.alert_id, "level": r.level, "status": r.status, "drill": r.drill, "area": r.area,
         "started_at": r.started_at.isoformat(),
@@ -473,7 +476,14 @@ def assignment_complete(*, assignment: TaskAssignment, actor, report: str = "", 
 
 
 def assignment_return(*, assignment: TaskAssignment, actor, reason: str) -> TaskAssignment:
-    """The office sends a task back to the unit, with the reason."""
+    """The office sends a task back to the unit, with ``reason`` (the unit sees it and acts again).
+
+    Returns the task, ``returned``; sending back a returned task again does nothing. Raises
+    PermissionDenied (403) for anyone but the command (``responses.permissions.may_supervise``);
+    ValidationError (400) for an empty or over-long reason (``foundation.text.text_checked``); ActionRefused (409) when the response has ended or
+    the move is not in ``ASSIGNMENT_TRANSITIONS`` (a task not yet acknowledged, a closed one).
+    Plan: 附件1 二 (the office checks and urges the units' work: 检查、指导和督促).
+    """
     if not permissions.may_supervise(actor):
         raise PermissionDenied(_("Only the office sends tasks back."))
     reason = text_checked(reason, field="reason", required=True, required_message=_("Say why the task is sent back."))

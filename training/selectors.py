@@ -9,6 +9,8 @@ from training.permissions import may_view_training
 
 
 def records_visible_to(user) -> QuerySet[TrainingRecord]:
+    """The training and drill register for ``user``: every record with its drill, units and attachments
+    for the command and the roster admin (``may_view_training``), none for anyone else. A queryset."""
     if not may_view_training(user):
         return TrainingRecord.objects.none()
     return TrainingRecord.objects.select_related("alert").prefetch_related("units", "attachments")

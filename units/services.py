@@ -61,7 +61,15 @@ def roster_load(*, roster_path: Path = ROSTER_FILE) -> dict:
 
 
 def user_create(*, username: str, role: str, password: str | None = None, unit: Unit | None = None, email: str = "") -> User:
-    """Create (or update) an account with exactly one role. Unit members must name their unit."""
+    """Create (or update) the account ``username`` with exactly one ``role`` (``units.choices.Role``).
+
+    Args: ``password`` (None: keep the one set, or an unusable one for a new account); ``unit``, which a
+    unit member must name; ``email``. Returns the user. Re-running it on an account whose password,
+    unit or role changes revokes its sessions, sockets and token (``user_access_changed``). For the
+    command line (``add_user``, ``load_demo``) and tests; the admin site changes roles through
+    ``user_role_set``. Raises ValueError for an unknown role or a unit member without a unit (a
+    command-line error, no HTTP answer).
+    """
     if role not in Role.values:
         raise ValueError(f"unknown role {role!r}; choose one of {', '.join(Role.values)}")
     if role == Role.UNIT and unit is None:
