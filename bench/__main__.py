@@ -10,7 +10,7 @@ from bench.common import DOC, PLOT, log
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("what", choices=["all", "fanout", "issuing", "api", "memory", "history", "reductions", "report"])
+    parser.add_argument("what", choices=["all", "fanout", "issuing", "api", "memory", "history", "reductions", "serializers", "report"])
     parser.add_argument("--sizes", default="100,500,1000", help="fan-out N values (default 100,500,1000)")
     parser.add_argument("--rounds", type=int, default=10, help="measured issue/lift rounds per N (default 10)")
     parser.add_argument("--client-procs", type=int, default=2, help="client processes (default 2)")
@@ -34,6 +34,13 @@ def main(argv=None) -> int:
         reductions.splice(result)
         log(f"wrote the reductions section of {DOC.relative_to(DOC.parent.parent)} ({time.monotonic() - started:.0f}s)")
         print(reductions.summary_line(result))
+        return 0
+    if args.what == "serializers":
+        # In-process and quick: it prints its figures (and bench/out/serializers.json) and leaves
+        # docs/benchmarks.md alone; the figure is written beside foundation/serializers.py.
+        from bench import serializers
+
+        serializers.run()
         return 0
     parts = ["issuing", "fanout", "api", "memory", "history"] if args.what == "all" else [args.what]
     for part in parts:

@@ -7,6 +7,14 @@ numbers, booleans, choices, a foreign key's id) the answer is the attribute itse
 the plan below reads it directly; every other field (datetimes, dotted sources,
 properties, nested serializers) goes through DRF unchanged. ``tests/test_api_serializers.py``
 holds the result equal to DRF's own for every serializer that uses it.
+
+Why it stays (issue 13 §2 item 10): ``python -m bench serializers`` (bench/serializers.py) times the
+API's pages both ways in one run, in CPU time. On 2026-11-30 (2 shared cores, busy): 100 assignments
+7.2 ms here against 9.8 ms with DRF's ``to_representation`` (DRF 1.36x, 2.6 ms saved a page),
+100 warnings 7.6 against 10.9 ms (1.43x), 1,000 events 13.8 against 23.2 ms (1.68x, 9.4 ms). Under
+the API benchmark's load a dashboard request costs about 14 ms of server CPU (1.34 cores for 93
+requests a second, docs/benchmarks.md), so DRF's path would add close to a fifth to an assignments
+page. If a rerun shows DRF within ~10%, delete this class and use ``serializers.ModelSerializer``.
 """
 
 from django.core.exceptions import FieldDoesNotExist
@@ -19,6 +27,8 @@ _NOT_AS_IS = (fields.MultipleChoiceField, fields.FilePathField)
 
 
 class ReadModelSerializer(serializers.ModelSerializer):
+    """A read-only ModelSerializer whose plain columns are read as they are (DRF 1.36-1.68x slower, above)."""
+
     def to_representation(self, instance):
         plan = self.__dict__.get("_read_plan")
         if plan is None:

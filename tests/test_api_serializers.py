@@ -6,7 +6,7 @@ from rest_framework import serializers
 from alerts.api.serializers import AlertSerializer
 from alerts.models import Alert
 from alerts.services import alert_create, alert_lift
-from events.api.urls import EventSerializer
+from events.api.serializers import EventSerializer
 from events.models import Event
 from responses.api.serializers import AssignmentSerializer, ResponseSerializer
 from responses.models import Response, TaskAssignment
