@@ -8,10 +8,10 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from events.auth import session_digest
 from events.hub import FRAME_EVENTS, Subscriber, get_hub
+from events.permissions import hears_every_event
 from events.push import wire_text
 from events.screens import language_of, screen_get
 from events.selectors import events_visible_to, latest_event_id, replay_too_long
-from units.permissions import is_command
 
 CLOSE_UNAUTHENTICATED = 4401
 RESET = "reset"  # the type of the control item of reset_frame
@@ -21,7 +21,7 @@ REPLAY_PAGE = FRAME_EVENTS  # one page of the replay is one frame
 def _profile(user, screen_name: str | None) -> tuple[int | None, bool, str | None]:
     """The user's unit, whether they are the command, and the screen they asked for if they may watch it."""
     screen = screen_get(screen_name)
-    return user.unit_id, is_command(user), screen.name if screen is not None and screen.allowed(user) else None
+    return user.unit_id, hears_every_event(user), screen.name if screen is not None and screen.allowed(user) else None
 
 
 def _replay_page(user, after: int, size: int) -> list[tuple[int, str]]:

@@ -1,12 +1,11 @@
 """Reads of the event log, scoped to what a user may see."""
 
 from django.conf import settings
-from django.db.models import Q
 
-from events.choices import Audience, EventType
+from events.choices import EventType
 from events.models import Event
+from events.permissions import events_heard_q
 from events.push import wire_item
-from units.permissions import is_command
 
 
 def latest_event_id() -> int:
@@ -35,15 +34,11 @@ def events_after(after: int, *, limit: int) -> list[dict]:
 
 def events_visible_to(user):
     """Every event ``user`` may see, in id order (a queryset): all of them for the command
-    (``units.permissions.is_command``), else the public ones and their own unit's. The same rule the hub
+    (``events.permissions``), else the public ones and their own unit's. The same rule the hub
     applies to each socket (``events.hub``). Raises nothing; an outsider gets the public ones."""
     events = Event.objects.order_by("id")
-    if is_command(user):
-        return events
-    visible = Q(audience=Audience.ALL)
-    if user.unit_id is not None:
-        visible |= Q(audience=Audience.UNIT, unit_id=user.unit_id)
-    return events.filter(visible)
+    heard = events_heard_q(user)
+    return events if heard is None else events.filter(heard)
 
 
 def account_changes_recent(limit: int = 5) -> list[dict]:
