@@ -14,6 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ["foundation", "units", "events", "alerts", "responses", "feeds", "reductions", "duty", "training", "reports",
+        "routines",
         "dashboards"]
 # What the API and the pages answer for each (foundation/api.py; Django's handlers for the pages).
 HTTP = {"ActionRefused": "409", "PermissionDenied": "403", "ValidationError": "400", "Http404": "404",

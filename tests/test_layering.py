@@ -14,17 +14,19 @@ ROOT = Path(__file__).resolve().parent.parent
 # Lower number, lower floor. An app may import its own modules and any app on a lower floor.
 FLOORS = {
     "foundation": 0,  # helpers: errors, text, datetimes, the API's exception handler, pagination, ...
-    "units": 1,  # the roster's vocabulary: who is who (see UNITS_WRITES for the rest of the app)
+    "units": 1,  # the roster's vocabulary: who is who (see UNITS_WRITES_FLOOR for the rest of the app)
     "events": 2,  # the ground-floor log: events, audit, push, hub, consumer
     "duty": 3,  # the on-duty roster, which responses' notifications read
     "alerts": 4,
     "responses": 4,
-    "feeds": 5,
-    "reductions": 5,
-    "training": 5,
-    "reports": 5,
-    "dashboards": 6,  # the screens, and the demo data that touches every floor
-    "command_center": 7,  # settings, URLs, ASGI, Celery
+    "feeds": 5,  # forecasts and proposals: hands a proposal to alerts
+    "reductions": 5,  # the emission-reduction list: becomes work on a warning
+    "training": 5,  # the training and drill register
+    "reports": 6,  # daily reports and bulletins: read feeds' forecasts and reductions' inspections
+    "consultations": 6,  # the office's consultations: read feeds and offer a warning
+    "routines": 7,  # the office's standing duties: a round done may be a training record or a report
+    "dashboards": 8,  # the screens, and the demo data that touches every floor
+    "command_center": 9,  # settings, URLs, ASGI, Celery
 }
 
 # The roster is two floors. Its vocabulary (models, choices, roles, permissions, phones, selectors)
