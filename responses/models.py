@@ -9,7 +9,15 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from alerts.choices import all_causes
-from responses.choices import AssignmentStatus, ResponseLevel, ResponseStatus, Stage, UpdateKind, is_overdue
+from responses.choices import (
+    AssignmentStatus,
+    ResponseLevel,
+    ResponseStatus,
+    Stage,
+    UpdateKind,
+    acknowledged_late,
+    is_overdue,
+)
 
 
 class TaskTemplate(models.Model):
@@ -145,6 +153,13 @@ class TaskAssignment(models.Model):
     def overdue(self) -> bool:
         """Not acknowledged and past its acknowledgement deadline (``responses.choices.is_overdue``)."""
         return is_overdue(status=self.status, ack_deadline=self.ack_deadline, now=timezone.now())
+
+    @property
+    def acknowledged_late(self) -> bool:
+        """Acknowledged, after its deadline (``responses.choices.acknowledged_late``): the task's page marks it."""
+        return self.acknowledged_at is not None and acknowledged_late(
+            acknowledged_at=self.acknowledged_at, ack_deadline=self.ack_deadline, now=self.acknowledged_at
+        )
 
 
 class AssignmentUpdate(models.Model):
