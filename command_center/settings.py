@@ -352,6 +352,10 @@ if REDIS_URL:
     # How long a task taken by a worker that died (kill -9, lost host) waits before Redis hands it
     # out again (acks_late): above the longest task, or a slow task runs twice.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600)}
+    if env_str("CELERY_KEY_PREFIX", ""):
+        # Every broker key under this prefix: processes sharing one Redis db keep their own queues (the
+        # fast lane's pytest-xdist workers and the Celery workers their tests start; tests/conftest.py).
+        CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = env_str("CELERY_KEY_PREFIX", "")
 else:
     _celery_dir = VAR_DIR / "celery"
     for _sub in ("queue", "processed", "control"):

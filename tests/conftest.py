@@ -4,9 +4,11 @@ Tests run on the database ``DATABASE_URL`` names (PostgreSQL in CI, via `make te
 """
 
 import io
+import os
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.db.backends.signals import connection_created
@@ -20,6 +22,20 @@ from units.services import roster_load, user_create
 
 PASSWORD = "persona-pass-2026"
 FAULTS_DIR = Path(__file__).parent / "faults"
+
+# pytest-xdist (``make test-fast`` runs ``-n 2``): each worker has its own test database (pytest-django
+# suffixes its name: test_<name>_gw0, …), and so its own events channel in Redis (named after the database,
+# events.push.events_channel). Its Celery queues get their own key prefix in the shared Redis db as well, here
+# and in the Celery workers its tests start (tests/processes.py passes the environment on), so one worker's
+# ``--purge`` or consumer never touches the other's tasks.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if XDIST_WORKER and settings.REDIS_URL:
+    from command_center.celery import app as celery_app
+
+    os.environ["CELERY_KEY_PREFIX"] = f"{XDIST_WORKER}:"
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {**settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+                                                "global_keyprefix": os.environ["CELERY_KEY_PREFIX"]}
+    celery_app.conf.broker_transport_options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
 
 # Every connection of every test refuses a lock taken after the event-order lock (events/locks.py),
 # so a transaction that breaks the one lock order fails its test instead of deadlocking one day.
