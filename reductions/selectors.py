@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from alerts.choices import Level
+from foundation.display import localized
 from reductions.choices import (
     LEVELS,
     LIVE_ITEM_STATUSES,
@@ -413,18 +414,18 @@ def compliance(response) -> dict:
     """
     live = ChecklistItem.objects.filter(response=response, status__in=LIVE_ITEM_STATUSES).order_by()
     counts = _state_counts()
-    by_town = list(live.values("town_id", "town__name", "town__order").annotate(**counts).order_by("town__order", "town_id"))
-    by_unit = list(live.values("unit_id", "unit__name", "unit__order").annotate(**counts).order_by("unit__order", "unit_id"))
+    by_town = list(live.values("town_id", "town__name", "town__name_en", "town__order").annotate(**counts).order_by("town__order", "town_id"))
+    by_unit = list(live.values("unit_id", "unit__name", "unit__name_en", "unit__order").annotate(**counts).order_by("unit__order", "unit_id"))
     by_sector = list(
         live.annotate(sector=Coalesce(F("enterprise__industry"), F("site__kind"))).values("sector").annotate(**counts).order_by("sector")
     )
     kinds = dict(SiteKind.choices)
     for row in by_sector:
         row["name"] = str(kinds.get(row["sector"], row["sector"]))
-    for row in by_town:
-        row["name"] = row["town__name"]
+    for row in by_town:  # in the reader's language (issue 14 item 9)
+        row["name"] = localized({"name": row["town__name"], "name_en": row["town__name_en"]}, "name")
     for row in by_unit:
-        row["name"] = row["unit__name"]
+        row["name"] = localized({"name": row["unit__name"], "name_en": row["unit__name_en"]}, "name")
     totals = {key: sum(row[key] for row in by_town) for key in counts}
     totals["unchecked"] = totals["total"] - totals["checked"]
     non_compliant = list(

@@ -99,7 +99,7 @@ def test_the_office_adds_a_record_and_a_file_on_the_pages_and_a_leader_reads_the
     assert answer.status_code == 302 and answer["Location"] == f"/training/{record.pk}/"
     assert client.post(f"/training/{record.pk}/", {"file": SimpleUploadedFile("sheet.pdf", PDF)}).status_code == 302
     page = _client(leader).get(f"/training/{record.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "桌面推演" in page and "sheet.pdf" in page and roster["education"].name in page
+    assert "桌面推演" in page and "sheet.pdf" in page and roster["education"].name_en in page  # English page, English unit name (issue 14 item 9)
     attachment = record.attachments.get()
     assert _client(leader).get(f"/training/attachments/{attachment.pk}/").status_code == 200
 

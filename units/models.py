@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from foundation.display import localized
 from units.choices import UnitKind
 from units.phones import validate_cn_phone
 
@@ -34,7 +35,8 @@ class Unit(models.Model):
         verbose_name_plural = _("units")
 
     def __str__(self):
-        return self.name
+        """The name in the reader's language: forms, filters and the admin list units by it (issue 14 item 9)."""
+        return localized(self, "name")
 
 
 class Duty(models.Model):
