@@ -129,7 +129,10 @@
     },
   };
 
+  let shows = 0; // how many live parts were applied: a fetch overtaken by a frame is dropped
+
   function show(html, through) {
+    shows += 1;
     if (window.Idiomorph) {
       window.Idiomorph.morph(live, html, morphOptions);
     } else {
@@ -148,6 +151,7 @@
 
   async function refresh() {
     const through = lastId; // the answer reflects at least every event received so far
+    const before = shows;
     try {
       const answer = await fetch(location.pathname + "?fragment=1", { credentials: "same-origin" });
       if (answer.redirected || answer.status === 403) {
@@ -158,7 +162,9 @@
         scheduleRefreshLater();
         return;
       }
-      show(await answer.text(), through);
+      const html = await answer.text();
+      if (shows !== before) return; // a frame brought a newer live part meanwhile
+      show(html, through);
     } catch (error) {
       scheduleRefreshLater();
     }
