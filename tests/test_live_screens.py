@@ -195,3 +195,21 @@ def test_a_transaction_rolled_back_whole_leaves_nothing_in_the_next_ones_batch(r
     assert [[(item["type"], item["id"]) for item in batch] for batch in messages] == [
         [("test.first", first.id), ("test.second", second.id)]
     ]
+
+
+@pytest.mark.django_db
+def test_rendering_every_unit_screen_costs_the_queries_of_one(office, roster):
+    """The hub renders each open unit screen after a warning: one pass reads every unit's tasks at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dashboards.screens import render_units
+
+    alert_create(actor=office, level="yellow", reason="one pass")
+    every = sorted(u.pk for u in roster.values())
+    with CaptureQueriesContext(connection) as one:
+        render_units([roster["education"].pk], "zh-hans")
+    with CaptureQueriesContext(connection) as all_units:
+        rendered = render_units(every, "zh-hans")
+    assert set(rendered) == set(every)
+    assert len(all_units.captured_queries) == len(one.captured_queries)
