@@ -19,6 +19,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
+from docx.table import _Cell
 
 RED = RGBColor(0xC0, 0x00, 0x00)
 BODY_FONT = "仿宋"
@@ -62,10 +63,11 @@ def _table(document, rows: list[list]) -> None:
     table = document.add_table(rows=len(rows), cols=len(rows[0]))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            cell = table.cell(r, c)
-            cell.text = ""
+    # Straight through the row and cell elements: python-docx's table.cell(r, c) walks the whole grid on every
+    # call (a 50-unit table took 40 s that way).
+    for r, (tr, row) in enumerate(zip(table._tbl.tr_lst, rows, strict=True)):
+        for tc, value in zip(tr.tc_lst, row, strict=True):
+            cell = _Cell(tc, table)
             _font(cell.paragraphs[0].add_run(str(value)), BODY_FONT, 10.5, bold=r == 0)
 
 

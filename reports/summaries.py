@@ -159,7 +159,8 @@ def _minutes(seconds) -> str:
 def aqi_around(response: Response, *, margin: int = 2) -> list[list]:
     """The forecast AQI of each day from ``margin`` days before the response to ``margin`` days after it: for each
     day, the latest forecast issued by the end of that day (the platform keeps forecasts, not observations).
-    Rows ``[date, stage, AQI or "—", category]`` with stage 响应前 / 响应期间 / 响应后."""
+    Rows ``[date, stage, AQI or "—", category, bar]`` with stage 响应前 / 响应期间 / 响应后 and a bar of one block per
+    20 AQI."""
     from feeds.models import Forecast
 
     start = timezone.localdate(response.started_at)
@@ -179,7 +180,9 @@ def aqi_around(response: Response, *, margin: int = 2) -> list[list]:
             found = next((r for r in forecast.days or [] if r.get("date") == day.isoformat() and r.get("aqi") is not None), None)
             if found:
                 break
-        rows.append([day.isoformat(), stage, found["aqi"] if found else "—", (found or {}).get("category") or ""])
+        # A bar of one block per 20 AQI: the figure at a glance in the Word file (python-docx draws no charts).
+        bar = "█" * max(1, round(found["aqi"] / 20)) if found else ""
+        rows.append([day.isoformat(), stage, found["aqi"] if found else "—", (found or {}).get("category") or "", bar])
         day += datetime.timedelta(days=1)
     return rows
 
@@ -257,7 +260,7 @@ def evaluation_compose(response: Response) -> dict:
             "subtitle": f"{level}应急响应 #{response.pk}{drill}",
             "sections": sections,
             "tables": [("附表1：各单位任务落实情况", tasks), ("附表2：各单位每日报送情况", reports), ("附表3：各单位总结提交情况", due),
-                       ("附表4：响应前后空气质量（预报AQI）", [["日期", "阶段", "AQI", "级别"]] + aqi_around(response))]}
+                       ("附表4：响应前后空气质量（预报AQI）", [["日期", "阶段", "AQI", "级别", "图示"]] + aqi_around(response))]}
 
 
 def evaluation_docx(response: Response) -> bytes:

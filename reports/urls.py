@@ -18,5 +18,6 @@ urlpatterns = [
     path("summaries/", views.summary_list, name="summaries"),
     path("summaries/responses/<int:pk>/", views.summary_response, name="summary-response"),
     path("summaries/responses/<int:pk>/evaluation.docx", views.evaluation_docx, name="evaluation-docx"),
+    path("summaries/responses/<int:pk>/evaluation.pdf", views.evaluation_pdf, name="evaluation-pdf"),
     path("summaries/<int:pk>/", views.unit_summary, name="summary"),
 ]

@@ -248,7 +248,8 @@ def summary_response(request, pk: int):
     if not rows:
         raise Http404
     return render(request, "reports/summary_response.html", {"response": rows[0].response, "rows": rows,
-                                                             "today": timezone.localdate()})
+                                                             "today": timezone.localdate(),
+                                                             "pdf": documents.pdf_available()})
 
 
 @login_required
@@ -260,6 +261,21 @@ def evaluation_docx(request, pk: int):
 
     response = get_object_or_404(Response.objects.select_related("alert"), pk=pk)
     return _file(summaries.evaluation_docx(response), f"总结评估-{response.pk}.docx", documents.DOCX_TYPE)
+
+
+@login_required
+def evaluation_pdf(request, pk: int):
+    """The summary evaluation as PDF, through LibreOffice; 404 with a message where the server has none."""
+    if not permissions.may_follow_reports(request.user):
+        raise Http404
+    from responses.models import Response
+
+    response = get_object_or_404(Response.objects.select_related("alert"), pk=pk)
+    try:
+        data = documents.docx_to_pdf(summaries.evaluation_docx(response))
+    except (RuntimeError, OSError, subprocess.SubprocessError):
+        raise Http404(_("PDF is not available on this server (LibreOffice is not installed): download the Word file.")) from None
+    return _file(data, f"总结评估-{response.pk}.pdf", "application/pdf")
 
 
 @login_required

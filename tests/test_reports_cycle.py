@@ -15,7 +15,7 @@ from django.test import Client
 
 from alerts.models import Alert
 from alerts.services import alert_create, alert_lift
-from reports import bulletins, services, summaries
+from reports import bulletins, documents, services, summaries
 from reports.models import DailyReport, ReportDay, UnitSummary
 from reports.workdays import working_day_add
 from responses.models import Notification
@@ -167,7 +167,7 @@ def test_the_summary_api_and_pages(ended_response, member, other_member, office,
     assert own.text == "更正后的总结"
 
 
-def test_the_evaluation_shows_the_forecast_aqi_before_during_and_after(ended_response):
+def test_the_evaluation_shows_the_forecast_aqi_before_during_and_after(ended_response, office):
     import io
 
     from feeds.models import Forecast
@@ -184,3 +184,8 @@ def test_the_evaluation_shows_the_forecast_aqi_before_during_and_after(ended_res
                                      ["2026-09-30", "响应后", 110], ["2026-10-01", "响应后", "—"]]
     document = docx.Document(io.BytesIO(summaries.evaluation_docx(ended_response)))
     assert [c.text for c in document.tables[3].rows[3].cells][:3] == ["2026-09-28", "响应期间", "230"]
+    assert document.tables[3].rows[3].cells[4].text == "█" * 12  # 230 / 20, rounded
+    client = Client()
+    client.force_login(office)
+    if not documents.pdf_available():
+        assert client.get(f"/reports/summaries/responses/{ended_response.pk}/evaluation.pdf").status_code == 404

@@ -133,6 +133,47 @@ EXPECT: dict[str, tuple[str, str]] = {
     "consultations/directives/<int:pk>/":            ("302 403 403 404 404 403", "302 403 403 404 404 403"),
     "units/contacts/":                               ("302 403 403 200 200 200", "302 403 403 200 200 200"),
     "units/<int:pk>/contacts/":                      ("302 403 403 200 403 200", "302 403 403 200 403 200"),
+    # The reporting cycle (reports) and the office's standing duties (routines): the command reads; the office
+    # closes days, drafts, issues and records; a unit's members submit their own unit's reports and summaries.
+    "api/^report-days/$":                            ("403 200 200 200 200 200", "403 405 405 405 405 405"),
+    "api/^report-days/(?P<pk>[^/.]+)/$":             ("403 200 200 200 200 404", "403 405 405 405 405 405"),
+    "api/^report-days/(?P<pk>[^/.]+)/close/$":       ("403 405 405 405 405 405", "403 403 403 200 403 404"),
+    "api/^daily-reports/$":                          ("403 200 200 200 200 200", "403 405 405 405 405 405"),
+    "api/^daily-reports/(?P<pk>[^/.]+)/$":           ("403 200 404 200 200 404", "403 405 405 405 405 405"),
+    "api/^daily-reports/(?P<pk>[^/.]+)/submit/$":    ("403 405 405 405 405 405", "403 400 400 400 400 400"),
+    "api/^bulletins/$":                              ("403 403 403 200 200 403", "403 403 403 400 400 403"),
+    "api/^bulletins/(?P<pk>[^/.]+)/$":               ("403 403 403 200 200 403", "403 403 403 405 405 403"),
+    "api/^bulletins/(?P<pk>[^/.]+)/edit/$":          ("403 403 403 405 405 403", "403 403 403 400 400 403"),
+    "api/^bulletins/(?P<pk>[^/.]+)/issue/$":         ("403 403 403 405 405 403", "403 403 403 200 403 403"),
+    "api/^city-reports/$":                           ("403 403 403 200 200 403", "403 403 403 400 400 403"),
+    "api/^city-reports/(?P<pk>[^/.]+)/$":            ("403 403 403 200 200 403", "403 403 403 405 405 403"),
+    "api/^unit-summaries/$":                         ("403 200 200 200 200 200", "403 405 405 405 405 405"),
+    "api/^unit-summaries/(?P<pk>[^/.]+)/$":          ("403 200 404 200 200 404", "403 405 405 405 405 405"),
+    "api/^unit-summaries/(?P<pk>[^/.]+)/submit/$":   ("403 405 405 405 405 405", "403 400 400 400 400 400"),
+    "api/^routines/$":                               ("403 403 403 200 200 403", "403 403 403 405 405 403"),
+    "api/^routines/(?P<pk>[^/.]+)/$":                ("403 403 403 200 200 403", "403 403 403 405 405 403"),
+    "api/^routine-rounds/$":                         ("403 403 403 200 200 403", "403 403 403 405 405 403"),
+    "api/^routine-rounds/(?P<pk>[^/.]+)/$":          ("403 403 403 200 200 403", "403 403 403 405 405 403"),
+    "api/^routine-rounds/(?P<pk>[^/.]+)/complete/$": ("403 403 403 405 405 403", "403 403 403 400 400 403"),
+    "reports/":                                      ("302 200 200 200 200 403", "302 200 200 200 200 403"),
+    "reports/days/<int:pk>/":                        ("302 403 403 200 200 403", "302 403 403 200 200 403"),
+    "reports/days/<int:pk>/close/":                  ("302 405 405 405 405 405", "302 403 403 302 403 403"),
+    "reports/days/<int:pk>/bulletin/":               ("302 405 405 405 405 405", "302 403 403 302 403 403"),
+    "reports/daily/<int:pk>/":                       ("302 200 404 200 200 404", "302 200 404 403 403 404"),
+    "reports/bulletins/":                            ("302 403 403 200 200 403", "302 403 403 200 200 403"),
+    "reports/bulletins/<int:pk>/":                   ("302 403 403 200 200 403", "302 403 403 200 403 403"),
+    "reports/bulletins/<int:pk>/bulletin.docx":      ("302 404 404 200 200 404", "302 404 404 200 200 404"),
+    "reports/bulletins/<int:pk>/bulletin.pdf":       ("302 404 404 404 404 404", "302 404 404 404 404 404"),
+    "reports/city/":                                 ("302 403 403 200 200 403", "302 403 403 200 200 403"),
+    "reports/city/<int:pk>/file.docx":               ("302 404 404 200 200 404", "302 404 404 200 200 404"),
+    "reports/summaries/":                            ("302 403 403 200 200 403", "302 403 403 200 200 403"),
+    "reports/summaries/responses/<int:pk>/":         ("302 403 403 200 200 403", "302 403 403 200 200 403"),
+    "reports/summaries/responses/<int:pk>/evaluation.docx":("302 404 404 200 200 404", "302 404 404 200 200 404"),
+    "reports/summaries/responses/<int:pk>/evaluation.pdf":("302 404 404 404 404 404", "302 404 404 404 404 404"),
+    "reports/summaries/<int:pk>/":                   ("302 200 404 200 200 404", "302 200 404 403 403 404"),
+    "routines/":                                     ("302 403 403 200 200 403", "302 403 403 200 403 403"),
+    "routines/<int:pk>/":                            ("302 403 403 200 200 403", "302 403 403 200 200 403"),
+    "routines/rounds/<int:pk>/complete/":            ("302 405 405 405 405 405", "302 403 403 302 403 403"),
 }
 ADMIN_PREFIX = "admin/"
 
@@ -179,7 +220,10 @@ def _values(route: Route, world: dict, role: str) -> dict[str, object]:
     if route.route.startswith(ADMIN_PREFIX):
         return _admin_values(route)
     text = route.route
-    if "assignments/" in text:
+    mine = _reporting_pk(text, world, role)
+    if mine is not None:
+        pk = mine
+    elif "assignments/" in text:
         pk = world["theirs"].pk if role == "member_x" else world["own"].pk
     elif "attachments/" in text:
         pk = world["theirs_file"].pk if role == "member_x" else world["own_file"].pk
@@ -202,6 +246,53 @@ def _values(route: Route, world: dict, role: str) -> dict[str, object]:
         pk = world["yellow"].pk
     code = world["theirs"].unit.code if role == "member_x" else world["own"].unit.code
     return {"pk": pk, "version": 1, "code": code}
+
+
+def _reporting_pk(text: str, world: dict, role: str) -> int | None:
+    """The reporting cycle's and standing duties' objects (reports, routines apps), or None for another route."""
+    side = "theirs" if role == "member_x" else "own"
+    if "daily-reports/" in text or "reports/daily/" in text:
+        return world[f"daily_{side}"].pk
+    if "report-days/" in text or "reports/days/" in text:
+        return world["report_day"].pk
+    if "bulletins/" in text:
+        return world["bulletin"].pk
+    if "city-reports/" in text or "reports/city/" in text:
+        return world["city_report"].pk
+    if "reports/summaries/responses/" in text:
+        return world["response"].pk
+    if "unit-summaries/" in text or "reports/summaries/" in text:
+        return world[f"summary_{side}"].pk
+    if "routine-rounds/" in text or "routines/rounds/" in text:
+        return world["round"].pk
+    if "routines/" in text:
+        return world["routine"].pk
+    return None
+
+
+@pytest.fixture(autouse=True)
+def _reporting(world, member, other_member, office):
+    """A report day with both units' reports, an issued bulletin sent to the city, both units' summaries of the
+    response, and a standing duty with its first round."""
+    from django.utils import timezone
+
+    from reports import bulletins
+    from reports.models import DailyReport, UnitSummary
+    from reports.services import report_days_open
+    from routines.services import routine_create
+
+    report_days_open()
+    for side, user in (("own", member), ("theirs", other_member)):
+        world[f"daily_{side}"] = DailyReport.objects.get(unit=user.unit)
+        world[f"summary_{side}"] = UnitSummary.objects.create(response=world["response"], unit=user.unit,
+                                                               due_on=timezone.localdate())
+    world["report_day"] = world["daily_own"].report_day
+    world["bulletin"] = bulletins.bulletin_issue(
+        bulletin=bulletins.bulletin_draft(report_day=world["report_day"], actor=office), actor=office)
+    world["city_report"] = bulletins.city_report_record(actor=office, bulletin=world["bulletin"], recipient="市政府")
+    world["routine"] = routine_create(actor=office, title="通讯录核对", kind="contacts", frequency="monthly",
+                                      first_due=timezone.localdate())
+    world["round"] = world["routine"].occurrences.get()
 
 
 @pytest.fixture(autouse=True)
