@@ -408,6 +408,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "routines.tasks.run_routines",
         "schedule": crontab(minute=7),
     },
+    # Repeated submissions are recognised for a week (events.idempotency, issue 14 item 4).
+    "prune-submission-keys": {
+        "task": "events.tasks.prune_submission_keys",
+        "schedule": crontab(minute=41, hour=3),
+    },
     "sweep-unlinked-uploads": {
         "task": "responses.tasks.sweep_uploads",
         "schedule": crontab(minute=17),

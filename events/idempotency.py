@@ -141,3 +141,18 @@ class IdempotencyMiddleware:
             return JsonResponse({"detail": message}, status=status)
         messages.error(request, message)
         return HttpResponseRedirect(request.META.get("HTTP_REFERER") or "/")
+
+
+KEEP_DAYS = 7
+
+
+def submission_keys_prune(*, days: int = KEEP_DAYS) -> int:
+    """Delete the idempotency keys older than ``days`` days (a repeat comes within seconds or minutes, never
+    a week later). Run daily by the beat (``events.tasks.prune_submission_keys``). Returns how many."""
+    import datetime
+
+    from events.models import SubmissionKey
+
+    cutoff = timezone.now() - datetime.timedelta(days=days)
+    deleted, _rows = SubmissionKey.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -55,7 +55,7 @@ def test_item_2_office_opens_a_units_page_from_the_grid_and_reminds_it_and_sends
     cell = office.locator("[data-unit=education]")
     expect(cell.locator("[data-progress]")).to_contain_text(f"已完成 1/{len(_tasks(unit))}")
     cell.locator("a.name").click()
-    office.wait_for_url(f"**/units/education/")
+    office.wait_for_url("**/units/education/")
     expect(office.locator("#unit-contacts")).to_contain_text("023-47521234")
     expect(office.locator("#unit-contacts")).to_contain_text("王联络")
     task = office.locator(f"#task-{first.pk}")

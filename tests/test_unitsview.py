@@ -307,7 +307,7 @@ def test_an_approval_names_its_later_start_and_a_lift_its_time(office, leader):
     from django.utils import timezone
 
     start = timezone.now() + datetime.timedelta(hours=6)
-    orange = alert_create(actor=office, level="orange", reason="from tonight", starts_at=start)
+    alert_create(actor=office, level="orange", reason="from tonight", starts_at=start)
     html = signed_in(leader).get("/alerts/approvals/").content.decode()
     assert "于 " in html and "生效" in html and "批准后立即生效" not in html
 
@@ -408,3 +408,20 @@ def test_long_texts_are_folded_in_the_leaders_queues(office, leader):
         html = client.get(path).content.decode()
         assert '<details class="folded">' in html, path
         assert long_reason in html.replace("<br>", ""), path  # folded, never cut
+
+
+def test_submission_keys_older_than_a_week_are_pruned(member, yellow):
+    import datetime
+
+    from django.utils import timezone
+
+    from events.idempotency import submission_keys_prune
+
+    task = _tasks(yellow, member.unit)[0]
+    client = signed_in(member)
+    old, new = uuid.uuid4().hex, uuid.uuid4().hex
+    client.post(f"/api/assignments/{task.pk}/progress/", {"text": "old", "idempotency_key": old})
+    client.post(f"/api/assignments/{task.pk}/progress/", {"text": "new", "idempotency_key": new})
+    SubmissionKey.objects.filter(key=old).update(created_at=timezone.now() - datetime.timedelta(days=8))
+    assert submission_keys_prune() == 1
+    assert list(SubmissionKey.objects.values_list("key", flat=True)) == [new]
