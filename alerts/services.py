@@ -629,6 +629,8 @@ def alerts_end_due(*, now: datetime.datetime | None = None, limit: int = 100) ->
     lifting at the same moment) finds it lifted and does nothing. The audit entry has no actor (the
     platform), the lift is pushed to every dashboard after the commit, and the public page, CAP
     (``Cancel``) and the Atom feed follow from the lifted state. Returns ``{"expired": n, "lifted": n}``.
+    ``_lift``'s ActionRefused (409) for a transition not in the table cannot happen here: the due
+    condition is checked again under the locks. A Celery task, so no HTTP answer either way.
     """
     now = now or timezone.now()
     counts = {"expired": 0, "lifted": 0}

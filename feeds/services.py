@@ -496,7 +496,8 @@ def _close(proposal: Proposal, *, actor, to_status: str, comment: str = "", lock
 def proposal_accept(*, proposal: Proposal, actor, alert=None) -> Proposal:
     """Mark a proposal accepted once the office turned it into a warning (or a lift).
 
-    The caller holds the proposal's row lock (``proposal_lock``), taken before the area lock.
+    The caller holds the proposal's row lock (``proposal_lock``), taken before the area lock. Returns
+    the proposal, ``accepted``. Raises ActionRefused (409) for a proposal no longer open.
     """
     return _close(
         proposal, actor=actor, to_status=ProposalStatus.ACCEPTED, comment=f"alert #{alert.pk}" if alert else "", locked=True

@@ -136,7 +136,11 @@ def list_entry_save(*, actor, instance: Entry, changed: list[str] | None = None)
 
 
 def list_entry_delete(*, actor, instance: Entry) -> None:
-    """Delete one entry and what hangs on it (an enterprise's measures, a version's whole list); history keeps it."""
+    """Delete one entry and what hangs on it (an enterprise's measures, a version's whole list); history keeps it.
+
+    Args: ``actor``, a keeper of the list (``reductions.permissions.may_manage``); ``instance``, a list
+    version, an enterprise, a site or a measure. Returns None. Raises PermissionDenied (403) for anyone else.
+    """
     _require_manager(actor)
     with transaction.atomic():
         ListVersion.objects.select_for_update(no_key=True).filter(pk=_version_pk(instance)).first()

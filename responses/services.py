@@ -377,7 +377,14 @@ def _acknowledge_locked(assignment: TaskAssignment, actor) -> None:
 
 
 def assignment_acknowledge(*, assignment: TaskAssignment, actor) -> TaskAssignment:
-    """The unit confirms it has the task; the time is recorded once. Repeating it changes nothing."""
+    """The unit confirms it has the task: ``acknowledged_at`` is recorded once (the row is locked first).
+
+    Args: ``assignment``; ``actor``, a member of the task's unit (``units.permissions.may_act_for_unit``).
+    Returns the task, ``acknowledged``; repeating it (a double click, a retry) changes nothing.
+    Raises PermissionDenied (403) for anyone else; ActionRefused (409) when the response has ended or
+    the task is closed (``ASSIGNMENT_TRANSITIONS``). Its deadline is ``responses.choices.ack_deadline``.
+    Plan: 附件1 三 (each member unit carries out its duties when the response starts).
+    """
     with transaction.atomic():
         assignment = _lock_assignment(assignment)
         _check_member(actor, assignment)

@@ -22,14 +22,18 @@ HTTP = {"ActionRefused": "409", "PermissionDenied": "403", "ValidationError": "4
 
 
 def public_functions():
+    """(where, function, the module's private functions by name) for every public service and selector."""
     for app in APPS:
         for name in ("services.py", "selectors.py"):
             path = ROOT / app / name
             if not path.exists():
                 continue
-            for node in ast.parse(path.read_text(encoding="utf-8")).body:
-                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and not node.name.startswith("_"):
-                    yield f"{app}/{name}:{node.name}", node
+            body = ast.parse(path.read_text(encoding="utf-8")).body
+            functions = [node for node in body if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)]
+            private = {f.name: f for f in functions if f.name.startswith("_")}
+            for node in functions:
+                if not node.name.startswith("_"):
+                    yield f"{app}/{name}:{node.name}", node, private
 
 
 def raised_classes(function) -> set[str]:
@@ -47,6 +51,20 @@ def raised_classes(function) -> set[str]:
     return names
 
 
+def raised_through_helpers(function, private: dict, seen: set | None = None) -> set[str]:
+    """What ``function``'s module-private helpers (``_check_member``, ``_move``, …) raise, followed through
+    helpers of helpers, limited to the errors that become an HTTP answer."""
+    seen = set() if seen is None else seen
+    names = set()
+    for node in ast.walk(function):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in private:
+            helper = node.func.id
+            if helper not in seen:
+                seen.add(helper)
+                names |= raised_classes(private[helper]) | raised_through_helpers(private[helper], private, seen)
+    return {name for name in names if name in HTTP}
+
+
 FUNCTIONS = sorted(public_functions(), key=lambda item: item[0])
 
 
@@ -54,14 +72,23 @@ def test_there_are_functions_to_check():
     assert len(FUNCTIONS) > 100
 
 
-@pytest.mark.parametrize(("where", "function"), FUNCTIONS, ids=[where for where, _ in FUNCTIONS])
-def test_public_service_or_selector_has_a_docstring_naming_what_it_raises(where, function):
+@pytest.mark.parametrize(("where", "function", "private"), FUNCTIONS, ids=[where for where, _, _ in FUNCTIONS])
+def test_public_service_or_selector_has_a_docstring_naming_what_it_raises(where, function, private):
     doc = ast.get_docstring(function)
     assert doc, f"{where} has no docstring"
     for name in sorted(raised_classes(function)):
         assert name in doc, f"{where} raises {name} but its docstring does not say so"
         if name in HTTP:
             assert HTTP[name] in doc, f"{where}: say which HTTP answer {name} becomes ({HTTP[name]})"
+
+
+@pytest.mark.parametrize(("where", "function", "private"), FUNCTIONS, ids=[where for where, _, _ in FUNCTIONS])
+def test_errors_raised_by_its_private_helpers_are_named_too(where, function, private):
+    """``assignment_acknowledge`` refuses through ``_check_member`` (403) and ``_check_response_open`` (409):
+    the reader of its docstring learns both."""
+    doc = ast.get_docstring(function) or ""
+    for name in sorted(raised_through_helpers(function, private)):
+        assert name in doc and HTTP[name] in doc, f"{where}: a helper raises {name} ({HTTP[name]}); say so"
 
 
 def test_the_check_reads_raises():
