@@ -35,7 +35,6 @@ This module only builds: it reads the alert (and the warnings it superseded) and
 returns lxml elements or bytes. The views decide what is public.
 """
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -47,6 +46,7 @@ from lxml import etree
 from alerts import advice
 from alerts.choices import Level, Status
 from alerts.models import Alert
+from foundation.text import xml_text
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 CAP_CONTENT_TYPE = "application/cap+xml"
@@ -61,17 +61,6 @@ LEVEL_CAP = {
 LIFTED_CAP = {"responseType": "AllClear", "urgency": "Past", "severity": "Minor", "certainty": "Observed"}
 
 LANGUAGES = (("zh-CN", "zh"), ("en", "en"))
-
-# XML 1.0 allows only tab, LF, CR and the characters from U+0020 on, less the
-# surrogates and U+FFFE/U+FFFF. lxml refuses the rest, and a reason typed or pasted
-# by a person may hold them (an ESC, a NUL), so they are dropped, not escaped.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def xml_text(value) -> str:
-    """``value`` as text an XML document can hold (lxml escapes <, > and & itself)."""
-    return _XML_ILLEGAL.sub("", str(value))
-
 
 def sender() -> str:
     # CAP: globally unique, no spaces, commas or "<" / "&". A setting, so the real

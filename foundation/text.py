@@ -1,5 +1,7 @@
 """Free text typed by people, made storable: the one place the services clean it."""
 
+import re
+
 
 def storable_text(value) -> str:
     """``value`` without NUL characters, which PostgreSQL's text and jsonb columns cannot hold.
@@ -35,3 +37,18 @@ def text_checked(value, *, field: str, required: bool = False, required_message:
     if required and not text.strip():
         raise ValidationError({field: required_message})
     return text
+
+
+# XML 1.0 allows only tab, LF, CR and the characters from U+0020 on, less the surrogates and U+FFFE/U+FFFF.
+# lxml and python-docx refuse the rest, and a text typed or pasted by a person may hold them (an ESC, a NUL),
+# so they are dropped, not escaped.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value) -> str:
+    """``value`` as text an XML document can hold: the CAP feed, the Atom feed, a Word file (``reports.documents``).
+
+    Arguments: any value (``str()`` is applied). Returns the text without the characters XML 1.0 forbids
+    (lxml and python-docx escape <, > and & themselves). Raises nothing.
+    """
+    return _XML_ILLEGAL.sub("", str(value))

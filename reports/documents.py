@@ -21,6 +21,8 @@ from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 from docx.table import _Cell
 
+from foundation.text import xml_text
+
 RED = RGBColor(0xC0, 0x00, 0x00)
 BODY_FONT = "仿宋"
 TITLE_FONT = "宋体"
@@ -43,7 +45,7 @@ def _paragraph(document, text: str, *, size: float = 16, bold: bool = False, ali
     paragraph = document.add_paragraph()
     if align is not None:
         paragraph.alignment = align
-    _font(paragraph.add_run(text), font, size, bold=bold, color=color)
+    _font(paragraph.add_run(xml_text(text)), font, size, bold=bold, color=color)
     return paragraph
 
 
@@ -68,7 +70,7 @@ def _table(document, rows: list[list]) -> None:
     for r, (tr, row) in enumerate(zip(table._tbl.tr_lst, rows, strict=True)):
         for tc, value in zip(tr.tc_lst, row, strict=True):
             cell = _Cell(tc, table)
-            _font(cell.paragraphs[0].add_run(str(value)), BODY_FONT, 10.5, bold=r == 0)
+            _font(cell.paragraphs[0].add_run(xml_text(value)), BODY_FONT, 10.5, bold=r == 0)
 
 
 def _save(document) -> bytes:
@@ -89,7 +91,7 @@ def bulletin_docx(*, title: str, number_line: str, issuer: str, day, body: str, 
     _paragraph(document, title, size=26, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, color=RED, font=TITLE_FONT)
     _paragraph(document, number_line, size=16, align=WD_ALIGN_PARAGRAPH.CENTER)
     head = document.add_paragraph()
-    _font(head.add_run(issuer), BODY_FONT, 14)
+    _font(head.add_run(xml_text(issuer)), BODY_FONT, 14)
     _font(head.add_run("\t" + _chinese_date(day)), BODY_FONT, 14)
     head.paragraph_format.tab_stops.add_tab_stop(Pt(420))
     _red_rule(head)
