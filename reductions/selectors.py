@@ -204,8 +204,8 @@ def target_progress(version: ListVersion | None, *, top: int = 5) -> list[LevelP
         for _share, kind, pk, _cuts in best:
             wanted[kind].add(pk)
         progress.append((level, pct, pollutants, best))
-    names = {("enterprise", e.pk): (e.name, e.town.name) for e in Enterprise.objects.filter(pk__in=wanted["enterprise"]).select_related("town")}
-    names |= {("site", s.pk): (s.project, s.town.name) for s in Site.objects.filter(pk__in=wanted["site"]).select_related("town")}
+    names = {("enterprise", e.pk): (e.name, str(e.town)) for e in Enterprise.objects.filter(pk__in=wanted["enterprise"]).select_related("town")}
+    names |= {("site", s.pk): (s.project, str(s.town)) for s in Site.objects.filter(pk__in=wanted["site"]).select_related("town")}
     answer = []
     for level, pct, pollutants, best in progress:
         answer.append(LevelProgress(
@@ -386,7 +386,7 @@ def inspector_worklist(user, response) -> tuple[list[Inspection], list[Owner]]:
         row = owners.get((kind, owner.pk))
         if row is None:
             row = owners[(kind, owner.pk)] = Owner(
-                kind=kind, pk=owner.pk, name=item.owner_name, town=item.town.name, address=owner.address,
+                kind=kind, pk=owner.pk, name=item.owner_name, town=str(item.town), address=owner.address,
                 open_inspection=by_owner.get((kind, owner.pk)),
             )
         row.items.append(item)
