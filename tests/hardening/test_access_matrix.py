@@ -216,6 +216,12 @@ def _admin_values(route: Route) -> dict[str, object]:
     return values
 
 
+def _reduction_pk(world: dict, name: str, role: str) -> int:
+    """The id of the member's or the other unit's checklist item, inspection or photo; 999999 in a world without them."""
+    obj = world.get(f"{name}_theirs" if role == "member_x" else f"{name}_own")
+    return obj.pk if obj is not None else 999999
+
+
 def _values(route: Route, world: dict, role: str) -> dict[str, object]:
     if route.route.startswith(ADMIN_PREFIX):
         return _admin_values(route)
@@ -228,11 +234,11 @@ def _values(route: Route, world: dict, role: str) -> dict[str, object]:
     elif "attachments/" in text:
         pk = world["theirs_file"].pk if role == "member_x" else world["own_file"].pk
     elif "inspections/photos/" in text:
-        pk = world["photo_theirs"].pk if role == "member_x" else world["photo_own"].pk
+        pk = _reduction_pk(world, "photo", role)
     elif "inspections/" in text:
-        pk = world["inspection_theirs"].pk if role == "member_x" else world["inspection_own"].pk
+        pk = _reduction_pk(world, "inspection", role)
     elif "checklist-items/" in text or "items/" in text:
-        pk = world["item_theirs"].pk if role == "member_x" else world["item_own"].pk
+        pk = _reduction_pk(world, "item", role)
     elif "enterprises/" in text or "sites/" in text:
         kind = "enterprise" if "enterprises/" in text else "site"
         pk = world[f"{kind}_theirs"].pk if role == "member_x" else world[f"{kind}_own"].pk
