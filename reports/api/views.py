@@ -65,6 +65,7 @@ class ReportDayViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @extend_schema(request=None, responses=ReportDaySerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
+        request.data  # noqa: B018  (a malformed or too deep body is a 400 before the lookup's 404)
         day = services.report_day_close(report_day=self.get_object(), actor=request.user)
         return ApiResponse(ReportDaySerializer(self.get_queryset().get(pk=day.pk)).data)
 
@@ -134,6 +135,7 @@ class BulletinViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(request=None, responses=BulletinSerializer)
     @action(detail=True, methods=["post"])
     def issue(self, request, pk=None):
+        request.data  # noqa: B018  (a malformed or too deep body is a 400 before the lookup's 404)
         bulletin = bulletins.bulletin_issue(bulletin=self.get_object(), actor=request.user)
         return ApiResponse(BulletinSerializer(bulletin).data)
 
