@@ -257,23 +257,30 @@ def _values(route: Route, world: dict, role: str) -> dict[str, object]:
 def _reporting_pk(text: str, world: dict, role: str) -> int | None:
     """The reporting cycle's and standing duties' objects (reports, routines apps), or None for another route."""
     side = "theirs" if role == "member_x" else "own"
+    # Other walks (the CSRF and deep-JSON ones) reuse these routes without this module's reporting fixture:
+    # there the object is a missing one (999999), and what they check comes before the lookup.
     if "daily-reports/" in text or "reports/daily/" in text:
-        return world[f"daily_{side}"].pk
+        return _pk(world, f"daily_{side}")
     if "report-days/" in text or "reports/days/" in text:
-        return world["report_day"].pk
+        return _pk(world, "report_day")
     if "bulletins/" in text:
-        return world["bulletin"].pk
+        return _pk(world, "bulletin")
     if "city-reports/" in text or "reports/city/" in text:
-        return world["city_report"].pk
+        return _pk(world, "city_report")
     if "reports/summaries/responses/" in text:
-        return world["response"].pk
+        return _pk(world, "response")
     if "unit-summaries/" in text or "reports/summaries/" in text:
-        return world[f"summary_{side}"].pk
+        return _pk(world, f"summary_{side}")
     if "routine-rounds/" in text or "routines/rounds/" in text:
-        return world["round"].pk
+        return _pk(world, "round")
     if "routines/" in text:
-        return world["routine"].pk
+        return _pk(world, "routine")
     return None
+
+
+def _pk(world: dict, key: str) -> int:
+    obj = world.get(key)
+    return obj.pk if obj is not None else 999999
 
 
 @pytest.fixture(autouse=True)
