@@ -64,7 +64,7 @@ def _insert_items_sql() -> str:
         LEFT JOIN {enterprise} e ON e.id = m.enterprise_id
         LEFT JOIN {site} s ON s.id = m.site_id
         WHERE m.level = %(level)s AND (e.version_id = %(version)s OR s.version_id = %(version)s)
-        ORDER BY m.enterprise_id, m.site_id, m.order, m.id
+        ORDER BY m.enterprise_id, m.site_id, m."order", m.id
     """
 
 

@@ -2,7 +2,8 @@
 
 Every other test runs on PostgreSQL. This one starts fresh processes without ``DATABASE_URL`` or
 ``REDIS_URL``, as a new user's first `make run` does, so a query SQLite cannot answer (a JSON
-containment lookup: issuing a warning failed there) fails here.
+containment lookup: issuing a warning failed there; a column named ``order`` unquoted in the checklists'
+INSERT … SELECT) fails here. It loads what `make run` loads, the sample reduction list included.
 """
 
 import os
@@ -19,6 +20,7 @@ from django.utils import timezone
 
 from alerts.services import alert_approve, alert_create
 from consultations.services import consultation_create
+from reductions.models import ChecklistItem
 from responses.models import TaskAssignment
 from responses.services import assignment_acknowledge
 from units.models import Unit, User
@@ -39,7 +41,8 @@ assignment_acknowledge(assignment=task, actor=member)
 ozone.refresh_from_db()
 red.refresh_from_db()
 print("RESULT", ozone.status, red.status, TaskAssignment.objects.filter(response__alert=red).count() > 0,
-      TaskAssignment.objects.get(pk=task.pk).status)
+      TaskAssignment.objects.get(pk=task.pk).status,
+      ChecklistItem.objects.filter(response=task.response, level="red", status="pending").exists())
 """
 
 
@@ -52,7 +55,7 @@ def test_a_fresh_embedded_default_issues_approves_and_acknowledges(tmp_path):
         return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environ, input=stdin,
                               capture_output=True, text=True, timeout=600)
 
-    for step in (("migrate", "--noinput"), ("load_demo",)):
+    for step in (("migrate", "--noinput"), ("load_demo",), ("load_reductions_sample",)):
         done = manage(*step)
         assert done.returncode == 0, done.stderr[-3000:]
     assert (tmp_path / "var" / "db.sqlite3").exists()
@@ -60,4 +63,4 @@ def test_a_fresh_embedded_default_issues_approves_and_acknowledges(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     result = [line for line in done.stdout.splitlines() if line.startswith("RESULT")]
     # The yellow is superseded by the red the leader approved; the unit's task is acknowledged.
-    assert result == ["RESULT superseded issued True acknowledged"], done.stdout[-2000:] + done.stderr[-2000:]
+    assert result == ["RESULT superseded issued True acknowledged True"], done.stdout[-2000:] + done.stderr[-2000:]
