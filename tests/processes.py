@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -103,10 +104,13 @@ class LiveServer:
         self.proc = None
 
     def start(self) -> LiveServer:
+        # stderr goes to a file, never an undrained pipe: once a pipe's 64 KiB fill up (a log line per refused
+        # request, over a walk of every page), the server blocks on its next write and every request hangs.
+        self.stderr = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "command_center.asgi:application", "--host", "127.0.0.1",
              "--port", str(self.port), "--no-access-log"],
-            cwd=BASE_DIR, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            cwd=BASE_DIR, env=self.env, stdout=subprocess.DEVNULL, stderr=self.stderr,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -115,7 +119,7 @@ class LiveServer:
                 return self
             except OSError:
                 if self.proc.poll() is not None:
-                    output = self.proc.stderr.read().decode(errors="replace")[-2000:]
+                    output = self._stderr_text()[-2000:]
                     raise RuntimeError("uvicorn exited: " + output) from None
                 time.sleep(0.2)
         self.stop()
@@ -127,9 +131,16 @@ class LiveServer:
             return ""
         self.proc.terminate()
         try:
-            _, err = self.proc.communicate(timeout=10)
+            self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
-            _, err = self.proc.communicate()
+            self.proc.wait()
         self.proc = None
-        return err.decode(errors="replace")
+        text = self._stderr_text()
+        self.stderr.close()
+        return text
+
+    def _stderr_text(self) -> str:
+        self.stderr.flush()
+        self.stderr.seek(0)
+        return self.stderr.read().decode(errors="replace")
