@@ -20,6 +20,8 @@ class AlertSerializer(ReadModelSerializer):
     rejected_by = serializers.StringRelatedField(allow_null=True)
     lift_requested_by = serializers.StringRelatedField(allow_null=True)
     response_level = serializers.CharField(read_only=True)
+    # "" for a warning with no basis: read-only model fields lose allow_blank in DRF, and the schema then refused it.
+    basis_kind = serializers.ChoiceField(choices=BasisKind.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Alert

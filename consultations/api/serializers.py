@@ -22,6 +22,8 @@ class ConsultationSerializer(serializers.ModelSerializer):
     units = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
+    # Read-only model fields lose allow_blank in DRF, so the schema would refuse the "" of a record without one.
+    cause = serializers.ChoiceField(choices=Cause.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Consultation
@@ -58,6 +60,9 @@ class ConsultationCreateSerializer(serializers.Serializer):
 
 class DirectiveSerializer(serializers.ModelSerializer):
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # A lift advice has no level and a notice may name no cause: "" is an answer (read-only fields lose allow_blank).
+    level = serializers.ChoiceField(choices=Level.choices, allow_blank=True, read_only=True)
+    cause = serializers.ChoiceField(choices=Cause.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Directive
