@@ -226,23 +226,30 @@ def _unit_page(assignment):
     return redirect("responses:unit", pk=assignment.response_id, code=assignment.unit.code)
 
 
+def _command_act(request, pk, form_class, act, done: str):
+    """One command action on one task from the unit's page: the form checked, the service called with the
+    form's fields, the outcome as a message (a refusal's text, or ``done``), back to the unit's page."""
+    assignment = _assignment_for_command(pk)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return _unit_page(assignment)
+    try:
+        act(assignment=assignment, actor=request.user, **form.cleaned_data)
+    except (ActionRefused, ValidationError) as exc:
+        messages.error(request, exc.message if isinstance(exc, ActionRefused) else " ".join(exc.messages))
+    else:
+        messages.success(request, done % {"unit": assignment.unit.name, "title": assignment.title})
+    return _unit_page(assignment)
+
+
 @require_POST
 @login_required
 @asks(may_supervise)
 def assignment_remind(request, pk):
     """Remind the unit of one open task (``services.assignment_remind``); back to the unit's page with a message."""
-    assignment = _assignment_for_command(pk)
-    form = RemindForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        return _unit_page(assignment)
-    try:
-        services.assignment_remind(assignment=assignment, actor=request.user, note=form.cleaned_data["note"])
-    except (ActionRefused, ValidationError) as exc:
-        messages.error(request, exc.message if isinstance(exc, ActionRefused) else " ".join(exc.messages))
-    else:
-        messages.success(request, _("%(unit)s is reminded of “%(title)s”.") % {"unit": assignment.unit.name, "title": assignment.title})
-    return _unit_page(assignment)
+    return _command_act(request, pk, RemindForm, services.assignment_remind,
+                        _("%(unit)s is reminded of “%(title)s”."))
 
 
 @require_POST
@@ -250,11 +257,8 @@ def assignment_remind(request, pk):
 @asks(may_supervise)
 def assignment_send_back(request, pk):
     """Send one task back to its unit with the reason (``services.assignment_return``); back to the unit's page."""
-    assignment = _assignment_for_command(pk)
-    form = ReturnForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        return _unit_page(assignment)
+    return _command_act(request, pk, ReturnForm, services.assignment_return,
+                        _("“%(title)s” is sent back to %(unit)s."))
     try:
         services.assignment_return(assignment=assignment, actor=request.user, reason=form.cleaned_data["reason"])
     except (ActionRefused, ValidationError) as exc:
