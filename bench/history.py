@@ -194,7 +194,7 @@ def load_history(
     c_alert = Copier(Alert, ["level", "status", "reason", "cause", "area", "drill", "starts_at", "ends_at",
                              "created_at", "issued_by_id", "issued_at", "lifted_by_id", "lifted_at", "lift_reason"])
     c_resp = Copier(Response, ["alert_id", "level", "status", "area", "drill", "started_at", "ended_at"])
-    c_asg = Copier(TaskAssignment, ["response_id", "unit_id", "template_id", "key", "stage", "level", "title",
+    c_asg = Copier(TaskAssignment, ["response_id", "unit_id", "template_id", "key", "occurrence", "stage", "level", "title",
                                     "instructions", "report_required", "status", "assigned_at", "effective_from",
                                     "ack_deadline", "acknowledged_at", "acknowledged_by_id", "completed_at",
                                     "completed_by_id", "report", "closed_at"])
@@ -243,11 +243,14 @@ def load_history(
             templates = list(by_level.get(rlevel) or all_templates)
             n_asg = per_warning_asg[w]
             live_keys = set()
+            occurrences: dict = {}
             asg_rows = []
             for i in range(n_asg):
                 t = templates[i % len(templates)] if i < len(templates) else rng.choice(templates)
                 first_copy = (t.unit_id, t.key) not in live_keys
                 live_keys.add((t.unit_id, t.key))
+                # Each copy of a key is its next occurrence (the unique constraint assignment_one_per_occurrence).
+                occurrence = occurrences[t.unit_id, t.key] = occurrences.get((t.unit_id, t.key), 0) + 1
                 at = issued + datetime.timedelta(seconds=rng.randint(0, 60))
                 deadline = at + datetime.timedelta(minutes=60)
                 author = authors[t.unit_id]
@@ -258,7 +261,7 @@ def load_history(
                     done = ack + datetime.timedelta(hours=rng.randint(1, 48)) if rng.random() < 0.85 else None
                     status = "completed" if done else "cancelled"
                 closed = lifted if status == "cancelled" else None
-                asg_id = c_asg.add(response_id, t.unit_id, t.pk, t.key, "response", rlevel, t.title,
+                asg_id = c_asg.add(response_id, t.unit_id, t.pk, t.key, occurrence, "response", rlevel, t.title,
                                    t.instructions, t.report_required, status, at, issued, deadline, ack,
                                    author.pk if ack else None, done, author.pk if done else None,
                                    "Done as planned." if done else "", closed)

@@ -384,6 +384,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env_int("ESCALATION_INTERVAL_SECONDS", 60),
     },
     # Warnings end by themselves at their planned end, and scheduled lifts happen on time (issue 12 item 8).
+    # Recurring duties (issue 17 item 6): each occurrence of a repeated task, on time, once.
+    "recur-assignments": {
+        "task": "responses.tasks.recur_assignments",
+        "schedule": env_int("RECURRENCE_INTERVAL_SECONDS", 60),
+    },
     "end-due-alerts": {
         "task": "alerts.tasks.end_due_alerts",
         "schedule": env_int("ALERT_END_INTERVAL_SECONDS", 15),

@@ -3,6 +3,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -43,6 +44,12 @@ class TaskTemplate(models.Model):
     # The episode causes this task applies to (alerts.choices.Cause; issue 15 item 2): an ozone or a dust
     # episode is not handed the mandatory production cuts. Filled from task_templates.json.
     causes = models.JSONField(_("causes"), default=all_causes, help_text=_("The episode causes this task applies to."))
+    # A duty repeated while the warning is in force (issue 17 item 6): each occurrence is its own task,
+    # made by the beat (responses.services.assignments_recur). Empty: handed out once.
+    repeat_minutes = models.PositiveIntegerField(
+        _("repeat every (minutes)"), null=True, blank=True, validators=[MinValueValidator(1)],
+        help_text=_("Empty: once. Otherwise a new occurrence of the task every so many minutes while the level is in force."),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -51,6 +58,11 @@ class TaskTemplate(models.Model):
             models.UniqueConstraint(fields=["unit", "stage", "level", "key"], name="template_unique_per_unit_level"),
             models.CheckConstraint(
                 condition=models.Q(stage="closing") | ~models.Q(level=""), name="template_response_stage_has_level"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(repeat_minutes__isnull=True) | models.Q(repeat_minutes__gte=1),
+                name="template_repeat_positive",
+                violation_error_message=_("Repeat at least every minute, or leave it empty for once."),
             ),
         ]
         verbose_name = _("task template")
@@ -70,6 +82,8 @@ class Response(models.Model):
     area = models.CharField(_("area"), max_length=60)
     drill = models.BooleanField(_("drill"), default=False)
     started_at = models.DateTimeField(_("started"), default=timezone.now)
+    # When the current level took effect: a recurring task's occurrences count from here (issue 17 item 6).
+    level_since = models.DateTimeField(_("level in force since"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
 
     class Meta:
@@ -99,6 +113,9 @@ class TaskAssignment(models.Model):
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="assignments", verbose_name=_("unit"))
     template = models.ForeignKey(TaskTemplate, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     key = models.SlugField(max_length=60)
+    # 1 for the task handed out at the issue or level change; 2, 3, … for a recurring duty's later
+    # occurrences (issue 17 item 6) and for a task re-assigned after it was closed.
+    occurrence = models.PositiveIntegerField(_("occurrence"), default=1)
     stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices, default=Stage.RESPONSE)
     level = models.CharField(_("level"), max_length=3, choices=ResponseLevel.choices)
     title = models.CharField(_("title"), max_length=100)
@@ -130,11 +147,10 @@ class TaskAssignment(models.Model):
             ("supervise_assignment", "Can follow every unit's tasks and send them back"),
         ]
         constraints = [
-            # One live copy of a task per unit per response; a closed one may be re-assigned on a re-upgrade.
+            # Each occurrence of a task once per unit per response: a recurring duty's next occurrence is
+            # made once however many beats run; a closed task re-assigned on a re-upgrade is the next one.
             models.UniqueConstraint(
-                fields=["response", "unit", "stage", "key"],
-                condition=~models.Q(status="cancelled"),
-                name="assignment_one_live_per_task",
+                fields=["response", "unit", "stage", "key", "occurrence"], name="assignment_one_per_occurrence"
             )
         ]
         indexes = [

@@ -14,7 +14,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Value
+from django.db.models import F, Max, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,13 +45,14 @@ from units.selectors import command_users
 
 def assignment_payload(a: TaskAssignment, unit_name: str | None = None) -> dict:
     """A task as its events carry it: ids, unit (``unit_name`` saves a query when the caller has it),
-    key, title, status, times as ISO 8601 (``ack_deadline``, ``effective_from``) and ``overdue``."""
+    key, title, its occurrence (1, 2, … for a recurring duty), status, times as ISO 8601 (``ack_deadline``, ``effective_from``) and ``overdue``."""
     return {
         "id": a.pk,
         "response": a.response_id,
         "unit": a.unit_id,
         "unit_name": unit_name if unit_name is not None else a.unit.name,
         "title": a.title,
+        "occurrence": a.occurrence,
         "instructions": a.instructions,
         "level": a.level,
         "stage": a.stage,
@@ -121,8 +122,9 @@ def response_apply_level(*, alert, previous, actor) -> Response:
         response = Response.objects.filter(alert=previous, status=ResponseStatus.ACTIVE).first()
         previous_level = previous.level
     if response is None:
+        started = alert.starts_at or timezone.now()
         response = Response.objects.create(
-            alert=alert, level=level, area=alert.area, drill=alert.drill, started_at=alert.starts_at or timezone.now()
+            alert=alert, level=level, area=alert.area, drill=alert.drill, started_at=started, level_since=started
         )
         audit_record(actor=actor, action="open", target=response, to_state=level)
         event_record(type=EventType.RESPONSE_OPENED, payload=response_payload(response))
@@ -133,6 +135,10 @@ def response_apply_level(*, alert, previous, actor) -> Response:
         response.level = level
         fields = ["alert", "level"]
         start = alert.starts_at or timezone.now()
+        if level != old_level:
+            # A recurring duty's occurrences count from the level change, at the new level's interval.
+            response.level_since = start
+            fields.append("level_since")
         if start < response.started_at:
             # A level that takes effect before the response's planned start (a yellow "from 0:00", then an
             # orange at once) brings the response forward, and the tasks kept from the earlier level apply
@@ -178,15 +184,21 @@ def _sync_assignments(
         # lookup, and a level's templates are a few hundred rows read anyway.
         if cause is None or cause in t.causes
     ]
-    live = {
-        (unit_id, key): (pk, status)
-        for pk, unit_id, key, status in TaskAssignment.objects.filter(response=response, stage=Stage.RESPONSE)
-        .exclude(status=AssignmentStatus.CANCELLED)
-        .values_list("pk", "unit_id", "key", "status")
-    }
+    # Every task of the response so far: a recurring duty holds several occurrences of one key, and a
+    # key closed and handed out again is its next occurrence (``assignment_one_per_occurrence``).
+    live: dict[tuple[int, str], list[tuple[int, str]]] = {}
+    last: dict[tuple[int, str], int] = {}
+    for pk, unit_id, key, status, occurrence in TaskAssignment.objects.filter(
+        response=response, stage=Stage.RESPONSE
+    ).values_list("pk", "unit_id", "key", "status", "occurrence"):
+        last[unit_id, key] = max(last.get((unit_id, key), 0), occurrence)
+        if status != AssignmentStatus.CANCELLED:
+            live.setdefault((unit_id, key), []).append((pk, status))
     if not upgrade:
         wanted = {(t.unit_id, t.key) for t in templates}
-        stale = [pk for k, (pk, status) in live.items() if k not in wanted and status in OPEN_STATUSES]
+        stale = [
+            pk for k, tasks in live.items() if k not in wanted for pk, status in tasks if status in OPEN_STATUSES
+        ]
         reason = (
             _("The cause of the episode changed; this task no longer applies.") if cause_changed
             else _("Response level lowered to %(level)s.") % {"level": ResponseLevel(level).label}
@@ -202,6 +214,7 @@ def _sync_assignments(
             unit_id=t.unit_id,
             template=t,
             key=t.key,
+            occurrence=last.get((t.unit_id, t.key), 0) + 1,
             stage=t.stage,
             level=level,
             title=t.title,
@@ -219,10 +232,12 @@ def _sync_assignments(
     _create_assignments(new, {t.unit_id: t.unit.name for t in templates})
 
 
-def _create_assignments(new: list[TaskAssignment], unit_names: dict[int, str]) -> None:
+def _create_assignments(new: list[TaskAssignment], unit_names: dict[int, str], *, saved: bool = False) -> None:
+    """Insert ``new`` tasks in one query (``saved``: already inserted) and record one
+    ``assignment.created`` event for each one's unit (pushed after the commit)."""
     if not new:
         return
-    created = TaskAssignment.objects.bulk_create(new)
+    created = new if saved else TaskAssignment.objects.bulk_create(new)
     events_record(
         Event(
             type=EventType.ASSIGNMENT_CREATED,
@@ -685,6 +700,132 @@ def assignments_escalate_overdue(*, now: datetime.datetime | None = None, limit:
     return counts
 
 
+# --- Recurring duties (run by Celery beat through responses.tasks.recur_assignments) ---
+
+
+def _recurrences_due(responses: Sequence[Response], templates: Sequence[TaskTemplate], now: datetime.datetime) -> list:
+    """The occurrences due now, as ``(response, template, occurrence)``: two queries' worth of reading
+    (the templates are the caller's) and none per response or template."""
+    if not responses or not templates:
+        return []
+    last = {
+        (row["response_id"], row["unit_id"], row["key"]): (row["n"], row["since"])
+        for row in TaskAssignment.objects.filter(
+            response_id__in=[r.pk for r in responses], stage=Stage.RESPONSE, key__in={t.key for t in templates}
+        )
+        .values("response_id", "unit_id", "key")
+        .annotate(n=Max("occurrence"), since=Max("effective_from"))
+        .order_by()
+    }
+    due = []
+    for response in responses:
+        cause = None if response.alert.tasks_override_reason else response.alert.cause
+        since = response.level_since or response.started_at
+        for t in templates:
+            if t.level != response.level or (cause is not None and cause not in t.causes):
+                continue
+            made = last.get((response.pk, t.unit_id, t.key))
+            if made is None:
+                continue  # never handed out in this response (the unit joined later): not this task's to repeat
+            interval = datetime.timedelta(minutes=t.repeat_minutes)
+            if now < since + interval:
+                continue
+            # The latest slot only: a beat that was down makes one occurrence now, not the ones it missed.
+            slot = since + (now - since) // interval * interval
+            if made[1] < slot:
+                due.append((response, t, made[0] + 1))
+    return due
+
+
+def assignments_recur(*, now: datetime.datetime | None = None) -> dict:
+    """Hand out each recurring duty's occurrence that is due, in every active response (drills too).
+
+    A task template with ``repeat_minutes`` (the level's interval: the data file's re-broadcast duties,
+    480 minutes at level III, 240 at II and I) repeats while its level is in force: occurrence n is due
+    at ``Response.level_since`` (when the current level took effect) + (n - 1) × the interval, counting
+    the task handed out at the issue or the level change as the first of the level. An upgrade or a
+    downgrade restarts the count from the level change at the new level's interval (the numbers go on:
+    the next is one more than the response's last of that task); a lift or the planned end ends the
+    response and so the repetition. If the beat was down for several intervals, only the latest due
+    occurrence is made, not a burst of stale ones. Each occurrence is its own task: the template's
+    title, instructions and report flag, ``assigned_at`` and ``effective_from`` now (the unit has it
+    from when it is handed out), its acknowledgement deadline from the template (``ack_deadline``);
+    one ``assignment.created`` event for the unit, pushed after the commit, and an audit entry
+    (``recur``, no actor: the system).
+
+    Args: ``now`` (an aware datetime; default the current time), for tests and the beat's catch-up.
+    Returns ``{"created": n}``. Runs as the system: no user, so no permission is asked; it is called only
+    by ``responses.tasks.recur_assignments`` (no HTTP entry point, so no HTTP answer). Raises nothing
+    of its own; a database error rolls back the whole run, and the next beat does it again.
+
+    Once: one transaction locks the responses with occurrences due (step 4 of ``events/locks.py``, in id
+    order) and reads what is due again under that lock, so a second beat running at the same moment
+    waits, then finds the occurrence made and makes none; the unique constraint
+    ``assignment_one_per_occurrence`` (response, unit, stage, key, occurrence) stands behind it. A lift
+    that commits first leaves the response ended, and the locked read skips it. Queries: three to find
+    nothing due; about ten when any is due, whatever the number of responses, templates or occurrences.
+
+    Plan: 附件1 三 (区委宣传部 spreads the warning and guides public opinion; 区文化和旅游局 has radio and
+    television broadcast the warning, the measures and health advice, again and again while it is in force).
+    """
+    now = now or timezone.now()
+    active = Response.objects.filter(status=ResponseStatus.ACTIVE).select_related("alert").only(
+        "pk", "level", "level_since", "started_at", "alert__cause", "alert__tasks_override_reason"
+    )
+    responses = list(active)
+    if not responses:
+        return {"created": 0}
+    templates = list(
+        TaskTemplate.objects.filter(
+            stage=Stage.RESPONSE, active=True, unit__active=True, repeat_minutes__isnull=False,
+            level__in={r.level for r in responses},
+        )
+        .select_related("unit")
+        .only("unit__name", "unit_id", "key", "title", "title_en", "instructions", "instructions_en",
+              "report_required", "ack_minutes", "level", "stage", "causes", "repeat_minutes")
+    )
+    due = _recurrences_due(responses, templates, now)
+    if not due:
+        return {"created": 0}
+    with transaction.atomic():
+        locked = list(
+            active.select_for_update(of=("self",), no_key=True).filter(pk__in={r.pk for r, _t, _n in due}).order_by("pk")
+        )
+        new = [
+            TaskAssignment(
+                response=response,
+                unit_id=t.unit_id,
+                template=t,
+                key=t.key,
+                occurrence=occurrence,
+                stage=t.stage,
+                level=response.level,
+                title=t.title,
+                title_en=t.title_en,
+                instructions=t.instructions,
+                instructions_en=t.instructions_en,
+                report_required=t.report_required,
+                assigned_at=now,
+                effective_from=now,
+                ack_deadline=ack_deadline(effective_from=now, level=response.level, override=t.ack_minutes),
+            )
+            for response, t, occurrence in _recurrences_due(locked, templates, now)
+        ]
+        if not new:
+            return {"created": 0}
+        # The rows first, then the audit entries, then the events (the event-order lock, last).
+        created = TaskAssignment.objects.bulk_create(new)
+        audits_record(
+            AuditEntry(
+                actor=None, action="recur", target_type="taskassignment", target_id=a.pk,
+                to_state=a.status, data={"occurrence": a.occurrence, "key": a.key},
+            )
+            for a in created
+        )
+        _create_assignments(created, {t.unit_id: t.unit.name for t in templates}, saved=True)
+    return {"created": len(created)}
+
+
 def notifications_unsent(*, older_than: datetime.timedelta = datetime.timedelta(minutes=2)) -> list[int]:
     """Notifications committed but never sent (the worker died before the send was queued)."""
     from responses.models import Notification
@@ -754,7 +895,9 @@ def task_templates_load(*, path: Path = TEMPLATES_FILE) -> dict:
     Args: ``path``, the JSON file (``{"tasks": [{key, title, kind or unit, levels, duty, causes, ...}]}``).
     Each task goes to the unit it names (``unit``: a unit code) or to every unit of a ``kind``; for a
     ``response`` stage it is written once per response level (III, II, I), ``ack_minutes`` overriding
-    the level's acknowledgement deadline (``responses.choices.ack_minutes``). Needs the roster
+    the level's acknowledgement deadline (``responses.choices.ack_minutes``) and ``repeat_minutes``
+    (``{"III": 480, "II": 240, "I": 240}``: minutes between occurrences per level, none: once) making it
+    a recurring duty (``assignments_recur``). Needs the roster
     loaded first (``units.services.roster_load``).
     Returns ``{"templates": n}``, how many rows were created or changed. Idempotent: a second run
     writes nothing. Templates are matched by (unit, stage, level, key).
@@ -791,6 +934,8 @@ def task_templates_load(*, path: Path = TEMPLATES_FILE) -> dict:
                         "duty": duty,
                         "order": order,
                         "causes": task.get("causes") or all_causes(),
+                        # A recurring duty (issue 17 item 6): minutes per level, e.g. {"III": 480, "II": 240}.
+                        "repeat_minutes": (task.get("repeat_minutes") or {}).get(level),
                     }
                     template = templates.get((unit.pk, stage, level, task["key"]))
                     if template is None:

@@ -15,6 +15,12 @@ def escalate_overdue() -> dict:
     return counts
 
 
+@shared_task(acks_late=True)
+def recur_assignments() -> dict:
+    """The beat's round of recurring duties (``services.assignments_recur``): each due occurrence once."""
+    return services.assignments_recur()
+
+
 @shared_task(
     acks_late=True,
     autoretry_for=(TransientError, ConnectionError),

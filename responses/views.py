@@ -22,6 +22,7 @@ from responses.forms import RemindForm, ReturnForm
 from responses.models import Attachment, Response, TaskAssignment
 from responses.permissions import may_read_unit_files, may_supervise
 from responses.selectors import response_summary, unit_reminders, unit_response_tasks
+from responses.templatetags.response_pages import occurrence
 from units.models import Unit
 from units.permissions import asks
 
@@ -106,6 +107,12 @@ def csv_cell(value) -> str:
     return text
 
 
+def _title(task) -> str:
+    """The task's title in the reader's language, with its occurrence when it has more than one."""
+    n = occurrence(task)
+    return f"{localized(task, 'title')} ({n})" if n else localized(task, "title")
+
+
 def _minutes(seconds) -> str:
     return "" if seconds is None else f"{seconds / 60:.1f}"
 
@@ -167,7 +174,7 @@ def response_summary_csv(request, pk):
         for item in row["reports"]:
             update = item["update"]
             writer.writerow([csv_cell(v) for v in (
-                localized(row["unit"], "name"), localized(item["assignment"], "title"), update.get_kind_display(),
+                localized(row["unit"], "name"), _title(item["assignment"]), update.get_kind_display(),
                 update.author, local_time(update.at), update.text, "; ".join(f.original_name for f in update.attachments.all()),
             )])
     if response.drill:

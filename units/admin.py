@@ -205,8 +205,10 @@ class DutyAdmin(SimpleHistoryAdmin):
         for (stage, level), label in columns:
             mine = [t for t in templates if t.stage == stage and (t.level == level or stage == "closing")]
             items = format_html_join(
-                "", '<li><a href="{}">{}</a>{}</li>',
+                "", '<li><a href="{}">{}</a>{}{}</li>',
                 ((reverse("admin:responses_tasktemplate_change", args=[t.pk]), localized(t, "title"),
+                  format_html(" ({})", _("repeats every %(minutes)s min") % {"minutes": t.repeat_minutes})
+                  if t.repeat_minutes else "",
                   "" if t.active else format_html(" ({})", _("inactive"))) for t in mine),
             )
             link = f"{add}?unit={duty.unit_id}&duty={duty.pk}&stage={stage}" + (f"&level={level}" if level else "")

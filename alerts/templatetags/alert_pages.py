@@ -28,6 +28,7 @@ AUDIT_ACTIONS = {
     "open": _("Response started"),
     "change_level": _("Response level changed"),
     "end": _("Response ended"),
+    "recur": _("Recurring task handed out"),
 }
 
 _STATE_LABELS = {}

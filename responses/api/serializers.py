@@ -13,7 +13,7 @@ class AssignmentSerializer(ReadModelSerializer):
     class Meta:
         model = TaskAssignment
         fields = [
-            "id", "response", "unit", "unit_code", "unit_name", "key", "stage", "level", "title", "instructions",
+            "id", "response", "unit", "unit_code", "unit_name", "key", "occurrence", "stage", "level", "title", "instructions",
             "report_required", "status", "overdue", "assigned_at", "effective_from", "ack_deadline", "acknowledged_at",
             "completed_at", "report", "closed_reason", "reminded_at", "escalated_at",
         ]
