@@ -19,6 +19,7 @@ from events.models import AuditEntry, Event
 from responses.models import Response, TaskAssignment, TaskTemplate
 from responses.services import assignments_recur
 from tests.conftest import PASSWORD
+from tests.test_browser import browser, people, server  # noqa: F401 (fixtures)
 from tests.threads import race
 from units.models import Unit
 from units.services import user_create
@@ -204,6 +205,37 @@ def test_occurrences_read_as_ordinals_in_english_and_as_di_ci_in_chinese(n, engl
         assert occurrence_label(n) == f"第{n}次"
 
 
+def test_the_admin_edits_the_interval_and_refuses_0_with_a_message(client, admin_user, rf):
+    from django.contrib import admin
+    from django.forms.models import model_to_dict
+
+    template = TaskTemplate.objects.get(unit__code="publicity", key="warning-dissemination", level="III")
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:responses_tasktemplate_change", args=[template.pk])).content.decode()
+    assert 'name="repeat_minutes" value="480"' in page
+    request = rf.post("/")
+    request.user = admin_user
+    form_class = admin.site._registry[TaskTemplate].get_form(request, template)
+    data = {k: v for k, v in model_to_dict(template).items() if v is not None}
+    form = form_class(data={**data, "repeat_minutes": "0"}, instance=template)
+    assert not form.is_valid() and "repeat_minutes" in form.errors
+    form = form_class(data={**data, "repeat_minutes": "120"}, instance=template)
+    assert form.is_valid(), form.errors
+
+
+def test_the_api_gives_each_tasks_occurrence(office, api_as, roster):
+    broadcaster = user_create(username="culture2", role="unit", password=PASSWORD, unit=roster["culture-tourism"],
+                              email="culture2@example.test")
+    with time_machine.travel(T0, tick=False):
+        alert_create(actor=office, level="yellow", reason="x")
+    _recur_at(hours(8))
+    with time_machine.travel(hours(8.1), tick=False):
+        answer = api_as(broadcaster).get("/api/assignments/", {"limit": 500})
+    assert answer.status_code == 200
+    rows = answer.json()["results"]
+    assert sorted(r["occurrence"] for r in rows if r["key"] == "broadcast-info") == [1, 2]
+
+
 def _add_recurring_units(n: int) -> None:
     for i in range(n):
         unit = Unit.objects.create(code=f"recur-{Unit.objects.count()}", kind="department", name=f"单位{i}")
@@ -284,3 +316,27 @@ def test_a_real_worker_runs_the_beat_task_and_two_rounds_make_one_occurrence(off
     finally:
         stop(worker)
     assert _occurrences() == {k: [1, 2] for k in REBROADCAST}
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_next_occurrence_comes_to_the_units_screen_in_its_frame(browser, server, people, roster):  # noqa: F811
+    """Chromium at 390 px: the beat's occurrence arrives on the 区文化和旅游局's screen, numbered, with no request."""
+    from tests.test_browser import PASSWORD as BROWSER_PASSWORD
+    from tests.test_browser import login
+    from tests.test_browser_live import wait_shown_through, watch_requests
+
+    user_create(username="b-culture", role="unit", password=BROWSER_PASSWORD, unit=roster["culture-tourism"])
+    alert = alert_create(actor=people["office"], level="yellow", reason="x")
+    screen = login(browser, server, "b-culture", "/dashboard/unit/", width=390)
+    requests = watch_requests(screen)
+    response = Response.objects.get(alert=alert)
+    back = datetime.timedelta(hours=8, minutes=1)
+    Response.objects.filter(pk=response.pk).update(level_since=response.level_since - back)
+    TaskAssignment.objects.filter(response=response).update(effective_from=response.level_since - back)
+    assert assignments_recur()["created"] == 2
+    second = TaskAssignment.objects.get(unit=roster["culture-tourism"], key="broadcast-info", occurrence=2)
+    wait_shown_through(screen, Event.objects.filter(type="assignment.created", payload__id=second.pk).get().pk)
+    assert screen.locator(f"#task-{second.pk} h3 .occurrence").inner_text() == "第2次"
+    screen.wait_for_timeout(500)
+    assert requests == [], requests

@@ -174,6 +174,14 @@
     scheduleRefresh(2000);
   }
 
+  // A recurring duty's later occurrence (issue 17 item 6), as the screen shows it: 第2次 / 2nd occurrence.
+  function occurrence(n) {
+    if (!n || n < 2) return "";
+    if (!en) return " 第" + n + "次";
+    const suffix = n % 100 >= 10 && n % 100 <= 20 ? "th" : { 1: "st", 2: "nd", 3: "rd" }[n % 10] || "th";
+    return " (" + n + suffix + " occurrence)";
+  }
+
   // --- New-task alert: a short tone and a browser notification, once the user allowed them.
   function announce(task) {
     if (audio) {
@@ -186,7 +194,7 @@
       osc.stop(audio.currentTime + 0.4);
     }
     if ("Notification" in window && Notification.permission === "granted") {
-      new Notification(text.newTask + ": " + task.title, { body: task.instructions || "" });
+      new Notification(text.newTask + ": " + task.title + occurrence(task.occurrence), { body: task.instructions || "" });
     }
   }
 
