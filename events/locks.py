@@ -8,7 +8,9 @@ does not need, and never goes back to an earlier step:
 2. **Area advisory lock** (``alerts.services._lock_area``): what is in force for one area and drill flag.
 3. **Warning rows**: the warning acted on (``alerts.services._lock``), then the warning in force
    that it supersedes (``alerts.services._issue``). Only under the area lock.
-4. **Response row**: the active response of that warning (``responses.services.response_lock``).
+4. **Response row**: the active response of that warning (``responses.services.response_lock``). The
+   recurring duties' beat (``responses.services.assignments_recur``) locks the responses with an
+   occurrence due, in id order, and inserts the new tasks under that lock (issue 17 item 6).
 5. **Assignment rows**: the response's open tasks, in id order (``response_lock``), when the
    transaction closes them (a lift or a downgrade); a unit action or an escalation step locks
    its one row (``responses.services._lock_assignment``, the conditional UPDATE claim).
