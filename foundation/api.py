@@ -4,11 +4,13 @@ import logging
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError
+from django.utils import translation
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from foundation.errorpages import request_language
 from foundation.errors import ActionRefused
 from foundation.middleware import DATABASE_UNAVAILABLE
 
@@ -16,9 +18,18 @@ logger = logging.getLogger(__name__)
 
 
 def exception_handler(exc, context):
-    """DRF's handler, plus: refused transitions are 409, model validation 400, a lost database 503."""
+    """DRF's handler, plus: refused transitions are 409, model validation 400, a lost database 503.
+
+    Every answer speaks the request's language (``foundation.errorpages.request_language``), not
+    the thread's: a lazy message (the 503's, a refusal's, a model validation's) is rendered here.
+    """
+    with translation.override(request_language(context.get("request"))):
+        return _answer(exc, context)
+
+
+def _answer(exc, context):
     if isinstance(exc, ActionRefused):
-        return Response({**exc.extra, "detail": exc.message}, status=status.HTTP_409_CONFLICT)
+        return Response({**exc.extra, "detail": str(exc.message)}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         return Response(as_serializer_error(exc), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, (OperationalError, InterfaceError)):

@@ -68,16 +68,34 @@ def _is_api(request) -> bool:
     return request is not None and request.path.startswith("/api/")
 
 
+def request_language(request) -> str:
+    """The language an error answer to ``request`` speaks: the reader's, never the thread's.
+
+    Arguments: ``request``, Django's or DRF's request, or ``None``. Returns a language code of
+    ``settings.LANGUAGES``: ``LocaleMiddleware``'s choice for this request when it ran
+    (``request.LANGUAGE_CODE``), else the ``django_language`` cookie, the ``Accept-Language`` header,
+    or the site's default (``zh-hans``) when there is no request. The thread's active language is
+    not asked: a failure before ``LocaleMiddleware`` ran (the session's first query) or after its
+    answer still holds whatever a previous request on this thread activated. Raises nothing.
+    """
+    if request is None:
+        return settings.LANGUAGE_CODE
+    request = getattr(request, "_request", request)  # DRF's Request wraps Django's
+    chosen = request.__dict__.get("LANGUAGE_CODE")
+    if chosen in dict(settings.LANGUAGES):
+        return chosen
+    return translation.get_language_from_request(request)
+
+
 def error_page(request, status: int, *, detail: str = "", extra: dict | None = None, with_request: bool = True, headers=None) -> HttpResponse:
     """The answer for ``status``: JSON ``{"detail"}`` under ``/api/``, the site's error page elsewhere.
 
     Arguments: ``request`` (may be ``None``); ``status`` one of ``PAGES``; ``detail`` a sentence of
     the case at hand shown under the heading; ``extra`` more template context; ``with_request`` False
     renders without context processors (500, 503: the user and the database may be what failed).
-    The reader's language comes from their cookie or browser (``LocaleMiddleware`` may not have run).
+    The reader's language is the request's (``request_language``), whether or not ``LocaleMiddleware`` ran.
     """
-    language = translation.get_language_from_request(request) if request is not None else settings.LANGUAGE_CODE
-    with translation.override(language):
+    with translation.override(request_language(request)):
         if _is_api(request):
             return JsonResponse({"detail": str(detail or API_MESSAGES.get(status, PAGES[status][0]))}, status=status, headers=headers)
         heading, happened, next_step = PAGES[status]

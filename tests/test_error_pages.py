@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 from django.db import OperationalError
 from django.test import Client, RequestFactory
+from django.utils.translation import gettext_lazy
 
 from alerts.services import alert_create
 from foundation import errorpages
+from foundation.errors import ActionRefused
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.django_db
@@ -95,6 +97,42 @@ def test_a_lost_database_is_the_503_page_with_retry_after(roster):
     assert "服务暂时不可用" in _page(answer) and '<header class="topbar">' in _page(answer)
     api = middleware.process_exception(RequestFactory().get("/api/alerts/"), OperationalError("gone"))
     assert api.status_code == 503 and "数据库暂时不可用" in json.loads(api.content)["detail"]
+
+
+def test_a_503_speaks_the_requests_language_not_the_one_a_previous_request_left_active(roster):
+    """The leak: a web thread's previous request activated English; the database drops while a Chinese
+    reader's request is answered, before LocaleMiddleware ran (or after). Each 503 must be Chinese."""
+    from django.utils import translation
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from foundation.api import exception_handler
+    from foundation.middleware import DatabaseUnavailableMiddleware
+
+    lost = OperationalError("server closed the connection unexpectedly")
+    translation.activate("en")  # what LocaleMiddleware left on this thread for the previous, English request
+    api_request = Request(APIRequestFactory().post("/api/alerts/", {}, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans"))
+    answer = exception_handler(lost, {"request": api_request, "view": None})
+    assert answer.status_code == 503 and answer["Retry-After"] == "5"
+    assert answer.data == {"detail": "数据库暂时不可用，没有任何内容被修改，请重试。"}
+
+    middleware = DatabaseUnavailableMiddleware(lambda request: None)
+    json_503 = middleware.process_exception(RequestFactory().get("/api/alerts/"), lost)  # no header: the default
+    assert json.loads(json_503.content) == {"detail": "数据库暂时不可用，没有任何内容被修改，请重试。"}
+    page = _page(middleware.process_exception(RequestFactory().get("/dashboard/office/"), lost))
+    assert '<html lang="zh-hans">' in page and "服务暂时不可用" in page and "Service temporarily" not in page
+    assert translation.get_language() == "en"  # the answer did not change the thread's language either
+
+    # And the other way round: LocaleMiddleware's choice for this request wins over the thread's.
+    translation.activate("zh-hans")
+    chosen = RequestFactory().get("/api/alerts/")
+    chosen.LANGUAGE_CODE = "en"
+    english = Request(chosen)
+    assert exception_handler(lost, {"request": english, "view": None}).data == {
+        "detail": "Database temporarily unavailable; nothing was changed. Try again."
+    }
+    refused = exception_handler(ActionRefused(gettext_lazy("Only a warning in force can be lifted.")), {"request": english})
+    assert refused.status_code == 409 and refused.data == {"detail": "Only a warning in force can be lifted."}
 
 
 def test_the_400_page(roster):
