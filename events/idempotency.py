@@ -14,6 +14,11 @@ readers leave it empty and the page's script fills it once per submission); API 
 
 A claim left by a process that died is taken over after ``STALE_SECONDS``. Requests without a key, and
 users who are not signed in (the login form), pass untouched.
+
+API clients that sign in with a token are protected as session users are: this middleware runs before
+DRF authenticates in the view, so for a POST under ``/api/`` that carries a key and no session user it
+asks DRF's own authentication classes (``REST_FRAMEWORK``'s, the session's excepted) who sent it. A
+token that is not valid passes untouched, and the view answers it (403) as it answers any.
 """
 
 import re
@@ -45,6 +50,29 @@ def _is_api(request) -> bool:
     return request.path.startswith("/api/")
 
 
+def _sender_of(request):
+    """The signed-in user who sent ``request``: the session's, else (under /api/) the token's; None if neither."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return user
+    if not _is_api(request):
+        return None
+    from rest_framework.authentication import SessionAuthentication
+    from rest_framework.exceptions import APIException
+    from rest_framework.settings import api_settings
+
+    for authentication in api_settings.DEFAULT_AUTHENTICATION_CLASSES:
+        if issubclass(authentication, SessionAuthentication):
+            continue  # the session is AuthenticationMiddleware's, read above
+        try:
+            found = authentication().authenticate(request)
+        except APIException:
+            return None  # a bad or inactive token: the view refuses it as it would without a key
+        if found is not None and found[0].is_authenticated:
+            return found[0]
+    return None
+
+
 class IdempotencyMiddleware:
     """Claim, keep or release the idempotency key of each POST (see the module's docstring)."""
 
@@ -54,11 +82,14 @@ class IdempotencyMiddleware:
     def __call__(self, request):
         if request.method != "POST":
             return self.get_response(request)
-        user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
-            return self.get_response(request)
+        session_user = getattr(request, "user", None)
+        if (session_user is None or not session_user.is_authenticated) and not _is_api(request):
+            return self.get_response(request)  # the login form, and other pages for no one signed in
         key = _key_of(request)
         if key is None:
+            return self.get_response(request)
+        user = _sender_of(request)  # under /api/, a token client's user too (one query, only with a key)
+        if user is None:
             return self.get_response(request)
         if not KEY_RE.match(key):
             return self._refuse(request, 400, _("This form's idempotency key is not valid; reload the page and send it again."))

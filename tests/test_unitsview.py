@@ -180,6 +180,60 @@ def test_a_repeated_progress_note_with_the_same_key_is_stored_once(member, yello
     assert AssignmentUpdate.objects.filter(assignment=task, kind="progress").count() == 2
 
 
+def _token_client(user):
+    """A real token client: DRF's TokenAuthentication reads the header, no session, no force_authenticate."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client
+
+
+def test_a_token_clients_repeated_note_with_the_same_idempotency_key_is_stored_once(member, yellow):
+    task = _tasks(yellow, member.unit)[0]
+    client = _token_client(member)
+    key = uuid.uuid4().hex
+    first = client.post(f"/api/assignments/{task.pk}/progress/", {"text": "一次"}, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    again = client.post(f"/api/assignments/{task.pk}/progress/", {"text": "一次"}, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    assert first.status_code == again.status_code == 200
+    assert again["Idempotent-Replay"] == "true" and again.json() == first.json()
+    assert AssignmentUpdate.objects.filter(assignment=task, kind="progress").count() == 1
+    assert SubmissionKey.objects.get(key=key).user == member
+    audits = AuditEntry.objects.filter(action="progress").count()
+    client.post(f"/api/assignments/{task.pk}/progress/", {"text": "另一次"}, format="json", HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex)
+    assert AssignmentUpdate.objects.filter(assignment=task, kind="progress").count() == 2
+    assert AuditEntry.objects.filter(action="progress").count() == audits + 1
+
+
+def test_a_token_clients_repeated_acknowledgement_answers_the_first_answer_not_a_refusal(member, yellow):
+    task = _tasks(yellow, member.unit)[0]
+    client = _token_client(member)
+    key = uuid.uuid4().hex
+    first = client.post(f"/api/assignments/{task.pk}/acknowledge/", HTTP_IDEMPOTENCY_KEY=key)
+    again = client.post(f"/api/assignments/{task.pk}/acknowledge/", HTTP_IDEMPOTENCY_KEY=key)
+    assert first.status_code == again.status_code == 200
+    assert again["Idempotent-Replay"] == "true" and again.json() == first.json()
+    assert AuditEntry.objects.filter(action="acknowledge").count() == 1
+    assert SubmissionKey.objects.get(key=key).status_code == 200
+
+
+def test_a_token_client_may_not_replay_another_users_key_and_a_bad_token_is_refused_as_ever(member, other_member, yellow):
+    task = _tasks(yellow, member.unit)[0]
+    key = uuid.uuid4().hex
+    assert _token_client(member).post(f"/api/assignments/{task.pk}/progress/", {"text": "mine"}, format="json",
+                                      HTTP_IDEMPOTENCY_KEY=key).status_code == 200
+    other = _token_client(other_member).post(f"/api/assignments/{task.pk}/progress/", {"text": "mine"}, format="json",
+                                             HTTP_IDEMPOTENCY_KEY=key)
+    assert other.status_code == 409 and other.json() == {"detail": "此表单已用于其他操作，请刷新页面。"}
+    from rest_framework.test import APIClient
+
+    stranger = APIClient()
+    stranger.credentials(HTTP_AUTHORIZATION="Token 0123456789abcdef0123456789abcdef01234567")
+    refused = stranger.post(f"/api/assignments/{task.pk}/progress/", {"text": "x"}, format="json", HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex)
+    assert refused.status_code == 403 and not SubmissionKey.objects.filter(user=None).exists()
+
+
 def test_a_refused_submission_releases_its_key_so_the_corrected_one_goes_through(member, yellow):
     task = _tasks(yellow, member.unit)[0]
     client = signed_in(member)
