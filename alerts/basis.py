@@ -48,6 +48,9 @@ class BasisRecord:
     starts_at: datetime.datetime | None = None  # the start and end it recommends or orders
     ends_at: datetime.datetime | None = None
     details: dict = field(default_factory=dict)
+    # The area a city notice names when it is not this district's (another district's notice): such a
+    # record can be no basis here. "" for a consultation and for a notice that covers the district.
+    elsewhere: str = ""
 
     @property
     def level_label(self) -> str:
@@ -104,8 +107,8 @@ def basis_check(*, level: str, kind: str, pk: int | None, in_force_level: str | 
 
     Raises ValidationError (400) naming what is missing or wrong: no basis where ``basis_required``; a
     kind that is not ``consultation`` or ``directive``; an id with no record; a record that calls for no
-    warning (a consultation concluding "no warning", a city lift advice). Answers None when no basis is
-    given and none is needed.
+    warning (a consultation concluding "no warning", a city lift advice); a city notice for another area
+    than the district (``BasisRecord.elsewhere``). Answers None when no basis is given and none is needed.
     """
     if not kind and pk is None:
         if basis_required(level, in_force_level):
@@ -126,6 +129,11 @@ def basis_check(*, level: str, kind: str, pk: int | None, in_force_level: str | 
     if not record.level:
         raise ValidationError({
             "basis_ref": _("%(record)s calls for no warning; it cannot be the basis of one.") % {"record": record.title}
+        })
+    if record.elsewhere:
+        raise ValidationError({
+            "basis_ref": _("%(record)s is for %(region)s, not this district; it cannot be the basis of its warning.")
+            % {"record": record.title, "region": record.elsewhere}
         })
     return record
 
@@ -174,6 +182,36 @@ def city_warning_at(at: datetime.datetime) -> BasisRecord | None:
     return _CITY[0](at) if _CITY else None
 
 
+def city_below(*, level: str | None, area: str, drill: bool, city: "BasisRecord | None | bool" = False) -> BasisRecord | None:
+    """The city's warning notice that putting ``level`` in force (None: lifting) would go below, or None.
+
+    ``city`` is the notice in effect now when the caller has read it (``city_warning_at``), else it is read
+    here (two queries at most). Drills and other areas than the district are not the city's concern.
+    Raises nothing: ``city_floor_check`` refuses, pages say beforehand (``alerts.selectors.approval_effect``).
+    """
+    from django.utils import timezone
+
+    from alerts.choices import LEVEL_RANK
+
+    if drill or area != settings.DISTRICT_NAME:
+        return None
+    if city is False:
+        city = city_warning_at(timezone.now())
+    if city is None or city.level not in LEVEL_RANK:
+        return None
+    if level is not None and LEVEL_RANK[level] >= LEVEL_RANK[city.level]:
+        return None
+    return city
+
+
+def city_floor_message(city: BasisRecord) -> str:
+    """What a decision below ``city``'s notice needs, in the active language (the form says it before, the service after)."""
+    return _(
+        "%(notice)s orders %(level)s: the district stays at or above the city's level, unless a headquarters "
+        "leader records why not."
+    ) % {"notice": city.title, "level": city.level_label}
+
+
 def city_floor_check(*, actor, level: str | None, area: str, drill: bool, reason: str) -> BasisRecord | None:
     """Check that putting ``level`` in force (None: lifting) keeps the district at or above the city's level now.
 
@@ -183,25 +221,13 @@ def city_floor_check(*, actor, level: str | None, area: str, drill: bool, reason
     be a leader (PermissionDenied 403). Drills and other areas than the district are not the city's concern.
     Answers the city's notice when the district goes below it (the caller audits ``below_city``), else None.
     """
-    from django.utils import timezone
-
-    from alerts.choices import LEVEL_RANK
     from alerts.permissions import may_decide
 
-    if drill or area != settings.DISTRICT_NAME:
-        return None
-    city = city_warning_at(timezone.now())
-    if city is None or city.level not in LEVEL_RANK:
-        return None
-    if level is not None and LEVEL_RANK[level] >= LEVEL_RANK[city.level]:
+    city = city_below(level=level, area=area, drill=drill)
+    if city is None:
         return None
     if not (reason or "").strip():
-        raise ValidationError({
-            "below_city_reason": _(
-                "%(notice)s orders %(level)s: the district stays at or above the city's level, unless a headquarters "
-                "leader records why not."
-            ) % {"notice": city.title, "level": city.level_label}
-        })
+        raise ValidationError({"below_city_reason": city_floor_message(city)})
     if not may_decide(actor):
         from django.core.exceptions import PermissionDenied
 

@@ -2,7 +2,9 @@
 
 import datetime
 
-from alerts.basis import basis_of
+from django.utils import timezone
+
+from alerts.basis import basis_of, city_below, city_floor_message, city_warning_at
 from alerts.choices import IN_FORCE, Status
 from alerts.models import Alert
 from alerts.permissions import EFFECT_LABELS, Effect, change_effect, may_see_every_alert
@@ -85,21 +87,25 @@ def alerts_pending_approval():
     )
 
 
-def approval_preview(alert: Alert, *, in_force: dict | None = None) -> dict | None:
+def approval_preview(alert: Alert, *, in_force: dict | None = None, city=False) -> dict | None:
     """What approving ``alert`` now would do, for the leader to see before deciding (read only).
 
     Answers None when nothing awaits approval, else ``{"effect", "effect_label", "in_force",
     "in_force_level", "in_force_label", "stale", "confirm", "proposed_over", "proposed_over_level",
-    "proposed_over_label"}``: ``effect`` is ``issue``, ``upgrade``, ``downgrade``, ``same`` or ``lift``;
+    "proposed_over_label", "below_city"}``: ``effect`` is ``issue``, ``upgrade``, ``downgrade``, ``same`` or ``lift``;
     ``in_force`` the warning in force now; ``proposed_over`` the one in force when it was proposed;
     ``stale`` says they differ; ``confirm`` names the flags the approval needs (``confirm_downgrade``,
-    ``confirm_stale``). ``in_force`` maps (area, drill) to the warning in force, when the caller has it.
+    ``confirm_stale``); ``below_city`` is None, or the rule's sentence when approving would put the district
+    below the city's warning notice in effect (or lift during it), so the form asks for ``below_city_reason``
+    beforehand (issue 15 item 3). ``in_force`` maps (area, drill) to the warning in force and ``city`` is
+    the city's notice in effect (``alerts.basis.city_warning_at``), when the caller has them.
     """
     if alert.status == Status.LIFT_PENDING:
         return {
             "effect": Effect.LIFT, "effect_label": str(EFFECT_LABELS[Effect.LIFT]), "in_force": alert.pk,
             "in_force_level": alert.level, "in_force_label": str(alert.get_level_display()), "stale": False,
             "confirm": [], "proposed_over": None, "proposed_over_level": None, "proposed_over_label": None,
+            "below_city": _below_city(None, alert, city),
         }
     if alert.status != Status.PENDING_APPROVAL:
         return None
@@ -107,10 +113,15 @@ def approval_preview(alert: Alert, *, in_force: dict | None = None) -> dict | No
         current = in_force.get((alert.area, alert.drill))
     else:
         current = Alert.objects.filter(area=alert.area, drill=alert.drill, status__in=IN_FORCE).exclude(pk=alert.pk).first()
-    return approval_effect(alert, current)
+    return approval_effect(alert, current, city=city)
 
 
-def approval_effect(alert: Alert, current: Alert | None) -> dict:
+def _below_city(level: str | None, alert: Alert, city) -> str | None:
+    notice = city_below(level=level, area=alert.area, drill=alert.drill, city=city)
+    return city_floor_message(notice) if notice is not None else None
+
+
+def approval_effect(alert: Alert, current: Alert | None, *, city=False) -> dict:
     """``approval_preview`` for ``alert`` pending approval while ``current`` (None: nothing) is in force."""
     effect = change_effect(alert.level, current.level if current else None)
     stale = (current.pk if current else None) != alert.proposed_over_id
@@ -122,6 +133,7 @@ def approval_effect(alert: Alert, current: Alert | None) -> dict:
         "proposed_over": alert.proposed_over_id,
         "proposed_over_level": alert.proposed_over.level if alert.proposed_over_id else None,
         "proposed_over_label": str(alert.proposed_over.get_level_display()) if alert.proposed_over_id else None,
+        "below_city": _below_city(alert.level, alert, city),
     }
 
 
@@ -131,8 +143,9 @@ def with_previews(alerts) -> list[Alert]:
     alerts = list(alerts)
     # One query for the warnings in force, whatever the number of pending ones.
     in_force = {(a.area, a.drill): a for a in Alert.objects.in_force()} if alerts else {}
+    city = city_warning_at(timezone.now()) if alerts else None  # two queries at most, for all of them
     for alert in alerts:
-        alert.preview = approval_preview(alert, in_force=in_force)
+        alert.preview = approval_preview(alert, in_force=in_force, city=city)
         alert.basis_record = basis_of(alert)  # the consultation or directive the leader decides on (issue 15 item 1)
     return alerts
 
@@ -143,8 +156,6 @@ def alert_decisions_recent(*, hours: int = 24, limit: int = 5) -> list[dict]:
     Answers ``{"at", "action" ("reject" | "refuse_lift"), "alert", "by", "reason"}`` for the last ``hours``.
     Two queries (one when there is none).
     """
-    from django.utils import timezone
-
     since = timezone.now() - datetime.timedelta(hours=hours)
     entries = list(
         AuditEntry.objects.filter(target_type="alert", action__in=("reject", "refuse_lift"), at__gte=since)

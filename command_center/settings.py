@@ -427,6 +427,10 @@ CELERY_BEAT_SCHEDULE = {
 # --- Domain defaults -----------------------------------------------------------------
 DISTRICT_NAME = env_str("DISTRICT_NAME", "江津区")
 DISTRICT_NAME_EN = env_str("DISTRICT_NAME_EN", "Jiangjin District")  # what an English reader sees (issue 14 item 9)
+# The city's groupings of districts that include this one: a municipal notice for one of them binds the
+# district (consultations.selectors.directive_covers_district). Jiangjin is one of the 主城新区 of the
+# 主城都市区 (Chongqing's zoning of 2020).
+DISTRICT_REGIONS = env_list("DISTRICT_REGIONS", ["主城都市区", "主城新区"])
 # A warning's start may be at most this many minutes in the past (the time it took to fill the
 # form); an earlier start is refused. Anything in the past takes effect at the moment of issue.
 ALERT_START_GRACE_MINUTES = env_int("ALERT_START_GRACE_MINUTES", 5)

@@ -85,6 +85,9 @@ class DirectiveForm(forms.Form):
     level = forms.ChoiceField(label=_("Level ordered"), choices=[("", "—"), *Level.choices], required=False)
     starts_at = _when(_("Effective from"), required=False)
     ends_at = _when(_("Until"), required=False)
-    region = forms.CharField(label=_("Region"), max_length=100, required=False)
+    region = forms.CharField(
+        label=_("Region"), max_length=100, required=False,
+        help_text=_("Empty: the whole city. A notice naming other districts only is recorded but binds nothing here."),
+    )
     cause = forms.ChoiceField(label=_("Cause of the episode"), choices=[("", "—"), *Cause.choices], required=False)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +17,27 @@ from foundation.display import is_english, local_time, localized
 
 # The records a form offers as a basis: those of the last 14 days (an older one can still be cited by id).
 CITABLE_DAYS = 14
+
+# A notice's region naming the whole city (a directive's region field as the office copies it from the document).
+CITY_WIDE = frozenset({"全市", "全市范围", "全市域", "重庆市", "重庆市全域", "重庆全市", "全市各区县", "重庆市各区县",
+                       "chongqing", "the whole city", "whole city", "citywide", "city-wide", "all districts"})
+
+
+def directive_covers_district(region: str) -> bool:
+    """Does a city notice for ``region`` bind this district (``settings.DISTRICT_NAME``)?
+
+    Args: ``region`` as recorded ("" when the document names none). True when it is empty (the whole city),
+    one of ``CITY_WIDE`` ("全市", "重庆市", …), or names the district (江津区, 江津, Jiangjin) or a grouping of
+    districts that includes it (``settings.DISTRICT_REGIONS``: 主城都市区, 主城新区) among the areas it lists; False for a notice naming only other districts, which can be no basis of this district's warning
+    and sets no floor under it (issue 15 item 3). Raises nothing.
+    """
+    text = " ".join((region or "").split()).casefold()
+    if not text or text in CITY_WIDE:
+        return True
+    names = {settings.DISTRICT_NAME, getattr(settings, "DISTRICT_NAME_EN", "")}
+    names |= {name.removesuffix("区") for name in names} | {name.removesuffix(" District") for name in names}
+    names |= set(getattr(settings, "DISTRICT_REGIONS", []))
+    return any(name.casefold() in text for name in names if len(name.strip()) >= 2)
 
 
 def consultations_visible_to(user):
@@ -87,7 +109,7 @@ def _directive_record(d: Directive) -> BasisRecord:
         kind=BasisKind.DIRECTIVE, pk=d.pk, title=_("Municipal directive %(number)s") % {"number": d.document_number},
         summary=summary, level=d.level if d.kind == DirectiveKind.WARNING else "", cause=d.cause,
         url=reverse("consultations:directive-detail", args=[d.pk]), at=d.issued_at, starts_at=d.starts_at,
-        ends_at=d.ends_at,
+        ends_at=d.ends_at, elsewhere="" if directive_covers_district(d.region) else d.region,
         details={"document_number": d.document_number, "region": d.region, "level": str(d.get_level_display())},
     )
 
@@ -103,20 +125,21 @@ def consultations_citable() -> list[BasisRecord]:
 
 
 def directives_citable() -> list[BasisRecord]:
-    """Lister registered with ``alerts.basis``: recent warning notices, newest first."""
+    """Lister registered with ``alerts.basis``: recent warning notices for this district (or the whole city), newest first."""
     rows = Directive.objects.filter(issued_at__gte=_since(), kind=DirectiveKind.WARNING)
-    return [_directive_record(d) for d in rows[:20]]
+    return [_directive_record(d) for d in rows[:40] if directive_covers_district(d.region)][:20]
 
 
 def city_warning_at(at: datetime.datetime) -> BasisRecord | None:
-    """Registered with ``alerts.basis``: the city's warning notice in effect at ``at`` (started, not ended), unless
-    a lift advice was recorded after it; the latest issued wins. Two queries at most."""
-    notice = (
+    """Registered with ``alerts.basis``: the city's warning notice for this district (``directive_covers_district``)
+    in effect at ``at`` (started, not ended), unless a lift advice was recorded after it; the latest issued wins.
+    A notice for other districts only sets no floor here. Two queries at most."""
+    in_effect = (
         Directive.objects.filter(kind=DirectiveKind.WARNING, starts_at__lte=at)
         .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=at))
         .order_by("-issued_at", "-id")
-        .first()
     )
+    notice = next((d for d in in_effect[:20] if directive_covers_district(d.region)), None)
     if notice is None or Directive.objects.filter(kind=DirectiveKind.LIFT, issued_at__gte=notice.issued_at).exists():
         return None
     return _directive_record(notice)

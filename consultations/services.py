@@ -14,6 +14,7 @@ from alerts.choices import Cause, Level
 from consultations.choices import Conclusion, DirectiveKind, Pollutant
 from consultations.models import Consultation, ConsultationAttachment, Directive
 from consultations.permissions import may_record_consultation, may_record_directive
+from consultations.selectors import directive_covers_district
 from events.choices import Audience, EventType
 from events.services import audit_record, event_record
 from feeds.choices import ProposalKind
@@ -148,7 +149,8 @@ def directive_record(
 
     The proposal goes through the same path as the feeds' (``feeds.services.proposal_municipal_create``,
     then ``proposal_act`` by the office, the leaders deciding orange and red): the district follows the
-    city's level unless already at or above it; a lift advice proposes lifting the warning in force.
+    city's level unless already at or above it; a lift advice proposes lifting the warning in force. A notice
+    whose ``region`` names other districts only (``selectors.directive_covers_district``) proposes nothing.
     Returns the directive, with ``proposal`` set when one was made.
 
     Raises PermissionDenied (403) unless the office (``may_record_directive``); ValidationError (400) for
@@ -199,7 +201,8 @@ def directive_record(
             actor=actor, action="directive_record", target=directive, comment=document_number,
             data={"kind": kind, "level": directive.level, "starts_at": starts_at.isoformat() if starts_at else None},
         )
-        proposal = proposal_municipal_create(
+        # A notice for other districts only is recorded, and proposes nothing here (issue 15 item 3).
+        proposal = None if warning and not directive_covers_district(directive.region) else proposal_municipal_create(
             actor=actor, directive_id=directive.pk, kind=ProposalKind.ISSUE if warning else ProposalKind.LIFT,
             document_number=document_number, issued_at=issued_at, level=directive.level, starts_at=starts_at,
             ends_at=directive.ends_at, region=directive.region, cause=directive.cause,

@@ -11,7 +11,7 @@ from consultations import services
 from consultations.forms import AttachmentForm, ConsultationForm, DirectiveForm
 from consultations.models import ConsultationAttachment
 from consultations.permissions import may_record_consultation, may_record_directive, may_view_consultations
-from consultations.selectors import consultations_visible_to, directives_visible_to
+from consultations.selectors import consultations_visible_to, directive_covers_district, directives_visible_to
 from units.permissions import asks
 
 
@@ -105,6 +105,8 @@ def directive_new(request):
         else:
             if directive.proposal_id:
                 messages.warning(request, _("Recorded; it is now a proposal for the district to decide."))
+            elif not directive_covers_district(directive.region):
+                messages.info(request, _("Recorded; it names other districts only, so it proposes nothing here."))
             else:
                 messages.success(request, _("Recorded; the district already stands at or above it, or has nothing to lift."))
             return redirect("consultations:directive-detail", directive.pk)

@@ -473,3 +473,68 @@ def test_the_pages_in_english_show_no_chinese(client, office, roster, name):
     html = client.get(reverse(name)).content.decode()
     main = html[html.index("<main"):html.index("</main>")]
     assert not re.findall(r"[\u4e00-\u9fff]+", re.sub(r"<[^>]+>", " ", main).replace("中文", ""))
+
+
+def city_red(office, **extra):
+    return city_orange(office, number="渝〔2026〕31号", level="red", **extra)
+
+
+def test_the_leader_dashboards_approval_below_the_city_asks_for_the_reason_and_records_it(
+    client, api_as, office, leader, roster
+):
+    city_red(office)
+    record = consult(office, roster, conclusion="orange")
+    pending = alert_create(actor=office, level="orange", reason="本区橙色", basis_kind=BasisKind.CONSULTATION, basis_ref=record.pk)
+    assert pending.status == Status.PENDING_APPROVAL
+    client.force_login(leader)
+    dashboard = client.get(reverse("dashboard-leader")).content.decode()
+    # Said before the click: the field open, required, with the rule's sentence naming the city's notice.
+    assert f'name="below_city_reason" id="below-city-reason-{pending.pk}" rows="2" data-limit="4000" required' in dashboard
+    assert f'data-below-city="{pending.pk}">市级指令 渝〔2026〕31号要求红色预警：本区预警等级不低于市级，除非区指挥部领导记录理由。' in dashboard
+
+    url, home = reverse("alerts:approve", args=[pending.pk]), reverse("dashboard-leader")
+    refused = client.post(url, {"confirm": "on", "next": home}, follow=True)
+    page = refused.content.decode()
+    assert "渝〔2026〕31号" in page and "除非区指挥部领导记录理由" in page  # the rule's own message, on the dashboard
+    pending.refresh_from_db()
+    assert pending.status == Status.PENDING_APPROVAL and not AuditEntry.objects.filter(action="below_city").exists()
+
+    api_preview = api_as(leader).get(f"/api/alerts/{pending.pk}/").json()["approval"]
+    assert api_preview["below_city"].endswith("除非区指挥部领导记录理由。")
+
+    client.post(url, {"confirm": "on", "next": home, "below_city_reason": "本区监测站点未达红色条件"})
+    pending.refresh_from_db()
+    assert pending.status == Status.ISSUED
+    assert AuditEntry.objects.get(action="below_city", target_id=pending.pk).comment == "本区监测站点未达红色条件"
+
+
+def test_a_notice_for_another_district_is_no_basis_and_sets_no_floor(office, leader):
+    from alerts.basis import basis_choices, city_warning_at
+
+    other = city_orange(office, number="渝〔2026〕40号", region="永川区、璧山区")
+    assert other.proposal is None  # recorded, and nothing proposed to this district
+    with pytest.raises(ValidationError) as exc:
+        alert_create(actor=leader, level="orange", reason="x", basis_kind=BasisKind.DIRECTIVE, basis_ref=other.pk)
+    assert exc.value.message_dict["basis_ref"] == ["市级指令 渝〔2026〕40号适用于永川区、璧山区，不适用于本区，不能作为本区预警的依据。"]
+    assert city_warning_at(timezone.now()) is None
+    assert alert_create(actor=office, level="yellow", reason="本区轻度").status == Status.ISSUED  # no city floor
+    assert all(record.pk != other.pk for record in basis_choices())
+
+
+def test_a_proposal_at_or_above_the_city_asks_for_no_reason(client, office, leader, roster):
+    city_orange(office)
+    record = consult(office, roster, conclusion="red", cause=Cause.PM2_5)
+    pending = alert_create(actor=office, level="red", reason="本区红色", basis_kind=BasisKind.CONSULTATION, basis_ref=record.pk)
+    client.force_login(leader)
+    dashboard = client.get(reverse("dashboard-leader")).content.decode()
+    assert f'id="below-city-reason-{pending.pk}" rows="2" data-limit="4000"></textarea>' in dashboard
+    assert f'data-below-city="{pending.pk}"' not in dashboard
+
+
+@pytest.mark.parametrize(
+    "region", ["", "全市", "重庆市", "江津区", "永川区、江津区", "江津、綦江", "主城都市区", "Jiangjin District", "the whole city"]
+)
+def test_a_notice_for_the_district_or_the_whole_city_is_a_basis(office, leader, region):
+    directive = city_orange(office, region=region)
+    orange = alert_create(actor=leader, level="orange", reason="执行", basis_kind=BasisKind.DIRECTIVE, basis_ref=directive.pk)
+    assert orange.status == Status.ISSUED and basis_of(orange).pk == directive.pk

@@ -1,9 +1,10 @@
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from alerts.basis import basis_of
-from alerts.choices import BasisKind, Cause, Level
+from alerts.basis import basis_of, city_warning_at
+from alerts.choices import BasisKind, Cause, Level, Status
 from alerts.models import Alert
 from alerts.permissions import may_decide, may_see_every_alert
 from alerts.selectors import alert_as_seen_by, approval_preview
@@ -143,6 +144,10 @@ class ApprovalPreviewSerializer(serializers.Serializer):
     proposed_over_label = serializers.CharField(allow_null=True)
     stale = serializers.BooleanField()
     confirm = serializers.ListField(child=serializers.CharField())
+    below_city = serializers.CharField(
+        allow_null=True, help_text="The rule's sentence when approving goes below the city's warning notice in effect "
+        "(send below_city_reason), else null.",
+    )
 
 
 class BasisRecordSerializer(serializers.Serializer):
@@ -180,7 +185,11 @@ class AlertDetailSerializer(AlertSerializer):
         request = self.context.get("request")
         if request is None or not may_decide(request.user):
             return None
-        return approval_preview(alert)
+        if alert.status not in (Status.PENDING_APPROVAL, Status.LIFT_PENDING):
+            return None
+        if "city" not in self.context:  # the city's notice in effect: read once per answer, not per warning
+            self.context["city"] = city_warning_at(timezone.now())
+        return approval_preview(alert, city=self.context["city"])
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):
