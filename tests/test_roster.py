@@ -95,3 +95,33 @@ def test_roster_edits_are_kept_in_history(admin_user, client, roster):
     assert answer.status_code == 302, answer.content[:500]
     latest = unit.history.latest()
     assert (latest.duty_phone, latest.history_user) == ("023-4234-5678", admin_user)  # normalised (units.phones)
+
+
+def test_every_duty_of_the_plan_has_its_english_text(roster):
+    """The 124 duties load with their English (units/data/roster.json ``duties_en``), none left blank or in Chinese."""
+    import re
+
+    from django.utils import translation
+
+    assert Duty.objects.count() == 124
+    assert not Duty.objects.filter(text_en="").exists()
+    assert not [d.text_en for d in Duty.objects.all() if re.search(r"[\u4e00-\u9fff]", d.text_en)]
+    duty = Duty.objects.get(unit__code="meteorology", order=4)
+    assert (duty.text, duty.text_en) == ("牵头开展人工增雨作业", "Lead artificial rain enhancement operations")
+    with translation.override("en"):
+        assert str(duty) == "Lead artificial rain enhancement operations"[:40]
+    with translation.override("zh-hans"):
+        assert str(duty) == "牵头开展人工增雨作业"
+
+
+def test_a_roster_file_whose_english_duties_do_not_match_is_refused(tmp_path):
+    import json
+
+    from units.services import ROSTER_FILE
+
+    data = json.loads(ROSTER_FILE.read_text(encoding="utf-8"))
+    data["units"][0]["duties_en"] = data["units"][0]["duties_en"][:-1]
+    broken = tmp_path / "roster.json"
+    broken.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(ValueError, match="duties_en"):
+        roster_load(roster_path=broken)

@@ -55,7 +55,7 @@ class Duty(models.Model):
         verbose_name_plural = _("duties")
 
     def __str__(self):
-        return self.text[:40]
+        return localized(self, "text")[:40]
 
 
 class Contact(models.Model):

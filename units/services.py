@@ -25,11 +25,13 @@ def roster_load(*, roster_path: Path = ROSTER_FILE) -> dict:
     """Create or update every unit and its duties from the plan's roster (``units/data/roster.json``).
 
     Args: ``roster_path``, the JSON file (``{"units": [{code, kind, name, name_en, order, duty_phone,
-    duties: [text, ...]}]}``). Returns ``{"units": n, "duties": n}``, how many rows were created or changed.
+    duties: [text, ...], duties_en: [English text, ...]}]}``; ``duties_en`` is each duty's English, item for
+    item; the roster admin and English pages show it). Returns ``{"units": n, "duties": n}``, how many rows were created or changed.
     Idempotent: a second run finds everything equal and writes nothing (no history rows either).
     Units are matched by code, duties by (unit, order). The units' task templates are the responses'
     data and are loaded after this (``responses.services.task_templates_load``).
-    Raises KeyError for a unit entry missing a field (a broken data file: a command-line failure, no HTTP).
+    Raises KeyError for a unit entry missing a field, ValueError for ``duties_en`` not matching ``duties`` item
+    for item (a broken data file: a command-line failure, no HTTP).
     Plan: 附件1 三 (the command's member units, 成员单位, and each one's duties).
     """
     roster = json.loads(roster_path.read_text(encoding="utf-8"))
@@ -48,13 +50,16 @@ def roster_load(*, roster_path: Path = ROSTER_FILE) -> dict:
                 unit.save()
                 counts["units"] += 1
             existing = {d.order: d for d in unit.duties.all()}
-            for order, text in enumerate(entry["duties"]):
+            english = entry["duties_en"]
+            if len(english) != len(entry["duties"]) or not all(text.strip() for text in english):
+                raise ValueError(f"{entry['code']}: duties_en must give the English of each duty, item for item")
+            for order, (text, text_en) in enumerate(zip(entry["duties"], english, strict=True)):
                 duty = existing.get(order)
                 if duty is None:
-                    Duty.objects.create(unit=unit, order=order, text=text)
+                    Duty.objects.create(unit=unit, order=order, text=text, text_en=text_en)
                     counts["duties"] += 1
-                elif duty.text != text:
-                    duty.text = text
+                elif duty.text != text or duty.text_en != text_en:
+                    duty.text, duty.text_en = text, text_en
                     duty.save()
                     counts["duties"] += 1
     return counts

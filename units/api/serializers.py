@@ -7,7 +7,7 @@ from units.models import Contact, Duty, Unit
 class DutySerializer(ReadModelSerializer):
     class Meta:
         model = Duty
-        fields = ["order", "text"]
+        fields = ["order", "text", "text_en"]
 
 
 class ContactSerializer(ReadModelSerializer):
