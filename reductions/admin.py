@@ -3,14 +3,16 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from reductions.forms import MeasureForm
 from reductions.models import EmissionInventory, Enterprise, Inspection, Inspector, ListVersion, Measure, Site
 from reductions.services import inspector_save, list_entry_delete, list_entry_save
 
 
 class MeasureInline(admin.TabularInline):
     model = Measure
+    form = MeasureForm
     extra = 0
-    fields = ["level", "order", "text", "pm", "so2", "nox", "vocs"]
+    fields = ["level", "order", "text", "causes", "pm", "so2", "nox", "vocs"]
 
 
 class ServiceAdmin(SimpleHistoryAdmin):

@@ -1,10 +1,14 @@
 """On a warning, the emission-reduction list becomes work: each response's checklists (issue 16 item 4).
 
 Issuing a warning gives every enterprise and site of the list in force (``selectors.version_for`` the
-response's start) its measures for the warning's level, as checklist items that the enterprise's or
-site's supervising unit, and its town, street or park, see and confirm. A change of level replaces
-the live items by the new level's measures (an upgrade moves every item to the higher level, a
-downgrade to the lower); a lift ends them. Done in the issuing or lifting transaction, through the
+response's start) its measures for the warning's level and cause, as checklist items that the
+enterprise's or site's supervising unit, and its town, street or park, see and confirm. Only the
+measures whose causes include the warning's cause are handed out (``Measure.for_<cause>``: an ozone
+episode gets the VOC measures and not the dust ones); a leader's override of the cause
+(``Alert.tasks_override_reason``, which hands out every task) hands out every measure of the level,
+as ``responses.services`` does with the tasks. A change of level replaces the live items by the new
+level's measures (an upgrade moves every item to the higher level, a downgrade to the lower); a
+change of cause replaces the items no longer called for and adds the new cause's; a lift ends them. Done in the issuing or lifting transaction, through the
 response path's extension point (``responses.extensions``): ``alerts`` and ``responses`` never import
 this app; ``ReductionsConfig.ready`` registers ``ChecklistParticipant``.
 
@@ -31,7 +35,7 @@ from events.choices import Audience
 from events.models import Event
 from events.services import audit_record, events_record
 from foundation.errors import ActionRefused
-from reductions.choices import ITEM_TRANSITIONS, LIVE_ITEM_STATUSES, CheckState, InspectionStatus, ItemStatus
+from reductions.choices import CAUSE_FIELDS, ITEM_TRANSITIONS, LIVE_ITEM_STATUSES, CheckState, InspectionStatus, ItemStatus
 from reductions.models import ChecklistItem, Enterprise, Inspection, Measure, Site
 from reductions.permissions import may_confirm_item
 from reductions.selectors import version_for
@@ -42,14 +46,18 @@ CHECKLIST_CHANGED = "checklist.changed"
 CHECKLIST_ITEM_CONFIRMED = "checklist.item_confirmed"
 
 
-def _insert_items_sql() -> str:
-    """One INSERT … SELECT: every measure of the version at the level becomes a pending item of the response.
+def _insert_items_sql(cause: str | None) -> str:
+    """One INSERT … SELECT: every measure of the version at the level (and for ``cause``, if given) that has no
+    live item in the response yet becomes a pending item of it.
 
-    An item of an enterprise or site with an open (non-compliant) inspection in this response starts
-    non-compliant: the finding stands until a follow-up closes it, whatever the level.
+    The cause is a plain boolean column (``CAUSE_FIELDS``, never user text), compared with a parameter:
+    the same SQL on PostgreSQL and SQLite. An item of an enterprise or site with an open (non-compliant)
+    inspection in this response starts non-compliant: the finding stands until a follow-up closes it,
+    whatever the level.
     """
     item, measure = ChecklistItem._meta.db_table, Measure._meta.db_table
     enterprise, site, inspection = Enterprise._meta.db_table, Site._meta.db_table, Inspection._meta.db_table
+    for_cause = f"AND m.{CAUSE_FIELDS[cause]} = %(yes)s" if cause is not None else ""
     return f"""
         INSERT INTO {item} (response_id, version_id, measure_id, enterprise_id, site_id, unit_id, town_id, level, text,
                             status, check_state, created_at, closed_reason)
@@ -63,29 +71,34 @@ def _insert_items_sql() -> str:
         FROM {measure} m
         LEFT JOIN {enterprise} e ON e.id = m.enterprise_id
         LEFT JOIN {site} s ON s.id = m.site_id
-        WHERE m.level = %(level)s AND (e.version_id = %(version)s OR s.version_id = %(version)s)
+        WHERE m.level = %(level)s AND (e.version_id = %(version)s OR s.version_id = %(version)s) {for_cause}
+          AND NOT EXISTS (SELECT 1 FROM {item} x WHERE x.response_id = %(response)s AND x.measure_id = m.id
+                          AND x.status IN (%(pending)s, %(confirmed)s))
         ORDER BY m.enterprise_id, m.site_id, m."order", m.id
     """
 
 
-def _items_create(*, response, level: str, now) -> int:
-    """Make the level's items for ``response`` from the list in force at its start; answers how many."""
+def _items_create(*, response, level: str, cause: str | None, now) -> int:
+    """Make the level's (and cause's) missing items for ``response`` from the list in force at its start; answers how many."""
     version = version_for(response.started_at)
     if version is None:
         return 0
     with connection.cursor() as cursor:
-        cursor.execute(_insert_items_sql(), {
-            "response": response.pk, "version": version.pk, "level": level, "now": now,
-            "pending": ItemStatus.PENDING, "open": InspectionStatus.OPEN, "non_compliant": CheckState.NON_COMPLIANT,
-            "unchecked": CheckState.UNCHECKED,
+        cursor.execute(_insert_items_sql(cause), {
+            "response": response.pk, "version": version.pk, "level": level, "now": now, "yes": True,
+            "pending": ItemStatus.PENDING, "confirmed": ItemStatus.CONFIRMED, "open": InspectionStatus.OPEN,
+            "non_compliant": CheckState.NON_COMPLIANT, "unchecked": CheckState.UNCHECKED,
         })
         return cursor.rowcount
 
 
-def _items_close(*, response, to_status: str, reason: str, now, keep_level: str | None = None) -> int:
-    """Replace or end the response's live items (all, or all but ``keep_level``'s); answers how many."""
+def _items_close(*, response, to_status: str, reason: str, now, keep_level: str | None = None, cause: str | None = None) -> int:
+    """Replace or end the response's live items: all; with ``keep_level`` those of another level; with ``cause``
+    (and ``keep_level``) those of the level whose measure does not apply to the cause. Answers how many."""
     live = ChecklistItem.objects.filter(response=response, status__in=LIVE_ITEM_STATUSES)
-    if keep_level is not None:
+    if cause is not None:
+        live = live.filter(level=keep_level, **{f"measure__{CAUSE_FIELDS[cause]}": False})
+    elif keep_level is not None:
         live = live.exclude(level=keep_level)
     return live.update(status=to_status, closed_reason=reason[:300], closed_at=now)
 
@@ -112,28 +125,32 @@ def _announce(response, *, level: str, created: int, closed: int) -> None:
     events_record(events)
 
 
-def checklists_apply(*, response, level: str, actor) -> dict[str, int]:
-    """Give the response the level's checklist items, replacing the live items of another level.
+def checklists_apply(*, response, level: str, cause: str | None, actor) -> dict[str, int]:
+    """Give the response the checklist items of ``level`` and ``cause``, replacing the live items no longer called for.
 
-    Called in the issuing transaction (a new response, or a change of level or cause of the running
-    one), after ``checklists_lock``. Nothing changes when the live items already are the level's (a
-    change of cause only). Answers ``{"created": n, "replaced": n}``. Raises nothing of its own; a
-    database error rolls the issue back.
+    ``cause`` (alerts.choices.Cause) keeps only the measures whose causes include it; None (a leader's
+    override) keeps every measure of the level. Called in the issuing transaction (a new response, or a
+    change of level or cause of the running one), after ``checklists_lock``: live items of another
+    level are replaced, then those of the level whose measure does not apply to the cause, then the
+    measures of the level and cause without a live item are added. Nothing changes when the live items
+    already are those. Answers ``{"created": n, "replaced": n}``. Raises nothing of its own; a database
+    error rolls the issue back. Four statements whatever the size of the list.
     """
     now = timezone.now()
-    live_levels = set(
-        ChecklistItem.objects.filter(response=response, status__in=LIVE_ITEM_STATUSES).values_list("level", flat=True).distinct()
-    )
-    if live_levels == {level}:
-        return {"created": 0, "replaced": 0}
     replaced = _items_close(
         response=response, to_status=ItemStatus.REPLACED, now=now, keep_level=level,
         reason=_("The warning changed to %(level)s: that level's measures replace this one.") % {"level": Level(level).label},
     )
-    created = _items_create(response=response, level=level, now=now) if level not in live_levels else 0
+    if cause is not None:
+        replaced += _items_close(
+            response=response, to_status=ItemStatus.REPLACED, now=now, keep_level=level, cause=cause,
+            reason=_("The cause of the episode changed; this measure no longer applies."),
+        )
+    created = _items_create(response=response, level=level, cause=cause, now=now)
     counts = {"created": created, "replaced": replaced}
-    audit_record(actor=actor, action="checklists_apply", target=response, to_state=level, data=counts)
-    _announce(response, level=level, created=created, closed=replaced)
+    if created or replaced:
+        audit_record(actor=actor, action="checklists_apply", target=response, to_state=level, data=counts | {"cause": cause or ""})
+        _announce(response, level=level, created=created, closed=replaced)
     return counts
 
 
@@ -167,7 +184,10 @@ class ChecklistParticipant:
         checklists_lock(response=response)
 
     def level_applied(self, *, response, alert, previous_level: str, actor) -> None:
-        checklists_apply(response=response, level=alert.level, actor=actor)
+        # The cause decides the measures as it decides the tasks (responses.services.response_apply_level);
+        # a leader's recorded override hands out every measure of the level.
+        cause = None if alert.tasks_override_reason else alert.cause
+        checklists_apply(response=response, level=alert.level, cause=cause, actor=actor)
 
     def closed(self, *, response, alert, actor, reason: str) -> None:
         checklists_end(response=response, level=alert.level, actor=actor, reason=reason)

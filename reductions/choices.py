@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from alerts.choices import LEVELS as ALERT_LEVELS
-from alerts.choices import Level
+from alerts.choices import Cause, Level
 
 
 class Grade(models.TextChoices):
@@ -55,6 +55,12 @@ POLLUTANTS = [p.value for p in Pollutant]
 # inventory; the admin can change them per year (EmissionInventory.*_pct).
 DEFAULT_TARGET_PCT = {Level.YELLOW: Decimal(10), Level.ORANGE: Decimal(20), Level.RED: Decimal(30)}
 LEVELS = list(ALERT_LEVELS)  # the one level order (alerts.choices.LEVELS), low to high
+
+# The causes of an episode a measure applies to (issue 16; the warning's cause, alerts.choices.Cause, the
+# vocabulary of responses.TaskTemplate.causes): one boolean column per cause on Measure, so that the
+# checklists' INSERT … SELECT filters by a plain column on PostgreSQL and SQLite alike (SQLite has no JSON
+# containment lookup). A new cause needs its column (tests/test_reductions_causes.py checks every cause has one).
+CAUSE_FIELDS = {cause: f"for_{cause}" for cause in Cause.values}
 
 
 class ItemStatus(models.TextChoices):

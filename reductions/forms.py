@@ -4,9 +4,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from alerts.choices import Cause
 from foundation.datetimes import UtcDateTimeField
 from foundation.text import TEXT_MAX
-from reductions.choices import Grade, InspectionResult, SiteKind
+from reductions.choices import CAUSE_FIELDS, Grade, InspectionResult, SiteKind
+from reductions.models import Measure
 from reductions.xlsx import MAX_BYTES
 from units.choices import UnitKind
 from units.models import Unit
@@ -63,6 +65,31 @@ class ListFilterForm(forms.Form):
             enterprises = enterprises.filter(name__icontains=q) | enterprises.filter(credit_code__icontains=q)
             sites = sites.filter(project__icontains=q) | sites.filter(ref__icontains=q)
         return enterprises, sites
+
+
+class MeasureForm(forms.ModelForm):
+    """A measure in the admin: its episode causes as one set of boxes (stored as ``Measure.for_<cause>``)."""
+
+    causes = forms.MultipleChoiceField(
+        label=_("Causes"), choices=Cause.choices, widget=forms.CheckboxSelectMultiple, initial=Cause.values,
+        error_messages={"required": _("A measure applies to at least one cause of an episode.")},
+        help_text=_("The episode causes this measure applies to: only those episodes' checklists hold it."),
+    )
+
+    class Meta:
+        model = Measure
+        exclude = list(CAUSE_FIELDS.values())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial["causes"] = self.instance.causes
+
+    def clean(self):
+        data = super().clean()
+        if "causes" in data:
+            self.instance.causes = data["causes"]  # before the model's own clean, which needs one
+        return data
 
 
 class MultiplePhotoInput(forms.ClearableFileInput):

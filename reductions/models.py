@@ -21,6 +21,7 @@ from simple_history.models import HistoricalRecords
 
 from alerts.choices import Level
 from reductions.choices import (
+    CAUSE_FIELDS,
     DEFAULT_TARGET_PCT,
     CheckState,
     Grade,
@@ -144,6 +145,13 @@ class Measure(Emissions):
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     order = models.PositiveSmallIntegerField(_("order"), default=1)
     text = models.CharField(_("measure"), max_length=500)
+    # The episode causes it applies to (reductions.choices.CAUSE_FIELDS; every cause by default): an ozone
+    # episode's checklist holds the VOC measures, not the dust ones; a dust episode's the reverse.
+    for_pm2_5 = models.BooleanField(_("PM2.5 episodes"), default=True)
+    for_dust = models.BooleanField(_("dust episodes"), default=True)
+    for_ozone = models.BooleanField(_("ozone episodes"), default=True)
+    for_smoke = models.BooleanField(_("smoke episodes"), default=True)
+    for_transport = models.BooleanField(_("regional transport episodes"), default=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -161,6 +169,22 @@ class Measure(Emissions):
 
     def __str__(self):
         return self.text[:60]
+
+    @property
+    def causes(self) -> list[str]:
+        """The causes this measure applies to, in the order of ``alerts.choices.Cause``."""
+        return [cause for cause, name in CAUSE_FIELDS.items() if getattr(self, name)]
+
+    @causes.setter
+    def causes(self, values) -> None:
+        chosen = set(values)
+        for cause, name in CAUSE_FIELDS.items():
+            setattr(self, name, cause in chosen)
+
+    def clean(self):
+        super().clean()
+        if not self.causes:
+            raise ValidationError(_("A measure applies to at least one cause of an episode."), code="no_cause")
 
 
 class EmissionInventory(Emissions):

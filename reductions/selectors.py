@@ -9,9 +9,10 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from alerts.choices import Level
+from alerts.choices import Cause, Level
 from foundation.display import localized
 from reductions.choices import (
+    CAUSE_FIELDS,
     LEVELS,
     LIVE_ITEM_STATUSES,
     POLLUTANTS,
@@ -81,8 +82,9 @@ def sites_visible_to(user, version: ListVersion | None = None):
     return sites.filter(version=version) if version is not None else sites
 
 
-def measures_visible_to(user, version: ListVersion, level: str | None = None):
-    """The measures of the entries the user may see, owners loaded, in list order."""
+def measures_visible_to(user, version: ListVersion, level: str | None = None, cause: str | None = None):
+    """The measures of the entries the user may see, owners loaded, in list order; of one level and one
+    episode cause (``Measure.for_<cause>``) when given."""
     measures = Measure.objects.select_related(
         "enterprise__town", "enterprise__supervisor", "site__town", "site__supervisor"
     ).filter(Q(enterprise__version=version) | Q(site__version=version))
@@ -94,6 +96,8 @@ def measures_visible_to(user, version: ListVersion, level: str | None = None):
         )
     if level is not None:
         measures = measures.filter(level=level)
+    if cause is not None:
+        measures = measures.filter(**{CAUSE_FIELDS[cause]: True})
     return measures.order_by("enterprise__credit_code", "site__ref", "level", "order")
 
 
@@ -153,67 +157,94 @@ def _pct(part: Decimal, whole: Decimal) -> Decimal | None:
     return (part * HUNDRED / whole).quantize(Decimal("0.1")) if whole else None
 
 
-def target_progress(version: ListVersion | None, *, top: int = 5) -> list[LevelProgress] | None:
-    """For each level and pollutant, whether the list's measures reach the national share of the totals.
+def target_progress(version: ListVersion | None, *, cause: str = Cause.PM2_5, top: int = 5) -> list[LevelProgress] | None:
+    """For each level and pollutant, whether the measures of the episode ``cause`` reach the national share of the totals.
 
     The requirement (重污染天气应急减排措施制定技术指南; issue 16 item 3): at yellow, orange and red the
     cuts reach 10 %, 20 % and 30 % (the inventory's ``*_pct``) of the area's total emissions
-    (全社会排放总量) of PM, SO2, NOx and VOCs. ``cut`` sums every measure of the version at that level
-    (t/yr); a pollutant is met when cut ≥ total × pct / 100 (a total of 0 asks for nothing). ``top``
-    lists the enterprises and sites that cut most at each level, ranked by their mean share of the
-    four totals. Answers None when the version has no inventory (the admin has not recorded it).
-    Four queries: the inventory, the sums per level and owner, the top enterprises' and sites' names.
+    (全社会排放总量) of PM, SO2, NOx and VOCs. ``cut`` sums the measures of the version at that level that
+    apply to ``cause`` (``Measure.for_<cause>``, t/yr): only those are handed out in an episode of that
+    cause, so only they count. The default is PM2.5, the episode the national shares are written for;
+    the issuing form shows the cause it names (``targets_by_cause``). A pollutant is met when
+    cut ≥ total × pct / 100 (a total of 0 asks for nothing). ``top`` lists the enterprises and sites
+    that cut most at each level, ranked by their mean share of the four totals. Answers None when the
+    version has no inventory (the admin has not recorded it). Raises KeyError for an unknown cause.
+    Four queries: the inventory, the sums, the top enterprises' and sites' names.
+    """
+    by_cause = targets_by_cause(version, causes=[cause], top=top)
+    return None if by_cause is None else by_cause[cause]
+
+
+def targets_by_cause(version: ListVersion | None, *, causes=None, top: int = 5) -> dict[str, list[LevelProgress]] | None:
+    """``target_progress`` for each of ``causes`` (default every cause, alerts.choices.Cause) at once.
+
+    Answers ``{cause: [LevelProgress per level]}``, or None when the version has no inventory. Four
+    queries whatever the number of causes: the sums are read once per level, owner and set of causes.
+    Raises KeyError for an unknown cause.
     """
     if version is None:
         return None
+    causes = list(causes or Cause.values)
+    fields = [CAUSE_FIELDS[c] for c in causes]
     inventory = EmissionInventory.objects.filter(version=version).first()
     if inventory is None:
         return None
     totals = {p: getattr(inventory, p) for p in POLLUTANTS}
     rows = (
         Measure.objects.filter(Q(enterprise__version=version) | Q(site__version=version))
-        .values("level", "enterprise_id", "site_id")
+        .values("level", "enterprise_id", "site_id", *fields)
         .annotate(**{p: Sum(p) for p in POLLUTANTS})
         .order_by()
     )
-    sums = {level: dict.fromkeys(POLLUTANTS, Decimal(0)) for level in LEVELS}
-    owners: dict[str, list[tuple[Decimal, str, int, dict]]] = {level: [] for level in LEVELS}
+    sums = {c: {level: dict.fromkeys(POLLUTANTS, Decimal(0)) for level in LEVELS} for c in causes}
+    per_owner: dict[str, dict[str, dict[tuple[str, int], dict]]] = {c: {level: {} for level in LEVELS} for c in causes}
     for row in rows:
         level = row["level"]
-        if level not in sums:
+        if level not in LEVELS:
             continue
-        cuts = {p: row[p] or Decimal(0) for p in POLLUTANTS}
-        for p in POLLUTANTS:
-            sums[level][p] += cuts[p]
-        shares = [cuts[p] / totals[p] for p in POLLUTANTS if totals[p]]
-        share = sum(shares, Decimal(0)) * HUNDRED / len(POLLUTANTS)
-        kind, pk = ("enterprise", row["enterprise_id"]) if row["enterprise_id"] else ("site", row["site_id"])
-        owners[level].append((share, kind, pk, cuts))
-    progress, wanted = [], {"enterprise": set(), "site": set()}
-    for level in LEVELS:
-        pct = inventory.target_pct(level)
-        pollutants = []
-        for p in POLLUTANTS:
-            required = totals[p] * pct / HUNDRED
-            cut = sums[level][p]
-            pollutants.append(PollutantProgress(
-                pollutant=p, label=Pollutant(p).label, total=totals[p], required=required.quantize(Decimal("0.001")),
-                cut=cut, achieved_pct=_pct(cut, totals[p]), met=cut >= required,
-            ))
-        best = sorted(owners[level], key=lambda o: (-o[0], o[1], o[2]))[:top]
-        for _share, kind, pk, _cuts in best:
-            wanted[kind].add(pk)
-        progress.append((level, pct, pollutants, best))
+        owner = ("enterprise", row["enterprise_id"]) if row["enterprise_id"] else ("site", row["site_id"])
+        for c in causes:
+            if not row[CAUSE_FIELDS[c]]:
+                continue
+            cuts = per_owner[c][level].setdefault(owner, dict.fromkeys(POLLUTANTS, Decimal(0)))
+            for p in POLLUTANTS:
+                amount = row[p] or Decimal(0)
+                sums[c][level][p] += amount
+                cuts[p] += amount
+    progress, wanted = {}, {"enterprise": set(), "site": set()}
+    for c in causes:
+        progress[c] = []
+        for level in LEVELS:
+            pct = inventory.target_pct(level)
+            pollutants = []
+            for p in POLLUTANTS:
+                required = totals[p] * pct / HUNDRED
+                cut = sums[c][level][p]
+                pollutants.append(PollutantProgress(
+                    pollutant=p, label=Pollutant(p).label, total=totals[p], required=required.quantize(Decimal("0.001")),
+                    cut=cut, achieved_pct=_pct(cut, totals[p]), met=cut >= required,
+                ))
+            owners = []
+            for (kind, pk), cuts in per_owner[c][level].items():
+                shares = [cuts[p] / totals[p] for p in POLLUTANTS if totals[p]]
+                owners.append((sum(shares, Decimal(0)) * HUNDRED / len(POLLUTANTS), kind, pk, cuts))
+            best = sorted(owners, key=lambda o: (-o[0], o[1], o[2]))[:top]
+            for _share, kind, pk, _cuts in best:
+                wanted[kind].add(pk)
+            progress[c].append((level, pct, pollutants, best))
     names = {("enterprise", e.pk): (e.name, str(e.town)) for e in Enterprise.objects.filter(pk__in=wanted["enterprise"]).select_related("town")}
     names |= {("site", s.pk): (s.project, str(s.town)) for s in Site.objects.filter(pk__in=wanted["site"]).select_related("town")}
-    answer = []
-    for level, pct, pollutants, best in progress:
-        answer.append(LevelProgress(
-            level=level, label=Level(level).label, target_pct=pct, pollutants=pollutants,
-            top=[Contributor(kind=kind, pk=pk, name=names[(kind, pk)][0], town=names[(kind, pk)][1], cuts=cuts,
-                             share_pct=share.quantize(Decimal("0.01")))
-                 for share, kind, pk, cuts in best],
-        ))
+    answer = {}
+    for c in causes:
+        answer[c] = [
+            LevelProgress(
+                level=level, label=Level(level).label, target_pct=pct, pollutants=pollutants,
+                top=[Contributor(kind=kind, pk=pk, name=names[(kind, pk)][0], town=names[(kind, pk)][1], cuts=cuts,
+                                 share_pct=share.quantize(Decimal("0.01")))
+                     for share, kind, pk, cuts in best],
+            )
+            for level, pct, pollutants, best in progress[c]
+        ]
     return answer
 
 
@@ -236,7 +267,7 @@ class ImportDiff:
 
     ENTERPRISE_FIELDS = ["name", "industry", "address", "town_id", "supervisor_id", "grade", "livelihood", *POLLUTANTS]
     SITE_FIELDS = ["project", "builder", "address", "town_id", "supervisor_id", "kind"]
-    MEASURE_FIELDS = ["text", *POLLUTANTS]
+    MEASURE_FIELDS = ["text", *POLLUTANTS, *CAUSE_FIELDS.values()]
 
     enterprises_create: list = field(default_factory=list)
     enterprises_update: list = field(default_factory=list)

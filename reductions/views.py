@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from alerts.choices import Cause
 from events.selectors import latest_event_id
 from foundation.errors import ActionRefused
 from foundation.pagination import page_of
@@ -67,7 +68,8 @@ def list_page(request):
                     "counts": {"enterprises": enterprises.count(), "sites": sites.count()}}
         if may_see_targets(request.user):
             context["show_targets"] = True
-            context["targets"] = selectors.target_progress(version)
+            context["targets"] = selectors.target_progress(version)  # for a PM2.5 episode (the shares' own)
+            context["targets_cause"] = Cause.PM2_5.label
             context["responses"] = Response.objects.select_related("alert").order_by("-started_at")[:5]
     return render(request, "reductions/list.html", context)
 
@@ -99,15 +101,17 @@ def template(request):
 @login_required
 @require_GET
 def response_measures(request, pk):
-    """One response's measures: its level's measures of the list in force in the year it started."""
+    """One response's measures: its level's measures of the list in force in the year it started that apply to
+    its warning's cause (every cause after a leader's override), as its checklists hold them."""
     response = get_object_or_404(Response.objects.select_related("alert"), pk=pk)
     version = selectors.version_for(response.started_at)
     if version is None:
         raise Http404(_("There is no emission-reduction list yet."))
     level = response.alert.level
+    cause = None if response.alert.tasks_override_reason else response.alert.cause
     title = _("Measures of response #%(pk)d (%(level)s), list %(list)s") % {
         "pk": response.pk, "level": response.alert.get_level_display(), "list": version}
-    data = xlsx.response_workbook_write(title=title, measures=selectors.measures_visible_to(request.user, version, level))
+    data = xlsx.response_workbook_write(title=title, measures=selectors.measures_visible_to(request.user, version, level, cause))
     return _xlsx(data, f"response-{response.pk}-measures.xlsx")
 
 

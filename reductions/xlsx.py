@@ -3,7 +3,8 @@
 One workbook holds the whole list of a year: sheet 企业 (enterprises, keyed by the unified social
 credit code), sheet 工地 (construction and dust sites, keyed by the list's number), sheet 措施 (the
 measures, each naming its enterprise's code or its site's number, a level and an order), and a
-sheet 说明 that explains the columns and is ignored on import. Cells hold the same Chinese words
+sheet 说明 that explains the columns and is ignored on import. A measure's 适用成因 names the episode
+causes it applies to (PM2.5、沙尘、臭氧、烟雾、区域传输, or 全部; blank is every cause). Cells hold the same Chinese words
 the office writes (黄色, 引领性, 土石方…); the English keys are accepted too. Towns, streets, parks and
 supervising units are named by the roster's name or code (units/data/roster.json).
 
@@ -14,6 +15,7 @@ sheet, row number and column. The service writes only a plan without errors (iss
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -24,8 +26,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from alerts.choices import Level
-from reductions.choices import POLLUTANTS, Grade, Livelihood, SiteKind
+from alerts.choices import Cause, Level
+from reductions.choices import CAUSE_FIELDS, POLLUTANTS, Grade, Livelihood, SiteKind
 from reductions.uscc import uscc_problem
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -47,7 +49,7 @@ SITE_COLUMNS = [
     ("town", "所在镇街或园区"), ("supervisor", "监管部门"), ("kind", "类型"),
 ]
 MEASURE_COLUMNS = [
-    ("owner", "企业信用代码或工地编号"), ("level", "预警级别"), ("order", "序号"), ("text", "措施"),
+    ("owner", "企业信用代码或工地编号"), ("level", "预警级别"), ("order", "序号"), ("text", "措施"), ("causes", "适用成因"),
     ("pm", "PM减排量(t/a)"), ("so2", "SO2减排量(t/a)"), ("nox", "NOx减排量(t/a)"), ("vocs", "VOCs减排量(t/a)"),
 ]
 SHEETS = {SHEET_ENTERPRISES: ENTERPRISE_COLUMNS, SHEET_SITES: SITE_COLUMNS, SHEET_MEASURES: MEASURE_COLUMNS}
@@ -66,18 +68,44 @@ KIND_WORDS = {SiteKind.BUILDING: ["房屋建筑", "building"], SiteKind.MUNICIPA
               SiteKind.DEMOLITION: ["拆除工程", "demolition"], SiteKind.EARTHWORKS: ["土石方", "earthworks"],
               SiteKind.WHARF_YARD: ["码头堆场", "wharf_yard"], SiteKind.CONCRETE_PLANT: ["混凝土搅拌站", "concrete_plant"]}
 LEVEL_WORDS = {Level.YELLOW: ["黄色", "yellow"], Level.ORANGE: ["橙色", "orange"], Level.RED: ["红色", "red"]}
+# A measure's causes (alerts.choices.Cause), several in one cell separated by 、 , ; / or spaces; 全部 (or blank) is every cause.
+CAUSE_WORDS = {Cause.PM2_5: ["PM2.5", "pm2_5", "静稳"], Cause.DUST: ["沙尘", "dust", "扬尘"], Cause.OZONE: ["臭氧", "ozone", "O3"],
+               Cause.SMOKE: ["烟雾", "smoke", "焚烧"], Cause.TRANSPORT: ["区域传输", "transport", "传输"]}
+ALL_CAUSES_WORDS = ["全部", "all"]
+CAUSE_SEPARATORS = re.compile(r"[、,，;；/\s]+")
 
 
 def _reverse(words: dict) -> dict[str, str]:
     return {w.lower(): key for key, ws in words.items() for w in ws}
 
 
-GRADES, LIVELIHOODS, KINDS, LEVELS = map(_reverse, (GRADE_WORDS, LIVELIHOOD_WORDS, KIND_WORDS, LEVEL_WORDS))
+GRADES, LIVELIHOODS, KINDS, LEVELS, CAUSES = map(_reverse, (GRADE_WORDS, LIVELIHOOD_WORDS, KIND_WORDS, LEVEL_WORDS, CAUSE_WORDS))
 
 
 def word(words: dict, key: str) -> str:
     """The cell text export writes for a choice key."""
     return words[key][0]
+
+
+def causes_cell(causes) -> str:
+    """The 适用成因 cell export writes: 全部 for every cause, else the causes' words joined by 、 in Cause order."""
+    chosen = set(causes)
+    if chosen >= set(Cause.values):
+        return ALL_CAUSES_WORDS[0]
+    return "、".join(word(CAUSE_WORDS, c) for c in Cause.values if c in chosen)
+
+
+def causes_read(cell) -> tuple[list[str], list[str]]:
+    """The causes a 适用成因 cell names (Cause order) and the words it holds that name none. Blank or 全部: every cause."""
+    text = _text(cell)
+    if not text or text.lower() in ALL_CAUSES_WORDS:
+        return list(Cause.values), []
+    words = [w for w in CAUSE_SEPARATORS.split(text) if w]
+    unknown = [w for w in words if w.lower() not in CAUSES and w.lower() not in ALL_CAUSES_WORDS]
+    if any(w.lower() in ALL_CAUSES_WORDS for w in words):
+        return list(Cause.values), unknown
+    named = {CAUSES[w.lower()] for w in words if w.lower() in CAUSES}
+    return [c for c in Cause.values if c in named], unknown
 
 
 @dataclass
@@ -312,6 +340,11 @@ def _read_measures(plan, rows) -> None:
         elif len(text) > 500:
             plan.error(sheet, number, head["text"], _("Longer than %(n)d characters.") % {"n": 500})
         out["text"] = text
+        causes, unknown = causes_read(record.get("causes"))
+        if unknown:
+            plan.error(sheet, number, head["causes"], _(
+                "Unknown cause: %(v)s (use PM2.5, 沙尘, 臭氧, 烟雾, 区域传输 or 全部).") % {"v": "、".join(unknown)})
+        out.update({name: cause in causes for cause, name in CAUSE_FIELDS.items()})
         key = (out["enterprise"], out["site"], out["level"])
         order = _text(record.get("order"))
         if order == "":
@@ -340,6 +373,8 @@ README_LINES = [
     "工作表“企业”：每行一家企业，以统一社会信用代码（GB 32100-2015，含校验位）区分。",
     "工作表“工地”：每行一个施工或扬尘工地，以编号区分。",
     "工作表“措施”：每行一条措施，写明企业信用代码或工地编号、预警级别（黄色、橙色、红色）、序号和各污染物减排量。",
+    "适用成因：该措施适用的污染成因，可填多个，用顿号分隔：PM2.5、沙尘、臭氧、烟雾、区域传输；填“全部”或留空即适用于所有成因。"
+    "预警发布时，只有适用成因包含本次污染成因的措施列入督查清单（如臭氧污染不含仅适用沙尘的措施）。",
     "所在镇街或园区、监管部门：填写成员单位名称或代码（如“几江街道”或 street-jijiang）。",
     "绩效分级：A、B、C、D、引领性、未分级。民生保障：否、豁免、减量。",
     "工地类型：房屋建筑、市政工程、拆除工程、土石方、码头堆场、混凝土搅拌站。",
@@ -402,7 +437,7 @@ def workbook_write(*, enterprises, sites, measures, note: str = "") -> bytes:
     ))
     _sheet(book, SHEET_MEASURES, MEASURE_COLUMNS, (
         [m.enterprise.credit_code if m.enterprise_id else m.site.ref, word(LEVEL_WORDS, m.level), m.order, m.text,
-         *(_number(getattr(m, p)) for p in POLLUTANTS)]
+         causes_cell(m.causes), *(_number(getattr(m, p)) for p in POLLUTANTS)]
         for m in measures
     ))
     out = io.BytesIO()

@@ -28,6 +28,8 @@ from units.models import Unit, User
 office, leader = User.objects.get(username="office"), User.objects.get(username="leader")
 member = User.objects.get(username="education")
 ozone = alert_create(actor=office, level="yellow", reason="O3 episode", cause="ozone")
+# The ozone episode's checklist: measures for ozone only (a plain boolean column in the INSERT … SELECT).
+o3 = set(ChecklistItem.objects.filter(response__alert=ozone).values_list("measure__for_ozone", flat=True))
 # Red rests on a consultation record (issue 15 item 1; ALERT_BASIS_REQUIRED is on by default).
 consulted = consultation_create(
     actor=office, held_at=timezone.now(), units=Unit.objects.filter(code__in=["ecology-env", "meteorology"]),
@@ -42,7 +44,7 @@ ozone.refresh_from_db()
 red.refresh_from_db()
 print("RESULT", ozone.status, red.status, TaskAssignment.objects.filter(response__alert=red).count() > 0,
       TaskAssignment.objects.get(pk=task.pk).status,
-      ChecklistItem.objects.filter(response=task.response, level="red", status="pending").exists())
+      ChecklistItem.objects.filter(response=task.response, level="red", status="pending").exists(), "ozone", sorted(o3))
 """
 
 
@@ -63,4 +65,4 @@ def test_a_fresh_embedded_default_issues_approves_and_acknowledges(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     result = [line for line in done.stdout.splitlines() if line.startswith("RESULT")]
     # The yellow is superseded by the red the leader approved; the unit's task is acknowledged.
-    assert result == ["RESULT superseded issued True acknowledged True"], done.stdout[-2000:] + done.stderr[-2000:]
+    assert result == ["RESULT superseded issued True acknowledged True ozone [True]"], done.stdout[-2000:] + done.stderr[-2000:]

@@ -38,10 +38,11 @@ def _live(response):
     return ChecklistItem.objects.filter(response=response, status__in=(ItemStatus.PENDING, ItemStatus.CONFIRMED))
 
 
-def _expected(version, level):
-    """(supervising unit, town, measure id) of every measure of the list at ``level``, from the list itself."""
+def _expected(version, level, cause="pm2_5"):
+    """(supervising unit, town, measure id) of every measure of the list at ``level`` for the episode ``cause``
+    (the warning's default, PM2.5), from the list itself."""
     rows = set()
-    for m in Measure.objects.filter(level=level).select_related("enterprise", "site"):
+    for m in Measure.objects.filter(level=level, **{f"for_{cause}": True}).select_related("enterprise", "site"):
         owner = m.enterprise or m.site
         if owner.version_id == version.pk:
             rows.add((owner.supervisor_id, owner.town_id, m.pk))
@@ -74,7 +75,7 @@ def test_issuing_orange_gives_every_supervising_unit_its_list_at_orange(sample, 
     command = Event.objects.get(type=CHECKLIST_CHANGED, audience="command")
     assert command.payload["items"] == len(expected) and command.payload["created"] == len(expected)
     audit = AuditEntry.objects.get(action="checklists_apply", target_id=response.pk)
-    assert audit.data == {"created": len(expected), "replaced": 0} and audit.to_state == "orange"
+    assert audit.data == {"created": len(expected), "replaced": 0, "cause": "pm2_5"} and audit.to_state == "orange"
 
 
 def test_an_upgrade_replaces_every_item_by_the_higher_levels_measures_and_a_lift_ends_them(sample, leader):

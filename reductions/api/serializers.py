@@ -3,6 +3,7 @@
 from django.urls import reverse
 from rest_framework import serializers
 
+from alerts.choices import Cause
 from foundation.datetimes import PlausibleDateTimeField
 from foundation.text import TEXT_MAX
 from reductions.choices import InspectionResult
@@ -15,9 +16,14 @@ class UnitRefSerializer(serializers.Serializer):
 
 
 class MeasureSerializer(serializers.ModelSerializer):
+    causes = serializers.ListField(
+        child=serializers.ChoiceField(choices=Cause.choices), read_only=True,
+        help_text="The episode causes the measure applies to (the warning's cause decides the checklists).",
+    )
+
     class Meta:
         model = Measure
-        fields = ["id", "level", "order", "text", "pm", "so2", "nox", "vocs"]
+        fields = ["id", "level", "order", "text", "causes", "pm", "so2", "nox", "vocs"]
         read_only_fields = fields
 
 

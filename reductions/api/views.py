@@ -21,7 +21,7 @@ from reductions.api.serializers import (
     TargetsSerializer,
 )
 from reductions.checklists import checklist_item_confirm
-from reductions.choices import CheckState, Grade, InspectionResult, InspectionStatus, ItemStatus, SiteKind
+from reductions.choices import CAUSE_FIELDS, CheckState, Grade, InspectionResult, InspectionStatus, ItemStatus, SiteKind
 from reductions.inspections import inspection_record
 from reductions.models import ChecklistItem, Enterprise, Inspection, Measure, Site
 from reductions.permissions import InspectionPermission, ListPermission, may_see_targets
@@ -36,7 +36,7 @@ class _ListFilter(django_filters.FilterSet):
     unit = django_filters.CharFilter(field_name="supervisor__code", help_text="Roster code of the supervising unit.")
     response = django_filters.NumberFilter(
         method="filter_response",
-        help_text="A response id: the entries with measures at its level, in the list of the year it started.",
+        help_text="A response id: the entries with measures at its level for its warning's cause, in the list of the year it started.",
     )
 
     def filter_year(self, queryset, name, value):
@@ -55,7 +55,10 @@ class _ListFilter(django_filters.FilterSet):
         if response is None:
             return queryset.none()
         version = selectors.version_for(response.started_at)
-        return queryset.filter(version=version, measures__level=response.alert.level).distinct()
+        measures = {"measures__level": response.alert.level}
+        if not response.alert.tasks_override_reason:  # the measures its checklists hold (reductions.checklists)
+            measures[f"measures__{CAUSE_FIELDS[response.alert.cause]}"] = True
+        return queryset.filter(version=version, **measures).distinct()
 
 
 class EnterpriseFilter(_ListFilter):

@@ -97,3 +97,18 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { scan(); });
   else scan();
 })();
+
+// Parts that follow a select (issue 16): an element with data-follows-select="<name>" and data-cause="<value>"
+// is shown only while the page's select[name=<name>] holds that value (the issuing form's target panel per cause).
+(function () {
+  "use strict";
+  function sync(select) {
+    document.querySelectorAll("[data-follows-select='" + select.name + "']").forEach(function (el) {
+      el.hidden = el.getAttribute("data-cause") !== select.value;
+    });
+  }
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el instanceof HTMLSelectElement && el.name && document.querySelector("[data-follows-select='" + el.name + "']")) sync(el);
+  });
+})();

@@ -328,7 +328,7 @@ def _reduction_list(world, member, other_member, roster):
             supervisor=unit, kind="building")
         Measure.objects.create(enterprise=world[f"enterprise_{owner}"], level="yellow", text="限产30%")
     # The running yellow's checklists from this list (as if issued with it), and an inspection of each enterprise.
-    checklists_apply(response=world["response"], level="yellow", actor=world["yellow"].issued_by)
+    checklists_apply(response=world["response"], level="yellow", cause=world["yellow"].cause, actor=world["yellow"].issued_by)
     for owner in ("own", "theirs"):
         enterprise = world[f"enterprise_{owner}"]
         world[f"item_{owner}"] = ChecklistItem.objects.get(response=world["response"], enterprise=enterprise)
