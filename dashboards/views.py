@@ -19,6 +19,7 @@ from alerts.selectors import alert_decisions_recent, alert_in_force, alerts_pend
 from duty.selectors import shift_current
 from events.selectors import account_changes_recent, latest_event_id
 from events.shared import shared, shared_key
+from reductions.selectors import compliance_summary
 from responses.permissions import may_supervise
 from responses.selectors import grid_totals, response_active, unit_grid, unit_tasks_current, unit_tasks_recent
 from units.choices import Role, UnitKind
@@ -112,10 +113,13 @@ def leader_live() -> dict:
 
 
 def wall_live() -> dict:
-    """The wall screen's live context: the grid, its totals and who is on duty."""
+    """The wall screen's live context: the grid, its totals, who is on duty, and the reduction list's
+    compliance in the response (``reductions.selectors.compliance_summary``: checked, compliant,
+    non-compliant, not yet checked, and the open rectifications nearest deadline first)."""
     response = response_active()
     grid = unit_grid(response)
-    return {"response": response, "grid": grid, "totals": _totals(grid), "on_duty": shift_current()}
+    return {"response": response, "grid": grid, "totals": _totals(grid), "on_duty": shift_current(),
+            "compliance": compliance_summary(response) if response is not None else None}
 
 
 @login_required

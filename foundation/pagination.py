@@ -66,14 +66,15 @@ class BoundedLimitOffsetPagination(LimitOffsetPagination):
         return parameters
 
 
-def page_of(request, items, per_page: int):
-    """The page ``?page=`` names of ``items`` (Django's ``Paginator``), for the HTML lists.
+def page_of(request, items, per_page: int, *, name: str = "page"):
+    """The page ``?page=`` (or ``?<name>=``, for a second list on one page) names of ``items`` (Django's
+    ``Paginator``), for the HTML lists.
 
     An absent page is the first; a number beyond the last page is the last (a list that shrank
     while it was open). Raises ``BadRequest`` (400) for what is not a whole number from 1 to
     ``MAX_PAGE_NUMBER``, as the API does for its ``limit`` and ``offset``.
     """
-    raw = request.GET.get("page")
+    raw = request.GET.get(name)
     if raw is None or raw == "":
         number = 1
     else:

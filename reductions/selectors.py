@@ -391,39 +391,70 @@ class Owner:
     pk: int
     name: str
     town: str
-    address: str
+    address: str = ""
     items: list = field(default_factory=list)
     state: str = CheckState.UNCHECKED
-    open_inspection: Inspection | None = None
 
     @property
     def key(self) -> str:
         return f"{self.kind}-{self.pk}"
 
+    @property
+    def state_label(self) -> str:
+        return CheckState(self.state).label
 
-def inspector_worklist(user, response) -> tuple[list[Inspection], list[Owner]]:
-    """The inspector's day (issue 16 item 5): open rectifications in scope, nearest deadline first; then every
-    enterprise and site of the response with live items in scope, non-compliant first, unchecked next.
 
-    Two queries whatever the list's size: the open inspections, the live items with their owners.
+def inspections_open(user, response):
+    """The response's open rectifications the user may see, nearest deadline first (issue 16 item 5): a queryset
+    with owners, units and photos loaded, for the inspector's page to paginate. Raises nothing."""
+    return inspections_visible_to(user).filter(response=response, status=InspectionStatus.OPEN).order_by("rectify_by", "id")
+
+
+_STATE_RANK = {CheckState.NON_COMPLIANT: 0, CheckState.UNCHECKED: 1, CheckState.COMPLIANT: 2}
+
+
+def inspector_owners(user, response) -> list[Owner]:
+    """Every enterprise and site of the response with live items in the user's scope, non-compliant first,
+    unchecked next, then by town and name: light rows (no items, no address) for the inspector's page to
+    paginate and its form to name. One query (one row per owner and state), whatever the list's size.
+    Raises nothing.
     """
-    open_inspections = list(
-        inspections_visible_to(user).filter(response=response, status=InspectionStatus.OPEN).order_by("rectify_by", "id")
+    rows = (
+        items_visible_to(user, response).filter(status__in=LIVE_ITEM_STATUSES)
+        .values_list("enterprise_id", "site_id", "enterprise__name", "site__project", "town__order", "town__name",
+                     "town__name_en", "check_state")
+        .distinct().order_by()
     )
-    by_owner = {("enterprise", i.enterprise_id) if i.enterprise_id else ("site", i.site_id): i for i in open_inspections}
-    owners: dict[tuple[str, int], Owner] = {}
-    for item in items_visible_to(user, response).filter(status__in=LIVE_ITEM_STATUSES).order_by("town__order", "id"):
-        kind, owner = ("enterprise", item.enterprise) if item.enterprise_id else ("site", item.site)
-        row = owners.get((kind, owner.pk))
-        if row is None:
-            row = owners[(kind, owner.pk)] = Owner(
-                kind=kind, pk=owner.pk, name=item.owner_name, town=str(item.town), address=owner.address,
-                open_inspection=by_owner.get((kind, owner.pk)),
-            )
-        row.items.append(item)
-        row.state = item.check_state
-    rank = {CheckState.NON_COMPLIANT: 0, CheckState.UNCHECKED: 1, CheckState.COMPLIANT: 2}
-    return open_inspections, sorted(owners.values(), key=lambda o: (rank[o.state], o.town, o.name))
+    owners: dict[tuple[str, int], tuple] = {}
+    for enterprise_id, site_id, name, project, town_order, town_name, town_en, state in rows:
+        key = ("enterprise", enterprise_id) if enterprise_id else ("site", site_id)
+        known = owners.get(key)
+        if known is None or _STATE_RANK[state] < _STATE_RANK[known[0].state]:  # the worst state shows
+            town = localized({"name": town_name, "name_en": town_en}, "name")
+            owners[key] = (Owner(kind=key[0], pk=key[1], name=name or project, town=town, state=state), town_order)
+    return [o for o, _order in sorted(owners.values(), key=lambda pair: (_STATE_RANK[pair[0].state], pair[1] or 0, pair[0].town,
+                                                                          pair[0].name, pair[0].key))]
+
+
+def inspector_page(user, response, owners: list[Owner]) -> list[Owner]:
+    """The ``owners`` of one page of the inspector's page (``inspector_owners``), each given its live items and
+    its address. One query whatever the page's size. Raises nothing."""
+    enterprises = [o.pk for o in owners if o.kind == "enterprise"]
+    sites = [o.pk for o in owners if o.kind == "site"]
+    if not owners:
+        return []
+    by_key = {o.key: o for o in owners}
+    for o in owners:
+        o.items = []
+    items = (
+        items_visible_to(user, response).filter(status__in=LIVE_ITEM_STATUSES)
+        .filter(Q(enterprise_id__in=enterprises) | Q(site_id__in=sites)).order_by("id")
+    )
+    for item in items:
+        owner = by_key[f"enterprise-{item.enterprise_id}" if item.enterprise_id else f"site-{item.site_id}"]
+        owner.items.append(item)
+        owner.address = (item.enterprise or item.site).address
+    return owners
 
 
 def _state_counts() -> dict:
@@ -464,3 +495,37 @@ def compliance(response) -> dict:
         .select_related("enterprise", "site", "town", "unit", "inspector").order_by("rectify_by", "id")[:200]
     )
     return {"totals": totals, "by_town": by_town, "by_unit": by_unit, "by_sector": by_sector, "non_compliant": non_compliant}
+
+
+WALL_NON_COMPLIANT = 8
+
+
+def compliance_summary(response, *, listed: int = WALL_NON_COMPLIANT) -> dict:
+    """The compliance of a response's list for the wall screen (issue 16 item 6): enterprises and sites with
+    live items, counted by what the latest inspection found, and the open non-compliant inspections nearest
+    deadline first.
+
+    Answers ``{"total", "checked", "compliant", "non_compliant", "unchecked"}`` (counts of enterprises and
+    sites, not of measures: the wall counts places to visit), ``"open"`` (the number of open
+    rectifications) and ``"non_compliant_list"`` (the first ``listed`` of them, owners and towns loaded).
+    Three queries whatever the list's size. Raises nothing.
+    """
+    live = ChecklistItem.objects.filter(response=response, status__in=LIVE_ITEM_STATUSES).order_by()
+
+    def owners(state=None):
+        only = {} if state is None else {"filter": Q(check_state=state)}
+        return {"e": Count("enterprise_id", distinct=True, **only), "s": Count("site_id", distinct=True, **only)}
+
+    aggregates = {}
+    for name, state in (("total", None), ("compliant", CheckState.COMPLIANT), ("non_compliant", CheckState.NON_COMPLIANT)):
+        aggregates |= {f"{name}_{k}": v for k, v in owners(state).items()}
+    row = live.aggregate(**aggregates)
+    counts = {name: row[f"{name}_e"] + row[f"{name}_s"] for name in ("total", "compliant", "non_compliant")}
+    counts["checked"] = counts["compliant"] + counts["non_compliant"]
+    counts["unchecked"] = counts["total"] - counts["checked"]
+    open_ones = Inspection.objects.filter(response=response, status=InspectionStatus.OPEN)
+    counts["open"] = open_ones.count()
+    counts["non_compliant_list"] = list(
+        open_ones.select_related("enterprise", "site", "town").order_by("rectify_by", "id")[:listed]
+    )
+    return counts

@@ -34,6 +34,9 @@ from reductions.permissions import may_confirm_item, may_inspect, may_manage, ma
 from responses.models import Response
 
 PAGE_SIZE = 50
+# The inspector's page on a phone (issue 16 item 5): enterprises and sites, and rectifications due, a page at a time.
+INSPECT_PAGE_SIZE = 25
+DUE_PAGE_SIZE = 10
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_KEY = "reductions_import"
 
@@ -208,28 +211,35 @@ def _response_for(request, responses):
 @login_required
 @require_http_methods(["GET", "POST"])
 def inspect_page(request):
-    """The inspector's page on a phone (390 px): open rectifications nearest deadline first, then the
-    enterprises and sites to check, and the form to record an inspection with photos. Non-inspectors in
-    a unit see their checklist and confirm its items; the form is shown only to inspectors."""
+    """The inspector's page on a phone (390 px): open rectifications nearest deadline first (``?due=`` pages
+    them), then the enterprises and sites to check, non-compliant first (``?page=``), and the form to record
+    an inspection with photos. Non-inspectors in a unit see their checklist and confirm its items; the
+    form is shown only to inspectors. The form names the page's enterprises and sites, and the one the
+    link or the post names (``owner``) wherever it is in the list."""
     responses = list(selectors.responses_active())
     response = _response_for(request, responses)
-    open_inspections, owners = selectors.inspector_worklist(request.user, response) if response else ([], [])
+    due = page_of(request, selectors.inspections_open(request.user, response) if response else [], DUE_PAGE_SIZE, name="due")
+    everyone = selectors.inspector_owners(request.user, response) if response else []
+    page = page_of(request, everyone, INSPECT_PAGE_SIZE)
+    owners = selectors.inspector_page(request.user, response, list(page.object_list)) if response else []
     inspector = may_inspect(request.user)
     for owner in owners:
         for item in owner.items:
             item.confirmable = item.status == ItemStatus.PENDING and may_confirm_item(request.user, item)
-    initial = {"owner": request.GET.get("owner", ""), "follow_up_of": request.GET.get("follow_up") or None}
     posted = request.method == "POST"
-    form = (InspectionForm(request.POST if posted else None, request.FILES if posted else None, owners=owners, initial=initial)
+    wanted = (request.POST if posted else request.GET).get("owner", "")
+    choices = list(owners) + [o for o in everyone if o.key == wanted and all(x.key != wanted for x in owners)]
+    initial = {"owner": request.GET.get("owner", ""), "follow_up_of": request.GET.get("follow_up") or None}
+    form = (InspectionForm(request.POST if posted else None, request.FILES if posted else None, owners=choices, initial=initial)
             if inspector else None)
     if request.method == "POST":
         if form is None or response is None:
             raise PermissionDenied
         if form.is_valid():
-            owner = next(o for o in owners if o.key == form.cleaned_data["owner"])
+            owner = next(o for o in choices if o.key == form.cleaned_data["owner"])
             follow_up = None
             if form.cleaned_data.get("follow_up_of"):
-                follow_up = next((i for i in open_inspections if i.pk == form.cleaned_data["follow_up_of"]), None)
+                follow_up = selectors.inspections_open(request.user, response).filter(pk=form.cleaned_data["follow_up_of"]).first()
                 if follow_up is None:
                     form.add_error(None, _("That inspection is no longer open."))
             if not form.errors:
@@ -251,7 +261,7 @@ def inspect_page(request):
                     messages.success(request, _("Inspection recorded: %(name)s.") % {"name": owner.name})
                     return redirect(f"{request.path}?response={response.pk}")
     context = {
-        "responses": responses, "response": response, "open_inspections": open_inspections, "owners": owners,
+        "responses": responses, "response": response, "due": due, "page": page, "owners": owners,
         "form": form, "inspector": inspector, "now": timezone.now(),
     }
     return render(request, "reductions/inspect.html", context, status=400 if form is not None and form.is_bound and form.errors else 200)

@@ -1,5 +1,5 @@
 """Chromium on a phone-size screen (390 px): an inspector records a non-compliant check with a photo, the office's
-compliance view shows it live, and a follow-up check closes it (issue 16 item 5 and 6 acceptance)."""
+compliance view and the wall screen show it live, and a follow-up check closes it (issue 16 item 5 and 6 acceptance)."""
 
 import datetime
 
@@ -33,6 +33,14 @@ def test_an_inspector_on_a_phone_records_a_non_compliant_check_the_office_sees_i
     office = login(browser, server, "b-office", "/dashboard/office/")
     office.click("a[href='/reductions/compliance/']")
     office.wait_for_selector("[data-dashboard=compliance] [data-conn][data-state=live]", timeout=10_000)
+    # The wall screen, live: its compliance part rides in the socket's frames (no fragment fetched over HTTP).
+    wall = office.context.new_page()
+    wall.goto(server.url + "/dashboard/wall/")
+    wall.wait_for_selector("[data-dashboard=wall] [data-conn][data-state=live]", timeout=10_000)
+    fetched = []
+    wall.on("request", lambda request: fetched.append(request.url) if "fragment=1" in request.url else None)
+    expect(wall.locator("[data-count=owners-non-compliant]")).to_have_text("0")
+    unchecked = int(wall.locator("[data-count=owners-unchecked]").inner_text())
 
     phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN").new_page()
     phone.goto(server.url + "/login/?next=/reductions/inspect/")
@@ -41,6 +49,8 @@ def test_an_inspector_on_a_phone_records_a_non_compliant_check_the_office_sees_i
     phone.click("main button[type=submit]")
     phone.wait_for_url(server.url + "/reductions/inspect/")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
+    # The page shows 25 enterprises and sites at a time; the enterprise's own link names it in the form wherever it is.
+    phone.goto(server.url + f"/reductions/inspect/?owner=enterprise-{enterprise.pk}#record")
     phone.select_option("select[name=owner]", f"enterprise-{enterprise.pk}")
     phone.check("input[name=result][value=non_compliant]")
     phone.fill("input[name=place]", "厂区东门")
@@ -58,6 +68,10 @@ def test_an_inspector_on_a_phone_records_a_non_compliant_check_the_office_sees_i
     row = office.locator(f"[data-inspection='{inspection.pk}']")
     expect(row).to_have_count(1)  # live: the page re-rendered on the inspection's event
     office.screenshot(path=str(SHOTS / "reductions-compliance.png"), full_page=True)
+    expect(wall.locator(f"[data-wall-non-compliant] [data-inspection='{inspection.pk}']")).to_have_count(1)
+    expect(wall.locator("[data-count=owners-non-compliant]")).to_have_text("1")
+    expect(wall.locator("[data-count=owners-unchecked]")).to_have_text(str(unchecked - 1))
+    wall.screenshot(path=str(SHOTS / "wall-compliance.png"), full_page=True)
 
     phone.click(f"[data-open-inspection='{inspection.pk}'] a.button")
     phone.check("input[name=result][value=compliant]")
@@ -65,5 +79,8 @@ def test_an_inspector_on_a_phone_records_a_non_compliant_check_the_office_sees_i
     phone.click("form.inspect-form button[type=submit]")
     expect(phone.locator("[data-open-inspection]")).to_have_count(0)
     expect(row).to_have_count(0)
+    expect(wall.locator("[data-wall-non-compliant] [data-inspection]")).to_have_count(0)
+    expect(wall.locator("[data-count=owners-compliant]")).to_have_text("1")
+    assert fetched == []  # every change came in a frame
     inspection.refresh_from_db()
     assert inspection.status == "rectified"

@@ -213,3 +213,76 @@ def test_the_new_pages_and_lists_take_the_same_queries_with_more_inspections(epi
         for enterprise in enterprises[1:]:
             _non_compliant(office, episode, enterprise, photos=[_photo(), _photo("b.png")])
         assert counts() == before
+
+
+def test_the_inspectors_page_comes_a_page_at_a_time_non_compliant_first_and_deadlines_nearest_first(
+    episode, sample, office, client, tmp_path  # noqa: F811
+):
+    """Issue 16: the phone page is paginated. The orange of the sample holds 180 enterprises and sites (8 pages of
+    25); twelve open rectifications come ten to a page, the nearest deadline first, across the pages."""
+    from reductions.views import DUE_PAGE_SIZE, INSPECT_PAGE_SIZE
+
+    enterprises = list(Enterprise.objects.filter(version=sample).order_by("id")[:12])
+    now = timezone.now()
+    with override_settings(MEDIA_ROOT=tmp_path):
+        for hours, enterprise in zip(range(12, 0, -1), enterprises, strict=True):  # the last one is due first
+            inspection_record(actor=office, response=episode, enterprise=enterprise, place="门口", result="non_compliant",
+                              findings="未限产", rectification="限产", rectify_by=now + datetime.timedelta(hours=hours))
+    client.force_login(office)
+    first = client.get(f"/reductions/inspect/?response={episode.pk}")
+    assert first.status_code == 200
+    context = first.context
+    owners_total = len({(i.enterprise_id, i.site_id) for i in ChecklistItem.objects.filter(response=episode, status="pending")})
+    assert context["page"].paginator.count == owners_total > 2 * INSPECT_PAGE_SIZE
+    assert {o.state for o in context["owners"][:12]} == {CheckState.NON_COMPLIANT}  # non-compliant first
+    assert len(context["owners"]) == INSPECT_PAGE_SIZE and all(o.items for o in context["owners"])
+    deadlines = [i.rectify_by for i in context["due"]]
+    assert len(deadlines) == DUE_PAGE_SIZE and deadlines == sorted(deadlines)
+    assert deadlines[0] == Inspection.objects.order_by("rectify_by").first().rectify_by
+    later = client.get(f"/reductions/inspect/?response={episode.pk}&due=2").context["due"]
+    assert [i.rectify_by for i in later] == sorted(i.rectify_by for i in Inspection.objects.all())[DUE_PAGE_SIZE:]
+    # Every owner is on exactly one page, in the same order as the first page's list.
+    seen = []
+    for number in range(1, context["page"].paginator.num_pages + 1):
+        page = client.get(f"/reductions/inspect/?response={episode.pk}&page={number}")
+        assert f'data-owner="{page.context["owners"][0].key}"'.encode() in page.content
+        seen += [o.key for o in page.context["owners"]]
+    assert len(seen) == len(set(seen)) == owners_total
+    assert client.get("/reductions/inspect/?page=abc").status_code == 400
+
+
+def test_an_inspector_records_an_enterprise_that_is_not_on_the_page_shown(episode, sample, office, client, tmp_path):  # noqa: F811
+    client.force_login(office)
+    last = client.get(f"/reductions/inspect/?response={episode.pk}&page=999").context["owners"][-1]
+    first_page = client.get(f"/reductions/inspect/?response={episode.pk}&owner={last.key}")
+    assert last.key not in [o.key for o in first_page.context["owners"]]
+    assert f'<option value="{last.key}" selected>'.encode() in first_page.content  # the link named it
+    with override_settings(MEDIA_ROOT=tmp_path):
+        done = client.post(f"/reductions/inspect/?response={episode.pk}",
+                           {"response": episode.pk, "owner": last.key, "result": "compliant", "place": "东门"})
+    assert done.status_code == 302
+    inspection = Inspection.objects.get()
+    assert (inspection.enterprise_id or inspection.site_id) == last.pk
+
+
+def test_the_wall_counts_enterprises_and_sites_by_inspection_and_lists_the_nearest_deadlines(
+    episode, enterprise, inspector, office, client  # noqa: F811
+):
+    from reductions.selectors import compliance_summary
+
+    client.force_login(office)
+    owners = ChecklistItem.objects.filter(response=episode, status="pending")
+    total = len({(i.enterprise_id, i.site_id) for i in owners})
+    before = compliance_summary(episode)
+    assert (before["total"], before["checked"], before["unchecked"], before["open"]) == (total, 0, total, 0)
+    first = _non_compliant(inspector, episode, enterprise)
+    other = Enterprise.objects.filter(version=enterprise.version, supervisor=enterprise.supervisor).exclude(pk=enterprise.pk).first()
+    inspection_record(actor=inspector, response=episode, enterprise=other, place="门口", result="compliant")
+    after = compliance_summary(episode)
+    assert {k: after[k] for k in ("total", "checked", "compliant", "non_compliant", "unchecked", "open")} == {
+        "total": total, "checked": 2, "compliant": 1, "non_compliant": 1, "unchecked": total - 2, "open": 1}
+    assert after["non_compliant_list"] == [first]
+    wall = client.get("/dashboard/wall/?fragment=1").content.decode()
+    assert f'data-inspection="{first.pk}"' in wall
+    assert f'<span data-count="owners-non-compliant">1</span>' in wall
+    assert f'<span data-count="owners-unchecked">{total - 2}</span>' in wall
