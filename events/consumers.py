@@ -18,10 +18,14 @@ RESET = "reset"  # the type of the control item of reset_frame
 REPLAY_PAGE = FRAME_EVENTS  # one page of the replay is one frame
 
 
-def _profile(user, screen_name: str | None) -> tuple[int | None, bool, str | None]:
-    """The user's unit, whether they are the command, and the screen they asked for if they may watch it."""
+def _profile(user, screen_name: str | None, subject: str | None = None) -> tuple[int | None, bool, str | None, int | None]:
+    """The user's unit, whether they are the command, the screen they asked for if they may watch it,
+    and for a screen of one thing, the subject they may watch (else None)."""
     screen = screen_get(screen_name)
-    return user.unit_id, hears_every_event(user), screen.name if screen is not None and screen.allowed(user) else None
+    if screen is None or not screen.allowed(user):
+        return user.unit_id, hears_every_event(user), None, None
+    watched = screen.subject(user, subject) if screen.subject is not None else None
+    return user.unit_id, hears_every_event(user), screen.name, watched
 
 
 def _replay_page(user, after: int, size: int) -> list[tuple[int, str]]:
@@ -61,9 +65,10 @@ class DashboardConsumer(AsyncWebsocketConsumer):
     page by page. A ``?after=`` beyond the newest event, or more than ``EVENTS_REPLAY_WINDOW`` events behind
     it, first gets ``reset_frame`` (``events.selectors.replay_too_long``).
 
-    ``?screen=<unit|office|leader|wall>&lang=<zh-hans|en>`` (what the page sends) asks for the
+    ``?screen=<unit|office|leader|wall|reports|compliance>&lang=<zh-hans|en>`` (what the page sends) asks for the
     screen's live part on the last frame of each batch (``events.screens``), rendered once for the
-    socket's audience; a screen the user may not watch is ignored (events only).
+    socket's audience; a screen the user may not watch is ignored (events only). A screen of one
+    thing (``reports``: a day's board, ``compliance``: a response's) also takes ``&subject=<id>``.
 
     Session-authenticated (``events.auth``, read-only) and origin-checked (scheme, host and
     port: ``events.auth.SameOriginValidator``, in ``command_center.asgi``). Live events come from
@@ -78,7 +83,9 @@ class DashboardConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         query = self.scope.get("query_string", b"")
-        unit_id, command, screen = await database_sync_to_async(_profile)(user, parse_param(query, "screen"))
+        unit_id, command, screen, subject = await database_sync_to_async(_profile)(
+            user, parse_param(query, "screen"), parse_param(query, "subject")
+        )
         after = parse_after(query)
         # Register before accepting: once the client sees the socket open, nothing committed
         # after that is missed (live events are held until the replay below is done).
@@ -86,7 +93,7 @@ class DashboardConsumer(AsyncWebsocketConsumer):
         self.sub = Subscriber(
             self, user_id=user.pk, unit_id=unit_id, command=command, cursor=hub.last_id if after is None else after,
             session=session_digest(self.scope["session"].session_key),
-            screen=screen, language=language_of(parse_param(query, "lang")),
+            screen=screen, language=language_of(parse_param(query, "lang")), subject=subject,
         )
         hub.add(self.sub)
         # A revocation (logout, new password, unit or role) that committed between reading the session

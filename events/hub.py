@@ -125,14 +125,19 @@ class Subscriber:
 
     def __init__(
         self, consumer, *, user_id: int, unit_id: int | None, command: bool, cursor: int, session: str = "",
-        screen: str | None = None, language: str = "",
+        screen: str | None = None, language: str = "", subject: int | None = None,
     ):
         self.consumer = consumer
         # The screen whose live part this socket's frames carry (``events.screens``), and for whom:
-        # (screen name, language, None for the command or the unit's id). None: events only.
+        # (screen name, language, None for the command, the unit's id, or a screen's subject). None: events only.
         self.screen_key: tuple | None = None
         registered = screen_get(screen)
-        if registered is not None and (command if registered.command else unit_id is not None):
+        if registered is None:
+            pass
+        elif registered.subject is not None:
+            if command and subject is not None:
+                self.screen_key = (registered.name, language, subject)
+        elif command if registered.command else unit_id is not None:
             self.screen_key = (registered.name, language, None if registered.command else unit_id)
         self.user_id = user_id
         self.session = session  # events.auth.session_digest of the session it was opened with
@@ -296,11 +301,15 @@ class Hub:
 
     def _screens_wanted(self, units: dict[int, View]) -> dict[tuple[str, str], set]:
         """Which screens to render for this batch: each (screen, language) with at least one
-        socket, for each audience that has events in the batch (the command always does; a unit
-        screen only watched by the command's own staff, of the office's unit, too)."""
+        socket, for each audience that has events in the batch (the command always does, so its
+        screens and their subjects always are; a unit screen only watched by the command's own
+        staff, of the office's unit, too)."""
         wanted: dict[tuple[str, str], set] = defaultdict(set)
         for name, language, audience in self.watching:
-            if audience is None or audience not in units or units[audience].items:
+            screen = screen_get(name)
+            if screen is None:
+                continue
+            if screen.command or audience not in units or units[audience].items:
                 wanted[(name, language)].add(audience)
         return wanted
 

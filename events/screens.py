@@ -14,6 +14,10 @@ The hub (``events.hub``) asks ``screens_render`` once per batch for every (scree
 language) that has at least one socket, in one worker thread, before it writes any frame.
 Rendering stays in one place: the renderer is the same function and template the page's own
 HTTP view uses (``?fragment=1``, which the page asks only after a reconnect).
+
+A screen of one thing (a day's reports board, a response's compliance page) takes a *subject*:
+the page's socket adds ``&subject=<id>``, the screen's ``subject(user, value)`` says which id (if
+any) the user may watch, and that id is the audience it is rendered for, once per id.
 """
 
 from __future__ import annotations
@@ -38,12 +42,18 @@ class Screen:
     ``render(unit_ids, language) -> {unit_id or None: html}`` renders the live part for each
     audience asked (``[None]`` for the command) in ``language``; it runs in a worker thread and may
     query the database.
+
+    ``subject(user, value) -> int | None``, for a screen of one thing: the id named by the socket's
+    ``subject`` parameter (``value``, a string or None) if ``user`` may watch that thing, else None
+    (events only). Its audiences are then those ids (the screen's audience is the command), and
+    ``render`` gets them.
     """
 
     name: str
     command: bool
     allowed: Callable
     render: Callable
+    subject: Callable | None = None
 
 
 _screens: dict[str, Screen] = {}
@@ -91,3 +101,4 @@ def screens_render(wanted: dict[tuple[str, str], set], through: int) -> dict[tup
         for audience, html in rendered.items():
             out[(name, language, audience)] = screen_json(name, through, html)
     return out
+

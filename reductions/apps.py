@@ -13,3 +13,7 @@ class ReductionsConfig(AppConfig):
         from responses.extensions import participant_register
 
         participant_register(ChecklistParticipant())
+        # The compliance page is a live screen (reductions.screens).
+        from reductions.screens import screens_register
+
+        screens_register()

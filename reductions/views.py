@@ -293,16 +293,22 @@ def compliance_current(request):
     return redirect("reductions:compliance", pk=response.pk)
 
 
+def compliance_context(response) -> dict:
+    """What the compliance page's live part (``reductions/compliance_live.html``) shows: the same for everyone who
+    may see it, so the hub renders it once per response (``reductions.screens``) and ``?fragment=1`` answers the same."""
+    return {"response": response, "data": selectors.compliance(response), "now": timezone.now()}
+
+
 @login_required
 @require_GET
 def compliance_page(request, pk):
     """The list's compliance during a response, live (issue 16 item 6): counts by town, supervising unit and
-    industry, and the non-compliant enterprises and sites with their deadlines. ``?fragment=1``: the live part,
-    which the page re-fetches on every event (``static/js/dashboard.js``)."""
+    industry, and the non-compliant enterprises and sites with their deadlines. Live: each batch's frame carries
+    the part (``reductions.screens``); ``?fragment=1`` answers it after a reconnect (``static/js/dashboard.js``)."""
     if not may_see_compliance(request.user):
         raise PermissionDenied
     response = get_object_or_404(Response.objects.select_related("alert"), pk=pk)
-    context = {"response": response, "data": selectors.compliance(response), "now": timezone.now()}
+    context = compliance_context(response)
     if request.GET.get("fragment"):
         return render(request, "reductions/compliance_live.html", context)
     context["last_event_id"] = latest_event_id()

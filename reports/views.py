@@ -45,18 +45,23 @@ def index(request):
     return render(request, "reports/index.html", context)
 
 
+def day_live_context(report_day) -> dict:
+    """What the day's live part (``reports/day_live.html``) shows: the same for everyone who follows the
+    reports, so the hub renders it once per day (``reports.screens``) and ``?fragment=1`` answers the same."""
+    merged = {}
+    for fields in figure_labels().values():
+        merged.update({f.key: figure_label(f) for f in fields})
+    return {"day": report_day, "board": report_day_board(report_day), "labels": merged, "now": timezone.now()}
+
+
 @login_required
 def day_board(request, pk: int):
-    """One day: every unit's report and state, the figures' totals; refreshed live (``?fragment=1``)."""
+    """One day: every unit's report and state, the figures' totals; live: each batch's frame carries the
+    board (``reports.screens``), ``?fragment=1`` answers it after a reconnect."""
     if not permissions.may_follow_reports(request.user):
         raise PermissionDenied
     report_day = get_object_or_404(report_days_visible_to(request.user), pk=pk)
-    labels = {kind: {f.key: figure_label(f) for f in fields} for kind, fields in figure_labels().items()}
-    merged = {}
-    for per_kind in labels.values():
-        merged.update(per_kind)
-    context = {"day": report_day, "board": report_day_board(report_day), "labels": merged,
-               "may_compile": permissions.may_compile(request.user), "now": timezone.now()}
+    context = {**day_live_context(report_day), "may_compile": permissions.may_compile(request.user)}
     if request.GET.get("fragment"):
         return render(request, "reports/day_live.html", context)
     context["last_event_id"] = latest_event_id()

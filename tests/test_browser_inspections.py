@@ -1,5 +1,6 @@
 """Chromium on a phone-size screen (390 px): an inspector records a non-compliant check with a photo, the office's
-compliance view and the wall screen show it live, and a follow-up check closes it (issue 16 item 5 and 6 acceptance)."""
+compliance view and the wall screen show it live, and a follow-up check closes it (issue 16 item 5 and 6 acceptance).
+The compliance page's part comes in the frame, with no HTTP request after it (issue 13 §1)."""
 
 import datetime
 
@@ -10,7 +11,9 @@ from alerts.services import alert_create
 from reductions.data.make_sample import SAMPLE, YEAR
 from reductions.models import Enterprise, Inspection, Inspector
 from reductions.services import list_import
+from events.models import Event
 from tests.test_browser import PASSWORD, SHOTS, browser, expect, login, server  # noqa: F401
+from tests.test_browser_live import wait_shown_through, watch_requests
 from tests.test_reductions import _read
 from units.services import user_create
 
@@ -33,6 +36,7 @@ def test_an_inspector_on_a_phone_records_a_non_compliant_check_the_office_sees_i
     office = login(browser, server, "b-office", "/dashboard/office/")
     office.click("a[href='/reductions/compliance/']")
     office.wait_for_selector("[data-dashboard=compliance] [data-conn][data-state=live]", timeout=10_000)
+    office_requests = watch_requests(office)
     # The wall screen, live: its compliance part rides in the socket's frames (no fragment fetched over HTTP).
     wall = office.context.new_page()
     wall.goto(server.url + "/dashboard/wall/")
@@ -66,7 +70,10 @@ def test_an_inspector_on_a_phone_records_a_non_compliant_check_the_office_sees_i
     inspection = Inspection.objects.get()
     assert inspection.photos.count() == 1 and inspection.status == "open"
     row = office.locator(f"[data-inspection='{inspection.pk}']")
-    expect(row).to_have_count(1)  # live: the page re-rendered on the inspection's event
+    expect(row).to_have_count(1)  # live: the part came in the inspection's frame
+    wait_shown_through(office, Event.objects.order_by("-id").values_list("id", flat=True).first())
+    office.wait_for_timeout(1_000)  # a fetch after the frame (the old ?fragment=1) would have been asked by now
+    assert office_requests == [], office_requests  # events.screens: compliance
     office.screenshot(path=str(SHOTS / "reductions-compliance.png"), full_page=True)
     expect(wall.locator(f"[data-wall-non-compliant] [data-inspection='{inspection.pk}']")).to_have_count(1)
     expect(wall.locator("[data-count=owners-non-compliant]")).to_have_text("1")

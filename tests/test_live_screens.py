@@ -2,6 +2,7 @@
 rendered once per audience and language by the hub, the same text ``?fragment=1`` answers."""
 
 import asyncio
+import dataclasses
 import json
 
 import pytest
@@ -38,7 +39,7 @@ def render_calls(monkeypatch):
             calls.append((screen.name, language, tuple(audiences)))
             return screen.render(audiences, language)
 
-        return screens.Screen(screen.name, screen.command, screen.allowed, render)
+        return dataclasses.replace(screen, render=render)
 
     for name, screen in originals.items():
         monkeypatch.setitem(screens._screens, name, counting(screen))
@@ -213,3 +214,50 @@ def test_rendering_every_unit_screen_costs_the_queries_of_one(office, roster):
         rendered = render_units(every, "zh-hans")
     assert set(rendered) == set(every)
     assert len(all_units.captured_queries) == len(one.captured_queries)
+
+
+def test_the_days_board_and_the_compliance_page_come_in_the_frame_once_per_subject(office, leader, member, render_calls):
+    """Issue 13 §1 leftovers: a day's reports board and a response's compliance page are screens of one thing
+    (``&subject=<id>``), rendered once per subject and language, the same text ``?fragment=1`` answers; a
+    subject that does not exist, none, or a reader who may not watch the screen gets events only."""
+    from reports.models import ReportDay
+    from reports.services import report_day_close, report_days_open
+
+    alert = alert_create(actor=office, level="yellow", reason="报表看板")
+    report_days_open()
+    day = ReportDay.objects.get(response__alert=alert)
+    response_id = day.response_id
+    board = f"/ws/dashboard/?screen=reports&lang=zh-hans&subject={day.pk}"
+    compliance = f"/ws/dashboard/?screen=compliance&lang=en&subject={response_id}"
+    factories = [socket_for(office, board), socket_for(leader, board), socket_for(office, compliance),
+                 socket_for(office, "/ws/dashboard/?screen=reports&lang=zh-hans&subject=999999"),
+                 socket_for(office, "/ws/dashboard/?screen=reports&lang=zh-hans"),
+                 socket_for(office, f"/ws/dashboard/?screen=compliance&lang=en&subject={response_id}x")]
+    prying = socket_for(member, f"/ws/dashboard/?screen=reports&lang=zh-hans&subject={day.pk}")
+
+    async def scenario():
+        sockets = [f() for f in factories]
+        for s in sockets:
+            assert (await s.connect())[0]
+        outsider = prying()
+        assert (await outsider.connect())[0]
+        await sync_to_async(report_day_close)(report_day=day, actor=office)
+        batches = [await next_batch(s) for s in sockets]
+        for s in sockets:
+            await s.disconnect()
+        await outsider.disconnect()
+        return batches
+
+    office_board, leader_board, office_compliance, *bare = asyncio.run(scenario())
+    assert office_board[-1]["type"] == "report.daily"
+    part = office_board[-1]["screen"]
+    assert part == leader_board[-1]["screen"] and part["name"] == "reports" and part["through"] == office_board[-1]["id"]
+    assert part["html"] == fragment_of(office, f"/reports/days/{day.pk}/?fragment=1", "zh-hans")
+    assert 'id="daily-board"' in part["html"] and "已关闭" in part["html"]
+    shown = office_compliance[-1]["screen"]
+    assert shown["name"] == "compliance"
+    assert shown["html"] == fragment_of(office, f"/reductions/responses/{response_id}/compliance/?fragment=1", "en")
+    assert "data-compliance-totals" in shown["html"]
+    for batch in bare:
+        assert batch and not any("screen" in e for e in batch)
+    assert sorted(render_calls) == [("compliance", "en", (response_id,)), ("reports", "zh-hans", (day.pk,))]

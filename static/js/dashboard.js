@@ -1,4 +1,4 @@
-// Live dashboards: one WebSocket to /ws/dashboard/?screen=<this screen>&lang=<page language>&after=<last id>.
+// Live dashboards: one WebSocket to /ws/dashboard/?screen=<this screen>&lang=<page language>[&subject=<id>]&after=<last id>.
 // The last frame of each batch carries this screen's live part, rendered once by the server for
 // everyone who sees the same ("screen": {"name", "through", "html"} on its last event); the page
 // morphs it in (idiomorph) with no HTTP request, keeping what the person is doing: text typed in a
@@ -37,7 +37,9 @@
 
   function connect() {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const query = "?screen=" + encodeURIComponent(kind) + "&lang=" + encodeURIComponent(document.documentElement.lang);
+    let query = "?screen=" + encodeURIComponent(kind) + "&lang=" + encodeURIComponent(document.documentElement.lang);
+    // A screen of one thing (a day's reports board, a response's compliance) names it.
+    if (root.dataset.screenSubject) query += "&subject=" + encodeURIComponent(root.dataset.screenSubject);
     const socket = new WebSocket(scheme + "://" + location.host + "/ws/dashboard/" + query + "&after=" + lastId);
     socket.onopen = function () {
       attempt = 0;
