@@ -341,6 +341,9 @@ SPECTACULAR_SETTINGS = {
 EVENTS_REDIS_CHANNEL = env_str("EVENTS_REDIS_CHANNEL", "")
 EVENTS_POLL_SECONDS = float(env_str("EVENTS_POLL_SECONDS", "2.0" if REDIS_URL else "0.5"))
 EVENTS_SOCKET_QUEUE = env_int("EVENTS_SOCKET_QUEUE", 1000)
+# Render once per cluster (events.screens.screens_shared): how long a web process waits for the screens another
+# process claimed for a batch, and how long that claim lives, before it renders them itself.
+EVENTS_SCREEN_WAIT_SECONDS = float(env_str("EVENTS_SCREEN_WAIT_SECONDS", "5.0"))
 # The replay's retention rule (issue 13 §4): a socket or /api/events/ cursor more than this many events behind
 # the newest is not replayed but reset (the page reloads: its render is the snapshot), so a catch-up
 # costs the same after three years as on the first day (bench/history.py: ?after=0 over 400,000 events).

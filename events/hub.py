@@ -25,7 +25,7 @@ from django.conf import settings
 
 from events.choices import Audience, EventType
 from events.push import events_channel
-from events.screens import screen_get, screens_render
+from events.screens import screen_get, screens_render, screens_shared
 from events.selectors import events_after, latest_event_id
 
 logger = logging.getLogger(__name__)
@@ -250,6 +250,7 @@ class Hub:
         self.plain: set[Subscriber] = set()  # neither command nor a unit's: public events only
         self.watching: Counter = Counter()  # sockets per screen key (screen, language, audience)
         self.last_id = 0
+        self.redis = None  # shares each batch's screens with the other web processes (events.screens.screens_shared)
         self._inbox: asyncio.Queue = asyncio.Queue()
         self._tasks: list[asyncio.Task] = []
 
@@ -257,6 +258,7 @@ class Hub:
         self.last_id = await database_sync_to_async(latest_event_id)()
         self._tasks.append(asyncio.create_task(self._pump()))
         if settings.REDIS_URL:
+            self.redis = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=5)
             self._tasks.append(asyncio.create_task(self._listen()))
 
     def add(self, sub: Subscriber) -> None:
@@ -339,8 +341,15 @@ class Hub:
             # database), before any frame is written: every socket then gets its screen in the
             # same pass. Sockets opened meanwhile either start after this batch (their cursor) or
             # replay it from the database.
+            # With Redis, once for every web process (events.screens.screens_shared).
+            last = events[-1]
+            through = last["id"]
+
+            async def render(asked):
+                return await database_sync_to_async(screens_render)(asked, through)
+
             try:
-                parts = await database_sync_to_async(screens_render)(wanted, events[-1]["id"])
+                parts = await screens_shared(self.redis, events_channel(), wanted, f"{through}:{last.get('at', '')}", render)
             except Exception:
                 logger.exception("rendering the screens failed; pages will fetch their live parts")
         for sub in self.command:

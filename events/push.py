@@ -38,6 +38,7 @@ def wire_item(event) -> dict:
         "type": event.type,
         "audience": event.audience,
         "unit": event.unit_id,
+        "at": event.created_at.isoformat(),  # with the id, names the batch across processes (events.screens)
         "text": wire_text(event),
     }
 
