@@ -61,7 +61,10 @@ def basis_rule_off_by_default():
     """Issue 15 item 1: orange and red rest on a consultation record or a municipal directive
     (``alerts.basis``, ``ALERT_BASIS_REQUIRED``, on in production). The tests written before the rule,
     which issue orange and red to test other things (module-scoped worlds included), run with it off
-    until they cite a basis; tests marked ``basis_rule`` run with it on (``basis_rule``)."""
+    until they cite a basis; tests marked ``basis_rule`` run with it on (``basis_rule``). A module that
+    issues through ``tests.factories.alert_issue`` cites a consultation record for orange and red by
+    default and is marked ``basis_rule``; those still off post orange or red through the API or pages,
+    or lower a warning, without a basis."""
     from django.conf import settings as django_settings
 
     previous = django_settings.ALERT_BASIS_REQUIRED

@@ -9,14 +9,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
 from alerts.models import Alert
-from alerts.services import alert_create
 from events.choices import Audience, EventType
 from events.models import AuditEntry, Event
+from tests.factories import alert_issue
 from units.models import User
 from units.roles import role_of
 from units.services import user_role_set
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.basis_rule]
 
 FORBIDDEN_FIELDS = ("is_superuser", "is_staff", "groups", "user_permissions")
 
@@ -49,7 +49,7 @@ def test_admin_cannot_make_itself_superuser_and_then_approve_a_red(admin_user, o
     assert answer.status_code == 302
     me = fresh(admin_user)
     assert (me.is_superuser, role_of(me), me.user_permissions.count()) == (False, "admin", 0)
-    red = alert_create(actor=office, level="red", reason="three days above 200")
+    red = alert_issue(actor=office, level="red", reason="three days above 200")
     assert api_as(me).post(f"/api/alerts/{red.pk}/approve/", {}, format="json").status_code == 404
     assert Alert.objects.get(pk=red.pk).status == "pending_approval"
 

@@ -8,9 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alerts import advice
-from alerts.services import alert_create
 from feeds import aqi, services
 from feeds.choices import Provider
+from tests.factories import alert_issue
+
+pytestmark = pytest.mark.basis_rule
 
 # HJ 633(-2012) table 2, 对健康影响情况 and 建议采取的措施, band by band (see alerts/advice.py for the source).
 TABLE_2 = {
@@ -59,7 +61,7 @@ def test_band_201_to_300_in_english_says_stay_indoors_and_stop_outdoor_exercise(
 
 def test_a_yellow_warning_without_a_forecast_gives_the_201_to_300_advice_not_reduce(office):
     """The issue's example: yellow asked the sensitive only to reduce outdoor activity; AQI 201–300 says stay indoors."""
-    alert = alert_create(actor=office, level="yellow", reason="静稳天气。")
+    alert = alert_issue(actor=office, level="yellow", reason="静稳天气。")
     assert advice.episode(alert) == (201, ())
     health = advice.alert_advice(alert, "zh-hans")["health"]
     assert health[0] == f"健康影响（HJ 633，AQI 201–300 重度污染）：{TABLE_2[5][0]}。"

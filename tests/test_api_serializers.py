@@ -5,14 +5,15 @@ from rest_framework import serializers
 
 from alerts.api.serializers import AlertSerializer
 from alerts.models import Alert
-from alerts.services import alert_create, alert_lift
+from alerts.services import alert_lift
 from events.api.serializers import EventSerializer
 from events.models import Event
 from responses.api.serializers import AssignmentSerializer, ResponseSerializer
 from responses.models import Response, TaskAssignment
 from responses.services import assignment_acknowledge, assignment_complete
+from tests.factories import alert_issue
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.basis_rule]
 
 
 def drf(serializer, instance) -> dict:
@@ -21,12 +22,12 @@ def drf(serializer, instance) -> dict:
 
 @pytest.fixture
 def history(office, leader, member):
-    first = alert_create(actor=office, level="yellow", reason="烟花爆竹 <b>&")
+    first = alert_issue(actor=office, level="yellow", reason="烟花爆竹 <b>&")
     tasks = list(TaskAssignment.objects.filter(unit=member.unit))
     assignment_acknowledge(assignment=tasks[0], actor=member)
     assignment_complete(assignment=tasks[0], actor=member, report="完成 ✓")
     alert_lift(alert=first, actor=leader, reason="好转")
-    alert_create(actor=leader, level="red", reason="重污染")
+    alert_issue(actor=leader, level="red", reason="重污染")
 
 
 @pytest.mark.parametrize(

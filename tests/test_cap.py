@@ -12,7 +12,10 @@ from django.utils import timezone
 from lxml import etree
 
 from alerts.cap import LEVEL_CAP, xml_text
-from alerts.services import alert_approve, alert_create, alert_lift, alert_reject
+from alerts.services import alert_approve, alert_lift, alert_reject
+from tests.factories import alert_issue
+
+pytestmark = pytest.mark.basis_rule
 
 SCHEMA = etree.XMLSchema(etree.parse(str(Path(__file__).parent / "schemas" / "CAP-v1.2.xsd")))
 NS = {"cap": "urn:oasis:names:tc:emergency:cap:1.2"}
@@ -47,7 +50,7 @@ def triple(doc):
 
 
 def test_issued_yellow_is_an_actual_alert_message(client, office):
-    yellow = alert_create(actor=office, level="yellow", reason="预计未来48小时PM2.5日均浓度超过150微克/立方米。")
+    yellow = alert_issue(actor=office, level="yellow", reason="预计未来48小时PM2.5日均浓度超过150微克/立方米。")
 
     doc = fetch(client, yellow)
 
@@ -85,7 +88,7 @@ def test_issued_yellow_is_an_actual_alert_message(client, office):
 
 def test_message_is_the_same_on_every_fetch(client, office):
     """A sent message never changes: same identifier, same bytes."""
-    yellow = alert_create(actor=office, level="yellow", reason="静稳天气。")
+    yellow = alert_issue(actor=office, level="yellow", reason="静稳天气。")
 
     first = client.get(reverse("public-cap", args=[yellow.pk])).content
     second = client.get(reverse("public-cap-message", args=[yellow.pk, 1])).content
@@ -94,9 +97,9 @@ def test_message_is_the_same_on_every_fetch(client, office):
 
 
 def test_upgrade_to_orange_is_an_update_referencing_the_yellow_message(client, office, leader):
-    yellow = alert_create(actor=office, level="yellow", reason="黄色预警。")
+    yellow = alert_issue(actor=office, level="yellow", reason="黄色预警。")
     yellow_doc = fetch(client, yellow)
-    orange = alert_create(actor=office, level="orange", reason="污染加重，建议升级为橙色预警。")
+    orange = alert_issue(actor=office, level="orange", reason="污染加重，建议升级为橙色预警。")
     alert_approve(alert=orange, actor=leader, comment="同意")
 
     doc = fetch(client, orange)
@@ -115,9 +118,9 @@ def test_upgrade_to_orange_is_an_update_referencing_the_yellow_message(client, o
 
 
 def test_red_after_orange_references_the_whole_chain_oldest_first(client, office, leader):
-    yellow = alert_create(actor=office, level="yellow", reason="黄。")
-    orange = alert_create(actor=leader, level="orange", reason="橙。")
-    red = alert_create(actor=leader, level="red", reason="红。")
+    yellow = alert_issue(actor=office, level="yellow", reason="黄。")
+    orange = alert_issue(actor=leader, level="orange", reason="橙。")
+    red = alert_issue(actor=leader, level="red", reason="红。")
 
     doc = fetch(client, red)
 
@@ -131,7 +134,7 @@ def test_red_after_orange_references_the_whole_chain_oldest_first(client, office
 
 
 def test_lift_is_a_cancel_with_all_clear_referencing_its_own_message(client, office):
-    yellow = alert_create(actor=office, level="yellow", reason="黄色预警。")
+    yellow = alert_issue(actor=office, level="yellow", reason="黄色预警。")
     alert_doc = fetch(client, yellow)
     alert_lift(alert=yellow, actor=office, reason="空气质量已好转，预计36小时以上低于黄色预警条件。")
 
@@ -152,7 +155,7 @@ def test_lift_is_a_cancel_with_all_clear_referencing_its_own_message(client, off
 
 
 def test_drill_is_an_exercise_marked_in_the_headline(client, office):
-    drill = alert_create(actor=office, level="yellow", reason="应急演练。", drill=True)
+    drill = alert_issue(actor=office, level="yellow", reason="应急演练。", drill=True)
 
     doc = fetch(client, drill)
 
@@ -163,8 +166,8 @@ def test_drill_is_an_exercise_marked_in_the_headline(client, office):
 
 
 def test_pending_rejected_and_unknown_warnings_answer_404(client, office, leader):
-    pending = alert_create(actor=office, level="orange", reason="建议发布橙色预警。")
-    rejected = alert_create(actor=office, level="red", area="几江街道", reason="建议发布红色预警。")
+    pending = alert_issue(actor=office, level="orange", reason="建议发布橙色预警。")
+    rejected = alert_issue(actor=office, level="red", area="几江街道", reason="建议发布红色预警。")
     alert_reject(alert=rejected, actor=leader, reason="会商认为不满足条件。")
 
     for pk in (pending.pk, rejected.pk, 999_999):
@@ -175,7 +178,7 @@ def test_pending_rejected_and_unknown_warnings_answer_404(client, office, leader
 def test_hostile_reason_is_escaped_and_control_characters_are_dropped(client, office):
     # No NUL: PostgreSQL cannot store it, and Django's form and DRF fields refuse it before any service runs.
     reason = "<script>alert('x')</script> & </description><x/> \x01\x07\x0b\x1b[31m 超标\ufffe"
-    yellow = alert_create(actor=office, level="yellow", reason=reason)
+    yellow = alert_issue(actor=office, level="yellow", reason=reason)
 
     response = client.get(reverse("public-cap", args=[yellow.pk]))
     doc = etree.fromstring(response.content)
@@ -190,7 +193,7 @@ def test_hostile_reason_is_escaped_and_control_characters_are_dropped(client, of
 def test_onset_and_expires_come_from_the_warning_times(client, office):
     starts = timezone.now().replace(microsecond=0) + datetime.timedelta(hours=3)
     ends = starts + datetime.timedelta(days=2)
-    yellow = alert_create(actor=office, level="yellow", reason="预计持续两天。", starts_at=starts, ends_at=ends)
+    yellow = alert_issue(actor=office, level="yellow", reason="预计持续两天。", starts_at=starts, ends_at=ends)
 
     info = infos(fetch(client, yellow))["zh-CN"]
 
@@ -201,7 +204,7 @@ def test_onset_and_expires_come_from_the_warning_times(client, office):
 
 @pytest.mark.parametrize("level", ["yellow", "orange", "red"])
 def test_every_level_maps_to_its_documented_cap_values(client, leader, level):
-    alert = alert_create(actor=leader, level=level, reason="会商结论。")
+    alert = alert_issue(actor=leader, level=level, reason="会商结论。")
 
     for info in infos(fetch(client, alert)).values():
         got = {name: text(info, f"cap:{name}") for name in ("responseType", "urgency", "severity", "certainty")}
@@ -217,7 +220,7 @@ def test_every_level_maps_to_its_documented_cap_values(client, leader, level):
 
 
 def test_cap_messages_are_publicly_cacheable_for_thirty_seconds(client, office):
-    yellow = alert_create(actor=office, level="yellow", reason="黄色预警。")
+    yellow = alert_issue(actor=office, level="yellow", reason="黄色预警。")
 
     response = client.get(reverse("public-cap", args=[yellow.pk]))
 

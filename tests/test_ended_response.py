@@ -12,7 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from alerts.services import alert_create, alert_lift
+from alerts.services import alert_lift
 from responses.models import AssignmentUpdate, Attachment, Notification, Response, TaskAssignment
 from responses.services import (
     assignment_acknowledge,
@@ -20,8 +20,9 @@ from responses.services import (
     assignments_escalate_overdue,
     notification_send,
 )
+from tests.factories import alert_issue
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.basis_rule]
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -34,7 +35,7 @@ def media(settings, tmp_path):
 @pytest.fixture
 def ended(office, member):
     """Yellow issued; the member completes one task and acknowledges another; the office lifts."""
-    alert = alert_create(actor=office, level="yellow", reason="x")
+    alert = alert_issue(actor=office, level="yellow", reason="x")
     response = Response.objects.get(alert=alert)
     done, acknowledged = list(TaskAssignment.objects.filter(response=response, unit=member.unit).order_by("id"))[:2]
     assignment_complete(assignment=done, actor=member, report="42 schools informed")
@@ -127,7 +128,7 @@ def test_the_beat_neither_reminds_nor_escalates_tasks_of_an_ended_response(ended
 
 
 def test_a_reminder_queued_before_the_response_ended_is_not_sent(office, member):
-    alert = alert_create(actor=office, level="yellow", reason="x")
+    alert = alert_issue(actor=office, level="yellow", reason="x")
     task = TaskAssignment.objects.filter(response__alert=alert, unit=member.unit).first()
     TaskAssignment.objects.filter(pk=task.pk).update(ack_deadline=timezone.now() - datetime.timedelta(minutes=1))
     assignments_escalate_overdue()

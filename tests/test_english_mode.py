@@ -6,11 +6,11 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from alerts.services import alert_create
 from responses.models import TaskAssignment, TaskTemplate
+from tests.factories import alert_issue
 from units.models import Unit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.basis_rule]
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -22,14 +22,14 @@ def test_every_task_template_and_unit_of_the_plan_has_its_english_text():
 
 
 def test_assignments_carry_both_languages_of_their_template(office, roster):
-    alert = alert_create(actor=office, level="yellow", reason="x")
+    alert = alert_issue(actor=office, level="yellow", reason="x")
     task = TaskAssignment.objects.filter(response__alert=alert).select_related("template").first()
     assert task.title_en == task.template.title_en != "" and task.instructions_en == task.template.instructions_en != ""
     assert not TaskTemplate.objects.filter(active=True, instructions_en="").exclude(instructions="").exists()
 
 
 def test_the_unit_dashboard_speaks_the_readers_language_only(client, office, member):
-    alert_create(actor=office, level="yellow", reason="x")
+    alert_issue(actor=office, level="yellow", reason="x")
     client.force_login(member)
     task = TaskAssignment.objects.filter(unit=member.unit).first()
     english = client.get(reverse("dashboard-unit"), HTTP_ACCEPT_LANGUAGE="en").content.decode()

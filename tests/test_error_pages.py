@@ -15,12 +15,12 @@ from django.db import OperationalError
 from django.test import Client, RequestFactory
 from django.utils.translation import gettext_lazy
 
-from alerts.services import alert_create
 from foundation import errorpages
 from foundation.errors import ActionRefused
+from tests.factories import alert_issue
 
 ROOT = Path(__file__).resolve().parent.parent
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.basis_rule]
 
 
 def _page(answer) -> str:
@@ -28,7 +28,7 @@ def _page(answer) -> str:
 
 
 def test_a_unit_opening_a_warning_it_may_not_see_gets_the_403_page_in_chinese(client, office, member):
-    alert = alert_create(actor=office, level="orange", reason="待批准")  # a proposal: not the units' to see
+    alert = alert_issue(actor=office, level="orange", reason="待批准")  # a proposal: not the units' to see
     client.force_login(member)
     answer = client.get(f"/alerts/{alert.pk}/")
     assert answer.status_code in (403, 404)

@@ -10,14 +10,14 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from alerts.services import alert_create
 from events.models import Event
 from responses.models import Notification, TaskAssignment
 from responses.services import assignment_acknowledge
 from responses.tasks import escalate_overdue
+from tests.factories import alert_issue
 from tests.processes import start_worker, stop, wait_for
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True), pytest.mark.basis_rule]
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def _late(assignments, minutes):
 
 
 def test_overdue_tasks_are_reminded_then_escalated_once_each_through_a_real_worker(office, member, other_member, worker, outbox):
-    alert_create(actor=office, level="yellow", reason="黄色预警")
+    alert_issue(actor=office, level="yellow", reason="黄色预警")
     mine = list(TaskAssignment.objects.filter(unit=member.unit).order_by("id"))
     theirs = list(TaskAssignment.objects.filter(unit=other_member.unit).order_by("id"))
     _late(mine, minutes=5)  # past the deadline: a reminder to the unit
@@ -81,7 +81,7 @@ def test_overdue_tasks_are_reminded_then_escalated_once_each_through_a_real_work
 
 def test_an_unsent_notification_is_sent_by_the_next_round(office, member, worker, outbox):
     """A notification committed but never queued (the worker died in between) goes out once, later."""
-    alert_create(actor=office, level="yellow", reason="黄色预警")
+    alert_issue(actor=office, level="yellow", reason="黄色预警")
     task = TaskAssignment.objects.filter(unit=member.unit).first()
     notification = Notification.objects.create(
         assignment=task, kind="reminder", idempotency_key=f"reminder:{task.pk}", recipients=["x"], message="m"

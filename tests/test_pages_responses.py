@@ -8,10 +8,13 @@ from django.contrib.staticfiles import finders
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from alerts.services import alert_create, alert_lift
+from alerts.services import alert_lift
 from responses.models import Attachment, Response, TaskAssignment
 from responses.services import assignment_acknowledge, assignment_complete
 from responses.views import csv_cell
+from tests.factories import alert_issue
+
+pytestmark = pytest.mark.basis_rule
 
 HOSTILE = "<script>alert(1)</script>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -26,7 +29,7 @@ def media(settings, tmp_path):
 @pytest.fixture
 def scenario(office, member):
     """Issue yellow; the member acknowledges one task and completes it with a report and a file; the office lifts."""
-    alert = alert_create(actor=office, level="yellow", reason="AQI above 200 tomorrow")
+    alert = alert_issue(actor=office, level="yellow", reason="AQI above 200 tomorrow")
     response = Response.objects.get(alert=alert)
     tasks = list(TaskAssignment.objects.filter(response=response, unit=member.unit).order_by("id"))
     assert len(tasks) >= 2, "the education commission has at least two level III tasks"
@@ -126,7 +129,7 @@ def test_csv_cell_leaves_plain_values(text="教育委员会"):
 
 
 def test_drill_summary_is_reported_separately(client, office, leader):
-    alert = alert_create(actor=leader, level="orange", reason="exercise", drill=True)
+    alert = alert_issue(actor=leader, level="orange", reason="exercise", drill=True)
     response = Response.objects.get(alert=alert)
     client.force_login(office)
     html = client.get(reverse("responses:summary", args=[response.pk])).content.decode()
@@ -136,7 +139,7 @@ def test_drill_summary_is_reported_separately(client, office, leader):
 
 
 def test_hostile_text_is_escaped_on_the_summary_and_list(client, office, member):
-    alert = alert_create(actor=office, level="yellow", reason=HOSTILE)
+    alert = alert_issue(actor=office, level="yellow", reason=HOSTILE)
     response = Response.objects.get(alert=alert)
     task = TaskAssignment.objects.filter(response=response, unit=member.unit).first()
     assignment_complete(assignment=task, actor=member, report=HOSTILE)
@@ -152,10 +155,10 @@ def test_hostile_text_is_escaped_on_the_summary_and_list(client, office, member)
 
 
 def test_list_shows_active_responses_first(client, office, leader):
-    ended = alert_create(actor=office, level="yellow", reason="first")
+    ended = alert_issue(actor=office, level="yellow", reason="first")
     alert_lift(alert=ended, actor=office, reason="clean air")
-    active = alert_create(actor=leader, level="orange", reason="drill", drill=True)
-    again = alert_create(actor=office, level="yellow", reason="third")
+    active = alert_issue(actor=leader, level="orange", reason="drill", drill=True)
+    again = alert_issue(actor=office, level="yellow", reason="third")
     client.force_login(leader)
     answer = client.get(reverse("responses:list"))
     assert answer.status_code == 200
@@ -169,7 +172,7 @@ def test_list_shows_active_responses_first(client, office, leader):
 
 @pytest.fixture
 def some_response(office):
-    return Response.objects.get(alert=alert_create(actor=office, level="yellow", reason="haze"))
+    return Response.objects.get(alert=alert_issue(actor=office, level="yellow", reason="haze"))
 
 
 def _pages(response):

@@ -13,8 +13,9 @@ from command_center.asgi import application
 from events.models import Event
 from responses.models import TaskAssignment
 from responses.services import assignment_acknowledge
+from tests.factories import alert_issue
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.basis_rule]
 
 
 def session_headers(user, origin="http://localhost"):
@@ -92,7 +93,7 @@ def test_cross_origin_socket_is_refused(member):
 
 
 def test_reconnect_with_after_replays_missed_events_in_order_without_duplicates(office, member):
-    alert_create(actor=office, level="yellow", reason="first")
+    alert_issue(actor=office, level="yellow", reason="first")
     last_seen = Event.objects.order_by("id").first().id  # the client saw only the first event
 
     resume = socket_for(member, path=f"/ws/dashboard/?after={last_seen}")
@@ -120,7 +121,7 @@ def test_reconnect_with_after_replays_missed_events_in_order_without_duplicates(
 
 
 def test_http_catch_up_serves_the_same_events_as_the_socket(office, member, api_as):
-    alert_create(actor=office, level="yellow", reason="http")
+    alert_issue(actor=office, level="yellow", reason="http")
     body = api_as(member).get("/api/events/?after=0").json()
     ids = [e["id"] for e in body["results"]]
     assert ids == sorted(ids)
@@ -220,7 +221,7 @@ def test_run_eagerly_finishes_in_place_or_in_a_task():
 
 
 def test_a_socket_with_a_cursor_beyond_the_newest_event_is_told_to_reset_then_streams(office, member):
-    alert_create(actor=office, level="yellow", reason="before the restore")
+    alert_issue(actor=office, level="yellow", reason="before the restore")
     newest = Event.objects.order_by("-id").values_list("id", flat=True).first()
     from_elsewhere = socket_for(member, path=f"/ws/dashboard/?after={newest + 5000}")
 
@@ -254,7 +255,7 @@ def test_a_socket_on_an_empty_database_with_an_old_cursor_is_told_to_reset(membe
 
 
 def test_a_socket_with_the_newest_cursor_gets_no_reset(office, member):
-    alert_create(actor=office, level="yellow", reason="up to date")
+    alert_issue(actor=office, level="yellow", reason="up to date")
     newest = Event.objects.order_by("-id").values_list("id", flat=True).first()
     current = socket_for(member, path=f"/ws/dashboard/?after={newest}")
 
@@ -268,7 +269,7 @@ def test_a_socket_with_the_newest_cursor_gets_no_reset(office, member):
 
 
 def test_http_catch_up_with_a_cursor_beyond_the_newest_event_answers_409_reset(office, member, api_as):
-    alert_create(actor=office, level="yellow", reason="http reset")
+    alert_issue(actor=office, level="yellow", reason="http reset")
     newest = Event.objects.order_by("-id").values_list("id", flat=True).first()
     answer = api_as(member).get(f"/api/events/?after={newest + 1}")
     assert answer.status_code == 409
@@ -285,7 +286,7 @@ def test_http_catch_up_with_a_cursor_beyond_the_newest_event_answers_409_reset(o
 
 
 def test_a_socket_with_a_cursor_older_than_the_replay_window_is_told_to_reset_then_streams(office, member, settings):
-    alert_create(actor=office, level="yellow", reason="years of history")
+    alert_issue(actor=office, level="yellow", reason="years of history")
     newest = Event.objects.order_by("-id").values_list("id", flat=True).first()
     assert newest > 3
     settings.EVENTS_REPLAY_WINDOW = 2
@@ -309,7 +310,7 @@ def test_a_socket_with_a_cursor_older_than_the_replay_window_is_told_to_reset_th
 
 
 def test_a_cursor_inside_the_replay_window_is_replayed(office, member, settings):
-    alert_create(actor=office, level="yellow", reason="recent history")
+    alert_issue(actor=office, level="yellow", reason="recent history")
     newest = Event.objects.order_by("-id").values_list("id", flat=True).first()
     settings.EVENTS_REPLAY_WINDOW = 3
     recent = socket_for(office, path=f"/ws/dashboard/?after={newest - 3}")
@@ -325,7 +326,7 @@ def test_a_cursor_inside_the_replay_window_is_replayed(office, member, settings)
 
 
 def test_http_catch_up_older_than_the_replay_window_answers_409_reset(office, member, api_as, settings):
-    alert_create(actor=office, level="yellow", reason="http window")
+    alert_issue(actor=office, level="yellow", reason="http window")
     newest = Event.objects.order_by("-id").values_list("id", flat=True).first()
     settings.EVENTS_REPLAY_WINDOW = 2
     answer = api_as(office).get("/api/events/?after=0")

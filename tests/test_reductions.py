@@ -13,7 +13,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from openpyxl import load_workbook
 
-from alerts.services import alert_create
 from events.models import AuditEntry
 from reductions import xlsx
 from reductions.data.make_sample import SAMPLE, SAMPLE_INVENTORY, TEMPLATE, YEAR
@@ -22,8 +21,9 @@ from reductions.selectors import import_diff, roster_lookups, target_progress
 from reductions.services import inventory_save, list_entry_save, list_import
 from reductions.uscc import check_char, uscc_problem
 from responses.models import Response
+from tests.factories import alert_issue
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.basis_rule]
 
 
 def _read(data: bytes):
@@ -236,7 +236,7 @@ def test_export_reimports_unchanged_and_reads_back_as_the_sample(sample, admin_u
 
 
 def test_a_response_exports_its_levels_measures(sample, leader, client):
-    alert_create(actor=leader, level="orange", reason="orange for the export")
+    alert_issue(actor=leader, level="orange", reason="orange for the export")
     response = Response.objects.get()
     client.force_login(leader)
     answer = client.get(f"/reductions/responses/{response.pk}/measures.xlsx")
@@ -379,7 +379,7 @@ def test_api_filters_by_town_unit_grade_and_response(sample, office, leader, api
     answer = api.get("/api/enterprises/", {"unit": "ecology-env", "grade": "C", "limit": 500}).json()
     assert answer["count"] == Enterprise.objects.filter(supervisor__code="ecology-env", grade="C").count()
     assert api.get("/api/sites/", {"kind": "earthworks"}).json()["count"] == Site.objects.filter(kind="earthworks").count()
-    alert_create(actor=leader, level="red", reason="red")
+    alert_issue(actor=leader, level="red", reason="red")
     response = Response.objects.get()
     answer = api.get("/api/sites/", {"response": response.pk, "limit": 500}).json()
     assert answer["count"] == 60

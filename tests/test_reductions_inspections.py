@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.utils import timezone
 
-from alerts.services import alert_create, alert_lift
+from alerts.services import alert_lift
 from events.models import AuditEntry, Event
 from foundation.errors import ActionRefused
 from reductions.choices import CheckState, InspectionStatus
@@ -17,10 +17,11 @@ from reductions.models import ChecklistItem, Enterprise, Inspection, InspectionP
 from reductions.selectors import compliance
 from responses.models import Response
 from responses.uploads import uploads_sweep
+from tests.factories import alert_issue
 from tests.test_reductions_checklists import sample  # noqa: F401
 from units.services import user_create
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.basis_rule]
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
@@ -30,7 +31,7 @@ def _photo(name="p.png", data=PNG):
 
 @pytest.fixture
 def episode(sample, leader):  # noqa: F811
-    alert = alert_create(actor=leader, level="orange", reason="AQI 260")
+    alert = alert_issue(actor=leader, level="orange", reason="AQI 260")
     return Response.objects.get(alert=alert)
 
 
@@ -116,7 +117,7 @@ def test_no_inspection_after_the_lift_and_the_lift_ends_the_items(episode, enter
 
 def test_an_upgrade_keeps_the_open_finding_on_the_higher_levels_items(episode, enterprise, inspector, leader):
     _non_compliant(inspector, episode, enterprise)
-    alert_create(actor=leader, level="red", reason="AQI 320")
+    alert_issue(actor=leader, level="red", reason="AQI 320")
     red = ChecklistItem.objects.filter(response=episode, enterprise=enterprise, level="red")
     assert red.exists() and set(red.values_list("check_state", flat=True)) == {CheckState.NON_COMPLIANT}
 

@@ -11,14 +11,14 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
-from alerts.services import alert_create
 from events.models import AuditEntry
 from foundation.errors import ActionRefused
 from reports import bulletins, documents, services
 from reports.models import Bulletin, DailyReport, ReportDay
+from tests.factories import alert_issue
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.basis_rule]
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime.datetime:
@@ -29,7 +29,7 @@ def at(day: int, hour: int, minute: int = 0) -> datetime.datetime:
 def reported_day(office, member, roster):
     """Day one of a yellow: the education commission reported, everyone else did not."""
     with time_machine.travel(at(1, 8), tick=False):
-        alert_create(actor=office, level="yellow", reason="预计12月1日至3日PM2.5重度污染")
+        alert_issue(actor=office, level="yellow", reason="预计12月1日至3日PM2.5重度污染")
         services.report_days_open()
     day = ReportDay.objects.get()
     with time_machine.travel(at(1, 15), tick=False):

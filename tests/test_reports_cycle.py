@@ -14,14 +14,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
 from alerts.models import Alert
-from alerts.services import alert_create, alert_lift
+from alerts.services import alert_lift
 from reports import bulletins, documents, services, summaries
 from reports.models import DailyReport, ReportDay, UnitSummary
 from reports.workdays import working_day_add
 from responses.models import Notification
+from tests.factories import alert_issue
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.basis_rule]
 
 
 def at(month: int, day: int, hour: int, minute: int = 0) -> datetime.datetime:
@@ -48,7 +49,7 @@ def _submit(unit, day, actor, hour=15, **extra):
 def test_a_three_day_response_through_its_reports_bulletins_lift_and_summaries(office, leader, member, other_member):
     days = [datetime.date(2026, 9, 27), datetime.date(2026, 9, 28), datetime.date(2026, 9, 29)]
     with time_machine.travel(at(9, 27, 8), tick=False):
-        alert = alert_create(actor=office, level="yellow", reason="预计9月27日至29日PM2.5重度污染")
+        alert = alert_issue(actor=office, level="yellow", reason="预计9月27日至29日PM2.5重度污染")
     issued = []
     for number, day in enumerate(days, start=1):
         with time_machine.travel(at(day.month, day.day, 8, 5), tick=False):
@@ -125,7 +126,7 @@ def test_a_three_day_response_through_its_reports_bulletins_lift_and_summaries(o
 @pytest.fixture
 def ended_response(office, member):
     with time_machine.travel(at(9, 28, 8), tick=False):
-        alert = alert_create(actor=office, level="yellow", reason="黄色预警")
+        alert = alert_issue(actor=office, level="yellow", reason="黄色预警")
     with time_machine.travel(at(9, 29, 20), tick=False):
         alert_lift(alert=Alert.objects.get(pk=alert.pk), actor=office, reason="解除")
     with time_machine.travel(at(9, 29, 20, 5), tick=False):

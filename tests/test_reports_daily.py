@@ -8,14 +8,14 @@ import pytest
 import time_machine
 from django.test import Client
 
-from alerts.services import alert_create
 from events.models import AuditEntry
 from reports import services
 from reports.models import DailyReport, ReportDay
 from responses.models import Notification, Response
+from tests.factories import alert_issue
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.basis_rule]
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime.datetime:
@@ -26,7 +26,7 @@ def at(day: int, hour: int, minute: int = 0) -> datetime.datetime:
 def day_one(office, member, other_member):
     """A yellow issued on Tuesday 1 December 2026 at 08:00; the day's reports opened at 08:05."""
     with time_machine.travel(at(1, 8), tick=False):
-        alert_create(actor=office, level="yellow", reason="黄色预警")
+        alert_issue(actor=office, level="yellow", reason="黄色预警")
     with time_machine.travel(at(1, 8, 5), tick=False):
         services.report_days_open()
     return ReportDay.objects.get()
@@ -131,7 +131,7 @@ def test_reminders_before_the_deadline_then_one_escalation_to_the_command_once(d
 
 def test_a_response_starting_after_the_deadline_reports_from_the_next_day(office, member):
     with time_machine.travel(at(1, 17), tick=False):
-        alert_create(actor=office, level="yellow", reason="傍晚发布")
+        alert_issue(actor=office, level="yellow", reason="傍晚发布")
         services.report_days_open()
     assert not ReportDay.objects.exists()
     response = Response.objects.get()

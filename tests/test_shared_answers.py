@@ -8,12 +8,12 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from alerts.services import alert_create
 from responses.models import TaskAssignment
 from responses.services import assignment_acknowledge
+from tests.factories import alert_issue
 from units.services import user_create
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.basis_rule]
 
 
 def signed_in(user) -> Client:
@@ -31,7 +31,7 @@ def fragment(client, path="/dashboard/unit/?fragment=1") -> tuple[str, int]:
 
 
 def test_a_units_live_part_is_rendered_once_for_its_members_and_never_shown_to_another_unit(office, member, other_member):
-    alert_create(actor=office, level="yellow", reason="共享")
+    alert_issue(actor=office, level="yellow", reason="共享")
     colleague = user_create(username="colleague", role="unit", password="x-pass-2026", unit=member.unit)
     mine_client, colleague_client, their_client = signed_in(member), signed_in(colleague), signed_in(other_member)
     cache.clear()
@@ -47,7 +47,7 @@ def test_a_units_live_part_is_rendered_once_for_its_members_and_never_shown_to_a
 
 
 def test_a_change_shows_at_once(office, member):
-    alert_create(actor=office, level="yellow", reason="变化")
+    alert_issue(actor=office, level="yellow", reason="变化")
     client = signed_in(member)
     before, _ = fragment(client)
     task = TaskAssignment.objects.filter(unit=member.unit).first()
@@ -61,7 +61,7 @@ def test_a_change_shows_at_once(office, member):
 def test_the_command_grid_and_the_leaders_queue_are_shared_with_no_ones_csrf_token(office, leader):
     """Issue 13 §1: the leaders' live part holds no reader's CSRF token, so it is rendered once for all
     leaders (and carried in the frames); the page's script puts its own token into the form it sends."""
-    alert_create(actor=office, level="red", reason="待批")  # pending: the leader page shows a decision form
+    alert_issue(actor=office, level="red", reason="待批")  # pending: the leader page shows a decision form
     one_desk, other_desk = signed_in(office), signed_in(office)
     cache.clear()
     grid, cold = fragment(one_desk, "/dashboard/office/?fragment=1")
@@ -86,7 +86,7 @@ def api(client, path) -> tuple[object, int]:
 
 
 def test_a_units_task_list_is_built_once_for_its_members_and_follows_every_change(office, member, other_member):
-    alert_create(actor=office, level="yellow", reason="列表")
+    alert_issue(actor=office, level="yellow", reason="列表")
     colleague = user_create(username="colleague2", role="unit", password="x-pass-2026", unit=member.unit)
     mine_client, colleague_client, their_client = signed_in(member), signed_in(colleague), signed_in(other_member)
     cache.clear()
@@ -106,7 +106,7 @@ def test_a_units_task_list_is_built_once_for_its_members_and_follows_every_chang
 
 
 def test_the_command_and_the_units_never_share_a_warning_list(office, member):
-    alert_create(actor=office, level="red", reason="待批")  # pending approval: the command's eyes only
+    alert_issue(actor=office, level="red", reason="待批")  # pending approval: the command's eyes only
     command_list, _ = api(signed_in(office), "/api/alerts/")
     unit_list, _ = api(signed_in(member), "/api/alerts/")
     assert [a["status"] for a in command_list["results"]] == ["pending_approval"]

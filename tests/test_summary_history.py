@@ -8,19 +8,20 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from alerts.services import alert_create, alert_lift
+from alerts.services import alert_lift
 from responses.models import Response, TaskAssignment
 from responses.services import assignment_acknowledge, assignment_progress
+from tests.factories import alert_issue
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.basis_rule]
 
 
 def _escalated(office, leader, member):
-    yellow = alert_create(actor=office, level="yellow", reason="黄色：预测AQI 160")
+    yellow = alert_issue(actor=office, level="yellow", reason="黄色：预测AQI 160")
     task = TaskAssignment.objects.filter(response__alert=yellow, unit=member.unit).order_by("id").first()
     assignment_acknowledge(assignment=task, actor=member)
-    orange = alert_create(actor=leader, level="orange", reason="橙色：连续三天AQI超过200")
-    red = alert_create(actor=leader, level="red", reason="红色：AQI超过300")
+    orange = alert_issue(actor=leader, level="orange", reason="橙色：连续三天AQI超过200")
+    red = alert_issue(actor=leader, level="red", reason="红色：AQI超过300")
     later = TaskAssignment.objects.filter(response__alert=red, unit=member.unit, status="assigned").order_by("id").first()
     assignment_progress(assignment=later, actor=member, text="已通知全部学校停止户外活动")
     alert_lift(alert=red, actor=leader, reason="冷空气到达，空气质量好转")
@@ -50,7 +51,7 @@ def test_the_acknowledgement_rate_counts_only_the_tasks_that_were_due(client, of
 
 
 def test_a_task_open_past_its_deadline_is_due_and_overdue(client, office, member):
-    alert = alert_create(actor=office, level="yellow", reason="x")
+    alert = alert_issue(actor=office, level="yellow", reason="x")
     TaskAssignment.objects.filter(response__alert=alert).update(ack_deadline=timezone.now() - datetime.timedelta(minutes=1))
     client.force_login(office)
     totals = client.get(reverse("responses:summary", args=[Response.objects.get(alert=alert).pk])).context["totals"]

@@ -19,7 +19,7 @@ from lxml import etree
 
 from alerts.choices import Status
 from alerts.models import Alert
-from alerts.services import alert_approve, alert_create, alert_lift, alerts_end_due
+from alerts.services import alert_approve, alert_lift, alerts_end_due
 from alerts.tasks import end_due_alerts
 from events.choices import EventType
 from events.models import AuditEntry, Event
@@ -29,11 +29,12 @@ from foundation.errors import ActionRefused
 from responses.choices import ack_minutes
 from responses.models import Response, TaskAssignment
 from responses.services import assignments_escalate_overdue
+from tests.factories import alert_issue
 
 SCHEMA = etree.XMLSchema(etree.parse(str(Path(__file__).parent / "schemas" / "CAP-v1.2.xsd")))
 NS = {"cap": "urn:oasis:names:tc:emergency:cap:1.2", "atom": "http://www.w3.org/2005/Atom"}
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.basis_rule]
 
 
 def _now():
@@ -175,7 +176,7 @@ def test_issue_form_sets_the_start_and_the_tasks_take_effect_then(client, office
 
 def test_tasks_are_assigned_at_issue_and_count_their_deadline_from_the_start(office, member, settings):
     start = _now() + datetime.timedelta(days=1)
-    alert = alert_create(actor=office, level="yellow", reason="自明日0时起", starts_at=start)
+    alert = alert_issue(actor=office, level="yellow", reason="自明日0时起", starts_at=start)
     response = Response.objects.get(alert=alert)
     assert response.started_at == start
     tasks = list(TaskAssignment.objects.filter(response=response, unit=member.unit))
@@ -188,7 +189,7 @@ def test_tasks_are_assigned_at_issue_and_count_their_deadline_from_the_start(off
 
 
 def test_tasks_of_a_later_start_are_not_reminded_before_their_deadline(office, member):
-    alert_create(actor=office, level="yellow", reason="x", starts_at=_now() + datetime.timedelta(days=1))
+    alert_issue(actor=office, level="yellow", reason="x", starts_at=_now() + datetime.timedelta(days=1))
     counts = assignments_escalate_overdue(now=_now() + datetime.timedelta(hours=3))
     assert counts == {"reminded": 0, "escalated": 0}
 
@@ -196,10 +197,10 @@ def test_tasks_of_a_later_start_are_not_reminded_before_their_deadline(office, m
 def test_a_higher_level_in_force_at_once_brings_a_later_starting_response_forward(office, leader, member):
     """A yellow "from tomorrow 0:00", then an orange at once: the response and the yellow's tasks apply now."""
     start = _now() + datetime.timedelta(days=1)
-    yellow = alert_create(actor=office, level="yellow", reason="自明日0时起", starts_at=start)
+    yellow = alert_issue(actor=office, level="yellow", reason="自明日0时起", starts_at=start)
     kept = TaskAssignment.objects.filter(response__alert=yellow, unit=member.unit).order_by("id").first()
     wait = kept.ack_deadline - kept.effective_from
-    orange = alert_create(actor=leader, level="orange", reason="now")
+    orange = alert_issue(actor=leader, level="orange", reason="now")
     response = Response.objects.get(alert=orange)
     assert response.started_at == orange.starts_at < start
     kept.refresh_from_db()
@@ -208,9 +209,9 @@ def test_a_higher_level_in_force_at_once_brings_a_later_starting_response_forwar
 
 
 def test_a_later_starting_upgrade_leaves_a_running_response_as_it_is(office, leader, member):
-    yellow = alert_create(actor=office, level="yellow", reason="now")
+    yellow = alert_issue(actor=office, level="yellow", reason="now")
     started = Response.objects.get(alert=yellow).started_at
-    orange = alert_create(actor=leader, level="orange", reason="from tomorrow", starts_at=_now() + datetime.timedelta(days=1))
+    orange = alert_issue(actor=leader, level="orange", reason="from tomorrow", starts_at=_now() + datetime.timedelta(days=1))
     assert Response.objects.get(alert=orange).started_at == started
 
 
@@ -222,7 +223,7 @@ def when_short(value) -> str:
 
 def test_the_banner_shows_when_the_warning_takes_effect(client, office, member):
     start = _now() + datetime.timedelta(days=1)
-    alert_create(actor=office, level="yellow", reason="x", starts_at=start)
+    alert_issue(actor=office, level="yellow", reason="x", starts_at=start)
     client.force_login(member)
     page = client.get(reverse("dashboard-unit"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     banner = page[page.index('class="banner level-yellow"'):]
@@ -232,7 +233,7 @@ def test_the_banner_shows_when_the_warning_takes_effect(client, office, member):
 
 def test_unit_dashboard_and_warning_page_show_effective_from(client, office, member):
     start = _now() + datetime.timedelta(days=1)
-    alert = alert_create(actor=office, level="yellow", reason="x", starts_at=start)
+    alert = alert_issue(actor=office, level="yellow", reason="x", starts_at=start)
     client.force_login(member)
     page = client.get(reverse("dashboard-unit"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     local = timezone.localtime(start)
@@ -269,7 +270,7 @@ def test_a_proposal_acted_on_during_its_first_day_takes_effect_at_once(office):
 
 
 def test_approving_a_proposal_whose_start_has_passed_takes_effect_at_the_approval(client, office, leader, member):
-    orange = alert_create(actor=office, level="orange", reason="x", starts_at=_now() + datetime.timedelta(hours=1))
+    orange = alert_issue(actor=office, level="orange", reason="x", starts_at=_now() + datetime.timedelta(hours=1))
     requested = _now() - datetime.timedelta(hours=2)
     _pass(orange, starts_at=requested)  # the leaders decide three hours later
     alert_approve(alert=orange, actor=leader)
@@ -284,7 +285,7 @@ def test_approving_a_proposal_whose_start_has_passed_takes_effect_at_the_approva
 
 
 def test_approving_a_proposal_whose_planned_end_has_passed_is_refused(office, leader, api_as):
-    red = alert_create(
+    red = alert_issue(
         actor=office, level="red", reason="x", starts_at=_now() + datetime.timedelta(minutes=30),
         ends_at=_now() + datetime.timedelta(hours=1),
     )
@@ -302,7 +303,7 @@ def test_approving_a_proposal_whose_planned_end_has_passed_is_refused(office, le
 def test_cap_of_a_later_start_is_effective_from_the_start(client, office):
     start = (_now() + datetime.timedelta(days=1)).replace(microsecond=0)
     end = start + datetime.timedelta(days=2)
-    alert = alert_create(actor=office, level="yellow", reason="x", starts_at=start, ends_at=end)
+    alert = alert_issue(actor=office, level="yellow", reason="x", starts_at=start, ends_at=end)
     doc = _cap(client, alert)
     sent, infos = _cap_times(doc)
     assert sent < start
@@ -310,7 +311,7 @@ def test_cap_of_a_later_start_is_effective_from_the_start(client, office):
 
 
 def test_cap_never_expires_before_it_is_sent(client, office):
-    alert = alert_create(actor=office, level="yellow", reason="x", ends_at=_now() + datetime.timedelta(hours=6))
+    alert = alert_issue(actor=office, level="yellow", reason="x", ends_at=_now() + datetime.timedelta(hours=6))
     _assert_cap_in_order(_cap(client, alert))
     # A row from before the rule, with its end before its issue, still gives an ordered message.
     _pass(alert, ends_at=alert.issued_at - datetime.timedelta(hours=1))
@@ -322,7 +323,7 @@ def test_cap_never_expires_before_it_is_sent(client, office):
 
 
 def test_a_yellow_ends_by_itself_at_its_planned_end(client, office, member):
-    alert = alert_create(actor=office, level="yellow", reason="x", ends_at=_now() + datetime.timedelta(hours=1))
+    alert = alert_issue(actor=office, level="yellow", reason="x", ends_at=_now() + datetime.timedelta(hours=1))
     _pass(alert, ends_at=_now() - datetime.timedelta(seconds=35))
     last_event = Event.objects.order_by("-id").values_list("id", flat=True).first()
 
@@ -348,7 +349,7 @@ def test_a_yellow_ends_by_itself_at_its_planned_end(client, office, member):
 
 
 def test_a_red_awaiting_a_lift_decision_also_ends_at_its_planned_end(office, leader):
-    red = alert_create(actor=leader, level="red", reason="x", ends_at=_now() + datetime.timedelta(hours=1))
+    red = alert_issue(actor=leader, level="red", reason="x", ends_at=_now() + datetime.timedelta(hours=1))
     alert_lift(alert=red, actor=office, reason="better")
     red.refresh_from_db()
     assert red.status == Status.LIFT_PENDING
@@ -359,7 +360,7 @@ def test_a_red_awaiting_a_lift_decision_also_ends_at_its_planned_end(office, lea
 
 
 def test_the_public_page_drops_the_banner_at_the_planned_end_before_the_beat(client, office):
-    alert = alert_create(actor=office, level="yellow", reason="x", ends_at=_now() + datetime.timedelta(hours=1))
+    alert = alert_issue(actor=office, level="yellow", reason="x", ends_at=_now() + datetime.timedelta(hours=1))
     assert "pub-banner--yellow" in client.get(reverse("public-home")).content.decode()
     _pass(alert, ends_at=_now() - datetime.timedelta(seconds=5))
     html = client.get(reverse("public-home")).content.decode()
@@ -367,7 +368,7 @@ def test_the_public_page_drops_the_banner_at_the_planned_end_before_the_beat(cli
 
 
 def test_a_warning_before_its_end_is_left_alone(office):
-    alert = alert_create(actor=office, level="yellow", reason="x", ends_at=_now() + datetime.timedelta(hours=1))
+    alert = alert_issue(actor=office, level="yellow", reason="x", ends_at=_now() + datetime.timedelta(hours=1))
     assert alerts_end_due() == {"expired": 0, "lifted": 0}
     alert.refresh_from_db()
     assert alert.status == Status.ISSUED
@@ -381,7 +382,7 @@ def test_the_beat_step_is_in_the_schedule(settings):
 @pytest.mark.django_db(transaction=True)
 def test_two_beats_at_once_end_a_warning_once(roster, office):
     alerts = [
-        alert_create(actor=office, level="yellow", reason="x", ends_at=_now() + datetime.timedelta(hours=1), area=f"区{i}")
+        alert_issue(actor=office, level="yellow", reason="x", ends_at=_now() + datetime.timedelta(hours=1), area=f"区{i}")
         for i in range(3)
     ]
     Alert.objects.filter(pk__in=[a.pk for a in alerts]).update(ends_at=_now() - datetime.timedelta(seconds=1))
@@ -409,7 +410,7 @@ def test_two_beats_at_once_end_a_warning_once(roster, office):
 
 
 def test_office_schedules_a_yellow_lift_and_the_response_runs_until_then(office, member, api_as):
-    alert = alert_create(actor=office, level="yellow", reason="x")
+    alert = alert_issue(actor=office, level="yellow", reason="x")
     lift_at = _now() + datetime.timedelta(hours=4)
     answer = api_as(office).post(f"/api/alerts/{alert.pk}/lift/", {"reason": "自16时起解除", "lift_at": _iso(lift_at)}, format="json")
     assert answer.status_code == 200, answer.content
@@ -432,7 +433,7 @@ def test_office_schedules_a_yellow_lift_and_the_response_runs_until_then(office,
 
 
 def test_a_red_lift_for_later_is_a_request_the_leader_approves_and_the_beat_carries_out(office, leader):
-    red = alert_create(actor=leader, level="red", reason="x")
+    red = alert_issue(actor=leader, level="red", reason="x")
     alert_lift(alert=red, actor=office, reason="转好", lift_at=_now() + datetime.timedelta(hours=2))
     red.refresh_from_db()
     assert red.status == Status.LIFT_PENDING
@@ -451,7 +452,7 @@ def test_a_red_lift_for_later_is_a_request_the_leader_approves_and_the_beat_carr
 
 
 def test_a_lift_time_long_past_or_after_the_planned_end_is_refused(office, api_as):
-    alert = alert_create(actor=office, level="yellow", reason="x", ends_at=_now() + datetime.timedelta(hours=3))
+    alert = alert_issue(actor=office, level="yellow", reason="x", ends_at=_now() + datetime.timedelta(hours=3))
     client = api_as(office)
     past = client.post(f"/api/alerts/{alert.pk}/lift/", {"lift_at": _iso(_now() - datetime.timedelta(hours=1))}, format="json")
     late = client.post(f"/api/alerts/{alert.pk}/lift/", {"lift_at": _iso(_now() + datetime.timedelta(hours=5))}, format="json")
@@ -462,7 +463,7 @@ def test_a_lift_time_long_past_or_after_the_planned_end_is_refused(office, api_a
 
 
 def test_the_lift_form_schedules_a_lift_and_the_page_shows_it(client, office):
-    alert = alert_create(actor=office, level="yellow", reason="x")
+    alert = alert_issue(actor=office, level="yellow", reason="x")
     lift_at = (_now() + datetime.timedelta(hours=4)).replace(second=0, microsecond=0)
     client.force_login(office)
     answer = client.post(reverse("alerts:lift", args=[alert.pk]), {"comment": "转好", "lift_at": _local_input(lift_at)})
@@ -474,7 +475,7 @@ def test_the_lift_form_schedules_a_lift_and_the_page_shows_it(client, office):
 
 
 def test_a_lift_now_replaces_a_scheduled_one(office):
-    alert = alert_create(actor=office, level="yellow", reason="x")
+    alert = alert_issue(actor=office, level="yellow", reason="x")
     alert_lift(alert=alert, actor=office, reason="later", lift_at=_now() + datetime.timedelta(hours=4))
     alert_lift(alert=alert, actor=office, reason="now")
     alert.refresh_from_db()
@@ -482,7 +483,7 @@ def test_a_lift_now_replaces_a_scheduled_one(office):
 
 
 def test_a_refused_lift_request_is_not_carried_out_later(office, leader):
-    red = alert_create(actor=leader, level="red", reason="x")
+    red = alert_issue(actor=leader, level="red", reason="x")
     alert_lift(alert=red, actor=office, reason="转好", lift_at=_now() + datetime.timedelta(hours=2))
     from alerts.services import alert_reject
 
@@ -496,7 +497,7 @@ def test_a_refused_lift_request_is_not_carried_out_later(office, leader):
 def test_the_approval_queue_shows_a_proposals_times(client, office, leader):
     start = _now() + datetime.timedelta(days=1)
     end = start + datetime.timedelta(days=2)
-    alert_create(actor=office, level="red", reason="x", starts_at=start, ends_at=end)
+    alert_issue(actor=office, level="red", reason="x", starts_at=start, ends_at=end)
     client.force_login(leader)
     page = client.get(reverse("alerts:approvals"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "生效时间" in page

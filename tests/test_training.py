@@ -9,15 +9,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from alerts.services import alert_create
 from events.models import AuditEntry
 from responses.models import TaskAssignment
 from responses.services import assignment_acknowledge
+from tests.factories import alert_issue
 from training.models import TrainingRecord
 from training.selectors import drill_figures
 from training.services import training_record_attach, training_record_create
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.basis_rule]
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -56,14 +56,14 @@ def test_an_incomplete_record_names_its_field(office, roster, extra, field):
 
 
 def test_only_a_drill_warning_can_be_linked(office, roster):
-    real = alert_create(actor=office, level="yellow", reason="真实预警")
+    real = alert_issue(actor=office, level="yellow", reason="真实预警")
     with pytest.raises(ValidationError) as caught:
         _record(office, roster, kind="drill", alert=real)
     assert "alert" in caught.value.message_dict
 
 
 def test_a_platform_drill_gives_its_record_the_acknowledgement_times_per_unit(office, member, roster):
-    drill = alert_create(actor=office, level="yellow", reason="演练", drill=True)
+    drill = alert_issue(actor=office, level="yellow", reason="演练", drill=True)
     record = _record(office, roster, kind="drill", alert=drill)
     tasks = TaskAssignment.objects.filter(response__alert=drill, unit=member.unit).order_by("id")
     first = tasks[0]

@@ -9,14 +9,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from alerts.services import alert_create
 from events.models import AuditEntry, Event, SubmissionKey
 from foundation.text import TEXT_MAX
 from responses.choices import AssignmentStatus
 from responses.models import AssignmentUpdate, Notification, Response, TaskAssignment
 from responses.services import assignment_acknowledge, assignment_complete, assignment_progress, assignment_remind
+from tests.factories import alert_issue
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.basis_rule]
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
@@ -34,7 +34,7 @@ def signed_in(user) -> Client:
 
 @pytest.fixture
 def yellow(office):
-    alert = alert_create(actor=office, level="yellow", reason="AQI above 200 tomorrow")
+    alert = alert_issue(actor=office, level="yellow", reason="AQI above 200 tomorrow")
     return Response.objects.get(alert=alert)
 
 
@@ -340,7 +340,7 @@ def test_office_remind_service_refuses_a_closed_response(office, member, yellow)
 def test_every_page_offering_an_approval_says_what_it_does_and_asks_for_the_tick(office, leader):
     from alerts.models import Alert
 
-    orange = alert_create(actor=office, level="orange", reason="AQI 220 tomorrow")
+    orange = alert_issue(actor=office, level="orange", reason="AQI 220 tomorrow")
     client = signed_in(leader)
     for path in ("/dashboard/leader/", "/alerts/approvals/", f"/alerts/{orange.pk}/"):
         html = client.get(path).content.decode()
@@ -361,7 +361,7 @@ def test_an_approval_names_its_later_start_and_a_lift_its_time(office, leader):
     from django.utils import timezone
 
     start = timezone.now() + datetime.timedelta(hours=6)
-    alert_create(actor=office, level="orange", reason="from tonight", starts_at=start)
+    alert_issue(actor=office, level="orange", reason="from tonight", starts_at=start)
     html = signed_in(leader).get("/alerts/approvals/").content.decode()
     assert "于 " in html and "生效" in html and "批准后立即生效" not in html
 
@@ -370,7 +370,7 @@ def test_an_approval_names_its_later_start_and_a_lift_its_time(office, leader):
 
 
 def test_a_rejection_reaches_the_office_as_an_event_a_notification_and_on_its_screen(office, leader, django_capture_on_commit_callbacks):
-    orange = alert_create(actor=office, level="orange", reason="AQI 220 tomorrow")
+    orange = alert_issue(actor=office, level="orange", reason="AQI 220 tomorrow")
     with django_capture_on_commit_callbacks(execute=False):
         answer = signed_in(leader).post(f"/alerts/{orange.pk}/reject/", {"reason": "预报不确定，再观察"}, follow=True)
     assert any(m.level_tag == "success" for m in answer.context["messages"])
@@ -384,7 +384,7 @@ def test_a_rejection_reaches_the_office_as_an_event_a_notification_and_on_its_sc
 def test_a_refused_lift_reaches_the_office_too(office, leader):
     from alerts.services import alert_lift, alert_reject
 
-    orange = alert_create(actor=leader, level="orange", reason="now")
+    orange = alert_issue(actor=leader, level="orange", reason="now")
     alert_lift(alert=orange, actor=office, reason="空气转好")
     alert_reject(alert=orange, actor=leader, reason="明天仍有污染")
     notification = Notification.objects.get(kind=Notification.Kind.DECISION)
@@ -400,7 +400,7 @@ def test_a_lift_needs_a_reason_on_the_page_in_the_api_and_in_the_service(office,
     from alerts.models import Alert
     from alerts.services import alert_lift
 
-    orange = alert_create(actor=leader, level="orange", reason="now")
+    orange = alert_issue(actor=leader, level="orange", reason="now")
     answer = signed_in(office).post(f"/alerts/{orange.pk}/lift/", {"comment": "  "}, follow=True)
     assert any(m.level_tag == "error" for m in answer.context["messages"])
     assert api_as(leader).post(f"/api/alerts/{orange.pk}/lift/", {}, format="json").status_code == 400
@@ -413,7 +413,7 @@ def test_a_lift_needs_a_reason_on_the_page_in_the_api_and_in_the_service(office,
 
 
 def test_the_page_says_the_lift_reason_is_required(leader):
-    orange = alert_create(actor=leader, level="orange", reason="now")
+    orange = alert_issue(actor=leader, level="orange", reason="now")
     html = signed_in(leader).get(f"/alerts/{orange.pk}/").content.decode()
     assert '<textarea name="comment" rows="2" required data-limit="4000"></textarea>' in html
 
@@ -424,7 +424,7 @@ def test_the_page_says_the_lift_reason_is_required(leader):
 def test_a_rejection_reason_over_the_limit_is_refused_with_a_message(office, leader):
     from alerts.models import Alert
 
-    orange = alert_create(actor=office, level="orange", reason="AQI 220 tomorrow")
+    orange = alert_issue(actor=office, level="orange", reason="AQI 220 tomorrow")
     answer = signed_in(leader).post(f"/alerts/{orange.pk}/reject/", {"reason": "理" * (TEXT_MAX + 1)})
     assert answer.status_code == 200 and "4000" in answer.content.decode()
     assert Alert.objects.get(pk=orange.pk).status == "pending_approval"
@@ -433,7 +433,7 @@ def test_a_rejection_reason_over_the_limit_is_refused_with_a_message(office, lea
 def test_an_approval_comment_over_the_limit_is_refused_not_dropped(office, leader):
     from alerts.models import Alert
 
-    orange = alert_create(actor=office, level="orange", reason="AQI 220 tomorrow")
+    orange = alert_issue(actor=office, level="orange", reason="AQI 220 tomorrow")
     answer = signed_in(leader).post(f"/alerts/{orange.pk}/approve/", {"confirm": "on", "comment": "长" * (TEXT_MAX + 1)}, follow=True)
     assert Alert.objects.get(pk=orange.pk).status == "pending_approval"
     assert any(m.level_tag == "error" for m in answer.context["messages"])
@@ -456,7 +456,7 @@ def test_an_empty_file_input_is_no_file_not_an_error(member, yellow):
 
 def test_long_texts_are_folded_in_the_leaders_queues(office, leader):
     long_reason = "预测连续三天AQI超过150，" * 40
-    alert_create(actor=office, level="orange", reason=long_reason)
+    alert_issue(actor=office, level="orange", reason=long_reason)
     client = signed_in(leader)
     for path in ("/alerts/approvals/", "/dashboard/leader/"):
         html = client.get(path).content.decode()

@@ -1,0 +1,50 @@
+"""Shared test factories: warnings that rest on a basis, as production requires (issue 15 item 1).
+
+With ``ALERT_BASIS_REQUIRED`` on (production's default), issuing, raising or lowering an orange or red
+needs a consultation record (会商) or a municipal directive. ``alert_issue`` cites a real consultation
+record, made through ``consultations.services.consultation_create`` and concluding the warning's
+level, whenever the caller names no basis; a test module that issues through it runs with the rule on
+(``pytest.mark.basis_rule``). Tests of the rule itself name their basis (or none) explicitly.
+"""
+
+import datetime
+
+from django.utils import timezone
+
+BASIS_LEVELS = ("orange", "red")
+
+
+def _recorder(actor):
+    """Who records the consultation: the actor when they may (the office), else the roster's office account."""
+    from consultations.permissions import may_record_consultation
+    from units.models import Unit
+    from units.services import user_create
+
+    if actor is not None and may_record_consultation(actor):
+        return actor
+    return user_create(username="office1", role="office", unit=Unit.objects.get(code="office"))
+
+
+def basis_for(level: str, *, actor=None, cause: str = "pm2_5") -> dict:
+    """A consultation record concluding ``level`` (orange or red), as the keyword arguments that cite it:
+    ``{"basis_kind": "consultation", "basis_ref": <id>}``."""
+    from consultations.services import consultation_create
+    from units.models import Unit
+
+    units = list(Unit.objects.filter(code__in=("ecology-env", "meteorology")))
+    record = consultation_create(
+        actor=_recorder(actor), held_at=timezone.now() - datetime.timedelta(minutes=30), units=units,
+        pollutant="pm2_5", aqi_min=210, aqi_max=260, duration_hours=48, meteorology="静稳，逆温，无降水",
+        conclusion=level, cause=cause, experts="张工（区生态环境局）\n李工（江津气象局）",
+    )
+    return {"basis_kind": "consultation", "basis_ref": record.pk}
+
+
+def alert_issue(*, actor, level: str, reason: str = "test", **kw):
+    """``alerts.services.alert_create`` citing a consultation for orange and red unless ``basis_kind`` or
+    ``basis_ref`` is given; the same answer (the warning) and the same errors."""
+    from alerts.services import alert_create
+
+    if level in BASIS_LEVELS and "basis_kind" not in kw and "basis_ref" not in kw:
+        kw.update(basis_for(level, actor=actor, cause=kw.get("cause") or "pm2_5"))
+    return alert_create(actor=actor, level=level, reason=reason, **kw)
