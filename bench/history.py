@@ -85,6 +85,7 @@ def fresh_database(url_text: str) -> None:
             cur.execute(f'CREATE DATABASE "{template}"')
     _manage(env, "migrate", "--noinput")
     _manage(env, "load_roster")
+    _manage(env, "load_task_templates")  # the units' tasks are the responses' data since the re-floor
     with conn.cursor() as cur:
         for db in (template, name):  # nothing may hold either open while it is cloned or dropped
             cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [db])
