@@ -10,7 +10,6 @@ import datetime
 
 from django import template
 from django.utils import timezone, translation
-from django.utils.dateformat import format as date_format
 from django.utils.dateparse import parse_date, parse_datetime
 
 register = template.Library()
@@ -59,6 +58,31 @@ def _formats() -> tuple[str, str, str]:
     return FORMATS["en"] if language.startswith("en") else FORMATS["zh"]
 
 
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+# The same FORMATS written out in Python: ``dateformat.format`` parses its format and looks every token up
+# lazily (translations included) on each call, ~60 µs a time; a list of 50 rows shows 100 of them (issue 13 §4).
+_FAST = {
+    "zh": (
+        lambda d: f"{d.year}年{d.month}月{d.day}日 {d.hour:02d}:{d.minute:02d}",
+        lambda d: f"{d.month}月{d.day}日 {d.hour:02d}:{d.minute:02d}",
+        lambda d: f"{d.year}年{d.month}月{d.day}日",
+        lambda d: f"{d.year}年{d.month}月{d.day}日 {d.hour:02d}:{d.minute:02d}:{d.second:02d}",
+    ),
+    "en": (
+        lambda d: f"{d.day} {_MONTHS_EN[d.month - 1]} {d.year}, {d.hour:02d}:{d.minute:02d}",
+        lambda d: f"{d.day} {_MONTHS_EN[d.month - 1]} {d.hour:02d}:{d.minute:02d}",
+        lambda d: f"{d.day} {_MONTHS_EN[d.month - 1]} {d.year}",
+        lambda d: f"{d.day} {_MONTHS_EN[d.month - 1]} {d.year}, {d.hour:02d}:{d.minute:02d}:{d.second:02d}",
+    ),
+}
+
+
+def _fast(which: int):
+    language = (translation.get_language() or "zh-hans").lower()
+    return _FAST["en" if language.startswith("en") else "zh"][which]
+
+
 def _as_datetime(value):
     if isinstance(value, str):
         parsed = parse_datetime(value)
@@ -77,9 +101,9 @@ def local_time(value, which: int = 0) -> str:
     if isinstance(value, datetime.datetime):
         if timezone.is_aware(value):
             value = timezone.localtime(value)
-        return date_format(value, _formats()[which])
+        return _fast(which)(value)
     if isinstance(value, datetime.date):
-        return date_format(value, _formats()[2])
+        return _fast(2)(value)
     return str(value)
 
 

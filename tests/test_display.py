@@ -45,3 +45,20 @@ def test_a_proposals_basis_reads_local_time_and_pollutant_names():
         text = proposal_basis_text(proposal)
     assert "2026年11月30日 03:23" in text and "PM2.5/PM10" in text
     assert "T19:23" not in text and "pm2_5" not in text
+
+
+def test_the_written_out_formats_say_exactly_what_django_formats_them_as():
+    """``local_time`` formats in Python (issue 13 §4: a list's 100 times were a third of its render); ``FORMATS``
+    stays the specification, and Django's ``dateformat`` agrees with it to the character, every month and hour."""
+    from django.utils.dateformat import format as date_format
+
+    from foundation.display import FORMATS, _fast
+
+    moments = [datetime.datetime(2026, month, day, hour, minute, second)
+               for month in range(1, 13) for day, hour, minute, second in ((1, 0, 0, 0), (9, 7, 5, 3), (28, 23, 59, 59))]
+    for language, key in (("zh-hans", "zh"), ("en", "en")):
+        with translation.override(language):
+            for which, spec in enumerate(FORMATS[key]):
+                for moment in moments:
+                    value = moment.date() if which == 2 else moment
+                    assert _fast(which)(value) == date_format(value, spec), (language, spec, moment)
