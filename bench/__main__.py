@@ -19,7 +19,7 @@ def main(argv=None) -> int:
     parser.add_argument("--no-profile", action="store_true", help="skip the py-spy rounds (fan-out) and run (API)")
     parser.add_argument("--history-scale", type=float, default=1.0,
                         help="history: scale the 3 years (150 warnings, 400,000 events, ...) by this factor")
-    parser.add_argument("--history-repeat", type=int, default=15, help="history: timed requests per page (default 15)")
+    parser.add_argument("--history-repeat", type=int, default=21, help="history: timed requests per page (default 21)")
     args = parser.parse_args(argv)
     # 1,000 sockets on each side, plus the database's: make sure the children may open them.
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)

@@ -296,6 +296,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "foundation.api.exception_handler",
 }
 API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 500)
+# An API list's count is exact up to this many rows past the offset, then a floor (offset + this + 1): a
+# COUNT(*) of years of rows is not paid on every page (foundation.pagination; issue 13 §4).
+API_EXACT_COUNT = env_int("API_EXACT_COUNT", 1000)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Heavy-pollution emergency command API",
     "DESCRIPTION": "Warnings, responses, assignments, events and feeds of the district command platform.",

@@ -48,4 +48,25 @@ def test_the_fast_read_path_equals_drf(history, serializer_class, queryset):
     # Some field is empty in one row and set in another, so both were compared.
     assert any(any(r[k] is None for r in fast) and any(r[k] is not None for r in fast) for k in fast[0])
     # And it did take the fast path for the plain columns.
-    assert any(attname is not None for _, attname, _ in serializer._read_plan)
+    assert any(attname is not None and not stamp for _, attname, _, stamp in serializer._read_plan)
+    # And the times too (issue 13 §4): every model DateTimeField shown as DRF's own is written without it.
+    assert any(stamp for *_, stamp in serializer._read_plan)
+
+
+def test_a_time_is_written_as_drfs_datetime_field_writes_it_in_any_zone_naive_or_aware():
+    import datetime
+
+    from django.utils import timezone
+    from rest_framework import fields
+
+    from foundation.serializers import _stamp
+
+    field = fields.DateTimeField()
+    aware = datetime.datetime(2026, 11, 29, 19, 23, 5, 120000, tzinfo=datetime.UTC)
+    naive = datetime.datetime(2026, 11, 29, 19, 23)
+    for zone in ("UTC", "Asia/Shanghai"):
+        with timezone.override(zone):
+            for value in (aware, naive, "2026-11-29T19:23:00Z"):
+                assert _stamp(value, field, None)[0] == field.to_representation(value)
+    with timezone.override("UTC"):
+        assert _stamp(aware, field, None)[0] == "2026-11-29T19:23:05.120000Z"

@@ -41,3 +41,33 @@ def test_the_lists_rows_carry_the_labels_links_and_times_of_each_row(client, off
             assert row.alert_label == f"{alert.get_level_display()} #{alert.pk}"
             seen.add(row.level_label)
     assert len(seen) == 2  # one label in each language: both were rendered
+
+
+def test_an_api_lists_count_is_exact_up_to_the_cap_then_a_floor_and_next_still_leads_to_the_end(
+    api_as, office, leader, settings
+):
+    """``API_EXACT_COUNT`` (issue 13 §4): no page of a list pays a COUNT(*) of years of rows."""
+    from django.core.cache import cache
+
+    from alerts.services import alert_create, alert_lift
+
+    for i in range(4):
+        alert = alert_create(actor=leader, level="yellow", reason=f"count {i}")
+        alert_lift(alert=alert, actor=leader, reason="done")
+    settings.API_EXACT_COUNT = 2
+    api = api_as(office)
+    assert api.get("/api/alerts/?limit=1").json()["count"] == 3  # more than 2 follow: offset 0 + 2 + 1
+    assert api.get("/api/alerts/?limit=1&offset=2").json()["count"] == 4  # exactly 2 follow offset 2
+    last = api.get("/api/alerts/?limit=1&offset=3").json()
+    assert (last["count"], last["next"], len(last["results"])) == (4, None, 1)
+    beyond = api.get("/api/alerts/?limit=1&offset=9").json()
+    assert (beyond["count"], beyond["results"]) == (4, [])  # past the end: the true count
+    seen, url = [], "/api/alerts/?limit=1"
+    while url:
+        page = api.get(url).json()
+        seen += [a["id"] for a in page["results"]]
+        url = page["next"]
+    assert len(seen) == len(set(seen)) == 4
+    settings.API_EXACT_COUNT = 1000
+    cache.clear()  # the shared answer of the first request (events.shared) was built with the cap of 2
+    assert api.get("/api/alerts/?limit=1").json()["count"] == 4
