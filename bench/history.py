@@ -432,6 +432,8 @@ def measure_pages(states: dict, repeat: int, only: set | None = None) -> dict:
                 _, reader, path = plans[state][index]
                 use_database(st["db"])
                 cache.clear()
+                # The log keeps the last 9,000 queries: full, it stops growing and every count read 0.
+                connection.queries_log.clear()
                 with CaptureQueriesContext(connection) as ctx:
                     t0 = time.perf_counter()
                     answer = clients[state, reader].get(path)
