@@ -26,7 +26,7 @@ def _recorder(actor):
 
 
 def basis_for(level: str, *, actor=None, cause: str = "pm2_5") -> dict:
-    """A consultation record concluding ``level`` (orange or red), as the keyword arguments that cite it:
+    """A consultation record concluding ``level`` (yellow, orange or red), as the keyword arguments that cite it:
     ``{"basis_kind": "consultation", "basis_ref": <id>}``."""
     from consultations.services import consultation_create
     from units.models import Unit
@@ -40,11 +40,24 @@ def basis_for(level: str, *, actor=None, cause: str = "pm2_5") -> dict:
     return {"basis_kind": "consultation", "basis_ref": record.pk}
 
 
+def _needs_basis(level: str, kw: dict) -> bool:
+    """Orange and red, and lowering an orange or red in force in the warning's area (``alerts.basis.basis_required``
+    with the rule on, whatever the setting of the test)."""
+    from django.conf import settings
+
+    from alerts.models import Alert
+
+    if level in BASIS_LEVELS:
+        return True
+    area, drill = kw.get("area") or settings.DISTRICT_NAME, bool(kw.get("drill"))
+    return Alert.objects.in_force().filter(area=area, drill=drill, level__in=BASIS_LEVELS).exclude(level=level).exists()
+
+
 def alert_issue(*, actor, level: str, reason: str = "test", **kw):
-    """``alerts.services.alert_create`` citing a consultation for orange and red unless ``basis_kind`` or
-    ``basis_ref`` is given; the same answer (the warning) and the same errors."""
+    """``alerts.services.alert_create`` citing a consultation for orange and red, and for lowering one, unless
+    ``basis_kind`` or ``basis_ref`` is given; the same answer (the warning) and the same errors."""
     from alerts.services import alert_create
 
-    if level in BASIS_LEVELS and "basis_kind" not in kw and "basis_ref" not in kw:
+    if "basis_kind" not in kw and "basis_ref" not in kw and _needs_basis(level, kw):
         kw.update(basis_for(level, actor=actor, cause=kw.get("cause") or "pm2_5"))
     return alert_create(actor=actor, level=level, reason=reason, **kw)

@@ -7,19 +7,20 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from alerts.services import alert_approve, alert_create, alert_lift
+from alerts.services import alert_approve, alert_lift
 from responses.models import Response, TaskAssignment, TaskTemplate
 from responses.services import assignment_acknowledge, assignment_complete
+from tests.factories import alert_issue
 from units.models import Unit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.basis_rule]
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n" + b"0" * 64
 
 
 def test_red_gives_every_active_unit_its_level_i_tasks(office, leader):
-    red = alert_create(actor=leader, level="red", reason="severe")
+    red = alert_issue(actor=leader, level="red", reason="severe")
     response = Response.objects.get(alert=red)
     assert response.level == "I"
     expected = set(
@@ -42,7 +43,7 @@ def test_education_tasks_grade_by_level(office, leader, roster):
 def test_inactive_units_get_nothing(office, roster):
     roster["finance"].active = False
     roster["finance"].save()
-    alert_create(actor=office, level="yellow", reason="x")
+    alert_issue(actor=office, level="yellow", reason="x")
     assert not TaskAssignment.objects.filter(unit=roster["finance"]).exists()
 
 
@@ -62,17 +63,17 @@ def test_issuing_takes_the_same_number_of_queries_whatever_the_roster_size(offic
     for extra in (0, 40):
         _add_units(extra)
         with CaptureQueriesContext(connection) as ctx:
-            alert = alert_create(actor=leader, level="red", reason="x")
+            alert = alert_issue(actor=leader, level="red", reason="x")
         counts.append(len(ctx.captured_queries))
         alert_lift(alert=alert, actor=leader, reason="done")
     assert counts[0] == counts[1], counts
 
 
 def test_upgrade_adds_tasks_and_keeps_what_was_done(office, leader, member):
-    alert_create(actor=office, level="yellow", reason="x")
+    alert_issue(actor=office, level="yellow", reason="x")
     done = TaskAssignment.objects.filter(unit=member.unit).first()
     assignment_complete(assignment=done, actor=member, report="schools informed")
-    orange = alert_create(actor=office, level="orange", reason="worse")
+    orange = alert_issue(actor=office, level="orange", reason="worse")
     alert_approve(alert=orange, actor=leader)
     done.refresh_from_db()
     assert done.status == "completed"
@@ -83,8 +84,8 @@ def test_upgrade_adds_tasks_and_keeps_what_was_done(office, leader, member):
 
 
 def test_downgrade_closes_what_no_longer_applies_with_a_reason(office, leader, member):
-    alert_create(actor=leader, level="red", reason="x")
-    alert_create(actor=leader, level="yellow", reason="better", confirm_downgrade=True)
+    alert_issue(actor=leader, level="red", reason="x")
+    alert_issue(actor=leader, level="yellow", reason="better", confirm_downgrade=True)
     level_iii = set(TaskTemplate.objects.filter(unit=member.unit, level="III").values_list("key", flat=True))
     for a in TaskAssignment.objects.filter(unit=member.unit):
         if a.key in level_iii:
@@ -94,7 +95,7 @@ def test_downgrade_closes_what_no_longer_applies_with_a_reason(office, leader, m
 
 
 def test_lift_closes_open_tasks_and_hands_the_office_the_summary_task(office, member):
-    alert = alert_create(actor=office, level="yellow", reason="x")
+    alert = alert_issue(actor=office, level="yellow", reason="x")
     alert_lift(alert=alert, actor=office, reason="clean")
     response = Response.objects.get(alert=alert)
     assert response.status == "ended"
@@ -104,7 +105,7 @@ def test_lift_closes_open_tasks_and_hands_the_office_the_summary_task(office, me
 
 
 def test_member_sees_only_own_units_assignments(office, member, other_member, api_as):
-    alert_create(actor=office, level="yellow", reason="x")
+    alert_issue(actor=office, level="yellow", reason="x")
     results = api_as(member).get("/api/assignments/?limit=500").json()["results"]
     assert results and {r["unit_code"] for r in results} == {"education"}
     theirs = TaskAssignment.objects.filter(unit=other_member.unit).first()
@@ -116,7 +117,7 @@ def test_member_sees_only_own_units_assignments(office, member, other_member, ap
 
 
 def test_acknowledge_records_the_time_once(office, member, api_as):
-    alert_create(actor=office, level="yellow", reason="x")
+    alert_issue(actor=office, level="yellow", reason="x")
     mine = TaskAssignment.objects.filter(unit=member.unit).first()
     first = api_as(member).post(f"/api/assignments/{mine.pk}/acknowledge/").json()
     again = api_as(member).post(f"/api/assignments/{mine.pk}/acknowledge/").json()
@@ -125,7 +126,7 @@ def test_acknowledge_records_the_time_once(office, member, api_as):
 
 
 def test_complete_with_report_and_attachments(office, member, api_as):
-    alert_create(actor=office, level="yellow", reason="x")
+    alert_issue(actor=office, level="yellow", reason="x")
     mine = TaskAssignment.objects.filter(unit=member.unit).first()
     files = [SimpleUploadedFile("photo.png", PNG, "image/png"), SimpleUploadedFile("notice.pdf", PDF, "application/pdf")]
     answer = api_as(member).post(
@@ -140,7 +141,7 @@ def test_complete_with_report_and_attachments(office, member, api_as):
 
 def test_wrong_type_or_oversize_attachment_is_refused_and_changes_nothing(office, member, api_as, settings):
     settings.UPLOAD_MAX_BYTES = 100
-    alert_create(actor=office, level="yellow", reason="x")
+    alert_issue(actor=office, level="yellow", reason="x")
     mine = TaskAssignment.objects.filter(unit=member.unit).first()
     fake = SimpleUploadedFile("evil.png", b"<script>alert(1)</script>", "image/png")
     answer = api_as(member).post(f"/api/assignments/{mine.pk}/complete/", {"report": "r", "files": [fake]}, format="multipart")
@@ -153,7 +154,7 @@ def test_wrong_type_or_oversize_attachment_is_refused_and_changes_nothing(office
 
 
 def test_report_is_required_where_the_task_says_so(office, member):
-    alert_create(actor=office, level="yellow", reason="x")
+    alert_issue(actor=office, level="yellow", reason="x")
     task = TaskAssignment.objects.filter(unit=member.unit, report_required=True).first()
     assert task is not None
     from django.core.exceptions import ValidationError
@@ -163,7 +164,7 @@ def test_report_is_required_where_the_task_says_so(office, member):
 
 
 def test_office_sends_a_task_back_and_the_unit_acts_again(office, member, api_as):
-    alert_create(actor=office, level="yellow", reason="x")
+    alert_issue(actor=office, level="yellow", reason="x")
     mine = TaskAssignment.objects.filter(unit=member.unit).first()
     assignment_complete(assignment=mine, actor=member, report="done")
     assert api_as(member).post(f"/api/assignments/{mine.pk}/return/", {"reason": "no"}).status_code == 403
@@ -173,7 +174,7 @@ def test_office_sends_a_task_back_and_the_unit_acts_again(office, member, api_as
 
 
 def test_assignment_list_query_count_does_not_grow(office, member, api_as):
-    alert_create(actor=office, level="yellow", reason="x")
+    alert_issue(actor=office, level="yellow", reason="x")
     client = api_as(office)
     with CaptureQueriesContext(connection) as small:
         client.get("/api/assignments/?limit=10")
@@ -183,7 +184,7 @@ def test_assignment_list_query_count_does_not_grow(office, member, api_as):
 
 
 def test_summary_numbers_match_a_scripted_scenario(office, member, api_as):
-    alert = alert_create(actor=office, level="yellow", reason="x")
+    alert = alert_issue(actor=office, level="yellow", reason="x")
     mine = list(TaskAssignment.objects.filter(unit=member.unit).order_by("id"))
     assignment_acknowledge(assignment=mine[0], actor=member)
     assignment_complete(assignment=mine[0], actor=member, report="done")
@@ -198,7 +199,7 @@ def test_summary_numbers_match_a_scripted_scenario(office, member, api_as):
 
 
 def test_attachment_stream_is_never_the_uploaders_path(office, member):
-    alert_create(actor=office, level="yellow", reason="x")
+    alert_issue(actor=office, level="yellow", reason="x")
     mine = TaskAssignment.objects.filter(unit=member.unit).first()
     upload = SimpleUploadedFile("../../etc/passwd.png", PNG, "image/png")
     assignment_complete(assignment=mine, actor=member, report="r", files=[upload])

@@ -13,12 +13,13 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from alerts.services import alert_create, alert_lift
+from alerts.services import alert_lift
 from command_center.celery import app as celery_app
 from events.models import AuditEntry, Event
 from responses.models import Response, TaskAssignment, TaskTemplate
 from responses.services import assignments_recur
 from tests.conftest import PASSWORD
+from tests.factories import alert_issue
 from tests.test_browser import browser, people, server  # noqa: F401 (fixtures)
 from tests.threads import race
 from units.models import Unit
@@ -27,7 +28,7 @@ from units.services import user_create
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 T0 = datetime.datetime(2026, 12, 1, 8, 0, tzinfo=SHANGHAI)
 REBROADCAST = {("publicity", "warning-dissemination"), ("culture-tourism", "broadcast-info")}
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.basis_rule]
 
 
 def hours(h: float) -> datetime.datetime:
@@ -63,7 +64,7 @@ def test_the_plans_data_sets_the_rebroadcast_intervals_per_level(roster):
 
 def test_a_yellow_warnings_rebroadcast_repeats_every_8_hours_once(office):
     with time_machine.travel(T0, tick=False):
-        alert = alert_create(actor=office, level="yellow", reason="PM2.5 重度污染")
+        alert = alert_issue(actor=office, level="yellow", reason="PM2.5 重度污染")
     response = Response.objects.get(alert=alert)
     assert response.level_since == T0
     assert _occurrences() == {k: [1] for k in REBROADCAST}
@@ -90,10 +91,10 @@ def test_a_yellow_warnings_rebroadcast_repeats_every_8_hours_once(office):
 
 def test_an_upgrade_restarts_the_count_at_4_hours_and_a_lift_stops_it(office, leader):
     with time_machine.travel(T0, tick=False):
-        alert_create(actor=office, level="yellow", reason="x")
+        alert_issue(actor=office, level="yellow", reason="x")
     assert _recur_at(hours(8)) == 2
     with time_machine.travel(hours(9), tick=False):
-        orange = alert_create(actor=leader, level="orange", reason="worse")
+        orange = alert_issue(actor=leader, level="orange", reason="worse")
     response = Response.objects.get(alert=orange)
     assert (response.level, response.level_since) == ("II", hours(9))
     assert _occurrences() == {k: [1, 2] for k in REBROADCAST}  # the upgrade itself makes none: the tasks stand
@@ -117,10 +118,10 @@ def test_an_upgrade_restarts_the_count_at_4_hours_and_a_lift_stops_it(office, le
 
 def test_a_downgrade_counts_8_hours_from_the_level_change(leader):
     with time_machine.travel(T0, tick=False):
-        alert_create(actor=leader, level="red", reason="x")
+        alert_issue(actor=leader, level="red", reason="x")
     assert _recur_at(hours(4)) == 2
     with time_machine.travel(hours(5), tick=False):
-        alert_create(actor=leader, level="yellow", reason="better", confirm_downgrade=True)
+        alert_issue(actor=leader, level="yellow", reason="better", confirm_downgrade=True)
     assert _recur_at(hours(8)) == 0  # red's slot; yellow's first is at 13:00
     assert _recur_at(hours(12.99)) == 0
     assert _recur_at(hours(13)) == 2
@@ -129,7 +130,7 @@ def test_a_downgrade_counts_8_hours_from_the_level_change(leader):
 
 def test_a_beat_that_was_down_makes_only_the_latest_occurrence(office):
     with time_machine.travel(T0, tick=False):
-        alert_create(actor=office, level="yellow", reason="x")
+        alert_issue(actor=office, level="yellow", reason="x")
     assert _recur_at(hours(30)) == 2  # slots at 8, 16 and 24 h were missed: one occurrence, not three
     assert _occurrences() == {k: [1, 2] for k in REBROADCAST}
     assert _recur_at(hours(31)) == 0
@@ -139,8 +140,8 @@ def test_a_beat_that_was_down_makes_only_the_latest_occurrence(office):
 
 def test_a_drill_response_repeats_the_same_way_and_a_future_start_waits(office):
     with time_machine.travel(T0, tick=False):
-        drill = alert_create(actor=office, level="yellow", reason="演练", drill=True)
-        alert_create(actor=office, level="yellow", reason="x", area="另一区", starts_at=hours(6))
+        drill = alert_issue(actor=office, level="yellow", reason="演练", drill=True)
+        alert_issue(actor=office, level="yellow", reason="x", area="另一区", starts_at=hours(6))
     drill_response = Response.objects.get(alert=drill)
     assert drill_response.drill
     assert _recur_at(hours(8)) == 2
@@ -151,7 +152,7 @@ def test_a_drill_response_repeats_the_same_way_and_a_future_start_waits(office):
 
 def test_each_occurrence_is_unique_in_the_database(office):
     with time_machine.travel(T0, tick=False):
-        alert_create(actor=office, level="yellow", reason="x")
+        alert_issue(actor=office, level="yellow", reason="x")
     first = TaskAssignment.objects.filter(key="broadcast-info").first()
     copy = TaskAssignment.objects.get(pk=first.pk)
     copy.pk = None
@@ -171,7 +172,7 @@ def test_the_units_screen_and_the_offices_pages_show_the_occurrence(client, offi
     broadcaster = user_create(username="culture1", role="unit", password=PASSWORD, unit=roster["culture-tourism"],
                               email="culture1@example.test")
     with time_machine.travel(T0, tick=False):
-        alert = alert_create(actor=office, level="yellow", reason="x")
+        alert = alert_issue(actor=office, level="yellow", reason="x")
     _recur_at(hours(8))
     response = Response.objects.get(alert=alert)
     second = TaskAssignment.objects.get(unit=roster["culture-tourism"], key="broadcast-info", occurrence=2)
@@ -227,7 +228,7 @@ def test_the_api_gives_each_tasks_occurrence(office, api_as, roster):
     broadcaster = user_create(username="culture2", role="unit", password=PASSWORD, unit=roster["culture-tourism"],
                               email="culture2@example.test")
     with time_machine.travel(T0, tick=False):
-        alert_create(actor=office, level="yellow", reason="x")
+        alert_issue(actor=office, level="yellow", reason="x")
     _recur_at(hours(8))
     with time_machine.travel(hours(8.1), tick=False):
         answer = api_as(broadcaster).get("/api/assignments/", {"limit": 500})
@@ -258,7 +259,7 @@ def test_the_beat_takes_the_same_number_of_queries_whatever_the_number_of_respon
         _add_recurring_units(extra_units)
         start = T0 + datetime.timedelta(days=len(sizes) * 10)
         with time_machine.travel(start, tick=False):
-            alerts = [alert_create(actor=office, level="yellow", reason="x", area=f"区{len(sizes)}-{i}") for i in range(areas)]
+            alerts = [alert_issue(actor=office, level="yellow", reason="x", area=f"区{len(sizes)}-{i}") for i in range(areas)]
         nothing = _counted(start + datetime.timedelta(hours=1))
         made = _counted(start + datetime.timedelta(hours=8))
         sizes.append((nothing, made))
@@ -284,7 +285,7 @@ def test_the_beat_entry_names_a_registered_task():
 @pytest.mark.django_db(transaction=True)
 def test_two_beats_at_the_same_moment_make_each_occurrence_once(office):
     with time_machine.travel(T0, tick=False):
-        alert_create(actor=office, level="yellow", reason="x")
+        alert_issue(actor=office, level="yellow", reason="x")
     with time_machine.travel(hours(8), tick=False):
         results = race(assignments_recur, assignments_recur)
     assert not [r for r in results if isinstance(r, Exception)], results
@@ -301,7 +302,7 @@ def test_a_real_worker_runs_the_beat_task_and_two_rounds_make_one_occurrence(off
     from responses.tasks import recur_assignments
     from tests.processes import start_worker, stop, wait_for
 
-    alert = alert_create(actor=office, level="yellow", reason="x")
+    alert = alert_issue(actor=office, level="yellow", reason="x")
     back = datetime.timedelta(hours=8, minutes=1)
     response = Response.objects.get(alert=alert)
     Response.objects.filter(pk=response.pk).update(level_since=response.level_since - back)
@@ -328,7 +329,7 @@ def test_the_next_occurrence_comes_to_the_units_screen_in_its_frame(browser, ser
     from tests.test_browser_live import wait_shown_through, watch_requests
 
     user_create(username="b-culture", role="unit", password=BROWSER_PASSWORD, unit=roster["culture-tourism"])
-    alert = alert_create(actor=people["office"], level="yellow", reason="x")
+    alert = alert_issue(actor=people["office"], level="yellow", reason="x")
     screen = login(browser, server, "b-culture", "/dashboard/unit/", width=390)
     requests = watch_requests(screen)
     response = Response.objects.get(alert=alert)
