@@ -32,6 +32,7 @@ Sources (docs/reference: shared/reference/aqi-standards.md):
 """
 
 from alerts.choices import Level
+from alerts.origins import origin_of
 
 # How the public page and CAP name each level.
 LEVEL_TITLE = {
@@ -331,14 +332,15 @@ def _pollutant(name: str) -> str:
 def episode(alert) -> tuple[int, tuple[str, ...]]:
     """The daily AQI and primary pollutants a warning's advice is given for.
 
-    From the forecast behind the warning (``alert.proposal.basis``, written by
+    From the forecast behind the warning (its origin's basis, ``alerts.origins``, written by
     ``feeds.services``): the highest AQI of its trigger days and the proposal's primary
     pollutants, most frequent first. The AQI is raised to ``LEVEL_MIN_AQI`` when the level
     asks for more than the forecast (a leader may issue above a proposal); with no forecast,
-    it is ``LEVEL_DEFAULT_AQI`` and no pollutant is named. Reads data only: no query beyond
-    ``alert.proposal``.
+    it is ``LEVEL_DEFAULT_AQI`` and no pollutant is named. Reads data only: no query for a warning
+    read ``with_origin()``, else one (``origin_of``).
     """
-    basis = getattr(getattr(alert, "proposal", None), "basis", None) or {}
+    origin = origin_of(alert)
+    basis = origin.basis if origin is not None else {}
     trigger = set(basis.get("trigger_days") or ())
     peaks = [
         d["aqi"] for d in basis.get("days") or () if d.get("date") in trigger and isinstance(d.get("aqi"), int)

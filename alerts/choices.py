@@ -47,8 +47,16 @@ def all_causes() -> list[str]:
 # (responses.choices.LEVEL_ORDER), the feeds' proposals and the reduction list read it from here.
 LEVELS = tuple(Level)
 LEVEL_RANK = {level: rank for rank, level in enumerate(LEVELS, start=1)}
+class ResponseLevel(models.TextChoices):
+    """The emergency response's levels (应急响应 Ⅲ/Ⅱ/Ⅰ级); ``responses`` runs the response and reads them here."""
+
+    III = "III", _("Level III")
+    II = "II", _("Level II")
+    I = "I", _("Level I")  # noqa: E741  (the plan's own name)
+
+
 # The plan: yellow starts the level III response, orange level II, red level I.
-RESPONSE_LEVEL = {Level.YELLOW: "III", Level.ORANGE: "II", Level.RED: "I"}
+RESPONSE_LEVEL = {Level.YELLOW: ResponseLevel.III, Level.ORANGE: ResponseLevel.II, Level.RED: ResponseLevel.I}
 LEVEL_COLOUR = {Level.YELLOW: "#f5c400", Level.ORANGE: "#ff7e00", Level.RED: "#e60012"}
 
 # A warning "in force" is issued, or issued with a lift request waiting.

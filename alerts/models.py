@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from alerts.choices import IN_FORCE, LEVEL_COLOUR, RESPONSE_LEVEL, BasisKind, Cause, Level, Status
+from alerts.choices import IN_FORCE, LEVEL_COLOUR, RESPONSE_LEVEL, BasisKind, Cause, Level, ResponseLevel, Status
 
 
 def _default_area():
@@ -20,6 +20,12 @@ class AlertQuerySet(models.QuerySet):
         """Leave out warnings whose planned end or scheduled lift has come, before the beat records it."""
         now = now or timezone.now()
         return self.exclude(ends_at__lte=now).exclude(status=Status.ISSUED, lift_at__lte=now)
+
+    def with_origin(self):
+        """With the proposal and forecast each warning came from, in the same query (``alerts.origins``)."""
+        from alerts.origins import origins_annotate
+
+        return origins_annotate(self)
 
     def official(self):
         """Drills are left out of official statistics and the public "in force" state."""
@@ -38,9 +44,8 @@ class Alert(models.Model):
     # ``alerts.basis`` resolves them through the resolver that app registers.
     basis_kind = models.CharField(_("basis kind"), max_length=20, choices=BasisKind.choices, blank=True)
     basis_ref = models.PositiveIntegerField(_("basis record"), null=True, blank=True)
-    proposal = models.ForeignKey(
-        "feeds.Proposal", on_delete=models.PROTECT, null=True, blank=True, related_name="alerts", verbose_name=_("proposal")
-    )
+    # The proposal a warning came from is recorded on the proposal's side (``feeds.Proposal.alert``): feeds
+    # is a floor above and calls alerts, never the reverse; ``alerts.origins`` reads it back.
     # The episode's cause decides the task set (issue 15 item 2); ``advisory_only`` carries the proposal's
     # health-advisory flag (ozone or dust: no mandatory cuts). A leader's ``tasks_override_reason`` hands out
     # every template of the level whatever the cause.
@@ -124,8 +129,6 @@ class Alert(models.Model):
     @property
     def response_level_label(self) -> str:
         """"Level III" / "Ⅲ级": the translated name of the response level."""
-        from responses.choices import ResponseLevel
-
         return ResponseLevel(self.response_level).label
 
     @property

@@ -40,7 +40,8 @@ FEED_SIZE = 50
 
 def published_alerts():
     """Warnings the public may see: issued at some point (in force, superseded or lifted), drills included."""
-    return Alert.objects.exclude(status__in=(Status.PENDING_APPROVAL, Status.REJECTED)).exclude(issued_at=None)
+    # With their origin (alerts.origins): the health advice and CAP's instruction read the forecast behind each.
+    return Alert.objects.with_origin().exclude(status__in=(Status.PENDING_APPROVAL, Status.REJECTED)).exclude(issued_at=None)
 
 
 def _public_url(request) -> str:
@@ -72,7 +73,7 @@ def home(request):
     """The warning in force for the district (drills never count), what to do, and the last ten warnings."""
     language = get_language()
     # A warning past its planned end is shown as ended at once, not only after the beat's next round.
-    official_in_force = Alert.objects.in_force().official().not_ended()
+    official_in_force = Alert.objects.with_origin().in_force().official().not_ended()
     current = official_in_force.filter(area=settings.DISTRICT_NAME).order_by("-issued_at").first()
     # Warnings for a part of the district (a town, an industrial park) are rare but shown too.
     others = official_in_force.exclude(area=settings.DISTRICT_NAME).order_by("area")

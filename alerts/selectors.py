@@ -18,7 +18,7 @@ def alerts_visible_to(user):
     """The command sees every warning; units see those that were issued."""
     # Two joins, and the other people by id when there are any: six joins of the user table
     # cost PostgreSQL ~10 ms of planning on every list request.
-    alerts = Alert.objects.select_related("proposed_by", "issued_by").prefetch_related(
+    alerts = Alert.objects.with_origin().select_related("proposed_by", "issued_by").prefetch_related(
         "approved_by", "lifted_by", "rejected_by", "lift_requested_by"
     )
     if may_see_every_alert(user):
@@ -28,12 +28,13 @@ def alerts_visible_to(user):
 
 def alert_in_force(*, drill: bool = False, area: str | None = None) -> Alert | None:
     """The warning in force for ``area`` (default: the district, ``DISTRICT_NAME``), a drill's if ``drill``;
-    None when nothing is in force. Its proposal comes along (one query). Public: any reader may know it."""
+    None when nothing is in force. Its origin comes along (``alerts.origins``; one query). Public: any reader
+    may know it. Raises nothing."""
     from django.conf import settings
 
-    # The proposal carries the forecast the health advice is given for (alerts.advice.episode).
+    # The origin carries the forecast the health advice is given for (alerts.advice.episode).
     alerts = Alert.objects.in_force().filter(drill=drill, area=area or settings.DISTRICT_NAME)
-    return alerts.select_related("proposal").first()
+    return alerts.with_origin().first()
 
 
 # The steps of a warning that readers outside the command see: those whose event goes to everyone
@@ -82,7 +83,8 @@ def alerts_pending_approval():
     orange and red)."""
     return (
         Alert.objects.filter(status__in=(Status.PENDING_APPROVAL, Status.LIFT_PENDING))
-        .select_related("proposed_by", "lift_requested_by", "proposal__forecast", "proposed_over")
+        .with_origin()
+        .select_related("proposed_by", "lift_requested_by", "proposed_over")
         .order_by("created_at")
     )
 

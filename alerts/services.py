@@ -23,6 +23,7 @@ from alerts.basis import basis_check, basis_of, basis_required, city_floor_check
 from alerts.choices import IN_FORCE, TRANSITIONS, Cause, Level, Status
 from alerts.models import Alert
 from alerts.permissions import Effect, change_effect
+from alerts.responders import responder
 from alerts.selectors import approval_effect
 from events.choices import Audience, EventType
 from events.services import audit_record, event_record
@@ -89,14 +90,11 @@ def _announce(alert: Alert, event_type: str, audience: str = Audience.ALL) -> No
 def _tell_office(alert: Alert, entry, template: str, *, also=None) -> None:
     """The office hears of a leader's rejection or refusal in its notifications, after the commit (issue 14 item 5);
     the event (audience: the command) brings it to the office's screen at once."""
-    from responses.models import Notification
-    from responses.services import notify_office
-
     message = template % {
         "leader": entry.actor.get_full_name() or entry.actor.username if entry.actor else "",
         "level": alert.get_level_display(), "id": alert.pk, "reason": entry.comment,
     }
-    notify_office(kind=Notification.Kind.DECISION, key=f"decision:{entry.pk}", message=message, also=[also])
+    responder().office_told(key=f"decision:{entry.pk}", message=message, also=[also])
 
 
 def _start_grace() -> datetime.timedelta:
@@ -180,7 +178,6 @@ def alert_create(
     starts_at: datetime.datetime | None = None,
     ends_at: datetime.datetime | None = None,
     area: str | None = None,
-    proposal=None,
     cause: str = Cause.PM2_5,
     advisory_only: bool = False,
     tasks_override_reason: str = "",
@@ -193,8 +190,8 @@ def alert_create(
 
     The office issues yellow while nothing above yellow is in force and proposes every other level
     (附件1 二: the leaders decide orange and red, and so every lowering of them); a leader issues any
-    level. ``proposal`` is the feeds proposal this warning comes from: the caller
-    (``feeds.services.proposal_act``) holds its row lock and marks it accepted.
+    level. A warning made from a feeds proposal is made by ``feeds.services.proposal_act``, which holds
+    the proposal's row lock and records on the proposal the warning it became (``alerts.origins``).
 
     ``cause`` (``alerts.choices.Cause``) decides the task set: only the templates naming it are handed
     out (issue 15 item 2; an ozone or dust episode gets no mandatory production cuts). ``advisory_only``
@@ -235,7 +232,6 @@ def alert_create(
         drill=drill,
         starts_at=starts_at,
         ends_at=ends_at,
-        proposal=proposal,
         proposed_by=actor,
         cause=cause,
         advisory_only=advisory_only,
@@ -247,7 +243,7 @@ def alert_create(
         alert.area = area
     with transaction.atomic():
         # The lock order (events/locks.py): a proposal's row comes before the area lock. ``feeds`` takes
-        # it (feeds.services.proposal_act) and hands the proposal over; alerts never imports feeds.
+        # it (feeds.services.proposal_act) before calling here; alerts never imports feeds.
         _lock_area(alert.area, alert.drill)
         current = _in_force(alert.area, alert.drill)
         effect = change_effect(level, current.level if current else None)
@@ -286,8 +282,6 @@ def _issue(alert: Alert, current: Alert | None, *, actor, comment: str, approvin
 
     The caller holds the area lock, the row lock of ``current`` and, for an existing row, its own.
     """
-    from responses.services import response_apply_level, response_lock
-
     if current is not None and current.level == alert.level:
         raise _refuse_same(alert.level, current)
     _check_transition(alert if alert.pk else None, Status.ISSUED)
@@ -304,7 +298,7 @@ def _issue(alert: Alert, current: Alert | None, *, actor, comment: str, approvin
         _check_transition(current, Status.SUPERSEDED)
         # The lock order (events/locks.py): the response and its open tasks, before any event. A downgrade
         # or a change of cause closes some of them; an upgrade closes none but may be either of those too.
-        response_lock(alert=current)
+        responder().lock(alert=current)
         previous_status = current.status
         current.status = Status.SUPERSEDED
         current.save(update_fields=["status"])
@@ -336,7 +330,7 @@ def _issue(alert: Alert, current: Alert | None, *, actor, comment: str, approvin
         },
     )
     _announce(alert, EventType.ALERT_ISSUED)
-    response_apply_level(alert=alert, previous=current, actor=actor)
+    responder().level_applied(alert=alert, previous=current, actor=actor)
 
 
 def _basis_data(alert: Alert) -> dict:
@@ -598,11 +592,9 @@ def _lift_or_schedule(alert: Alert, *, actor, comment: str, approving: bool = Fa
 
 def _lift(alert: Alert, *, actor, comment: str, approving: bool = False, action: str = "") -> None:
     """End ``alert`` and its response now; ``actor`` None is the platform itself (expiry, scheduled lift)."""
-    from responses.services import response_close, response_lock
-
     _check_transition(alert, Status.LIFTED)
     # The lock order (events/locks.py): the response and its open tasks before the first event.
-    response_lock(alert=alert)
+    responder().lock(alert=alert)
     from_state = alert.status
     alert.status = Status.LIFTED
     alert.lifted_by = actor
@@ -615,7 +607,7 @@ def _lift(alert: Alert, *, actor, comment: str, approving: bool = False, action:
         to_state=alert.status, comment=comment,
     )
     _announce(alert, EventType.ALERT_LIFTED)
-    response_close(alert=alert, actor=actor, reason=comment)
+    responder().closed(alert=alert, actor=actor, reason=comment)
 
 
 def alerts_end_due(*, now: datetime.datetime | None = None, limit: int = 100) -> dict:

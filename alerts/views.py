@@ -20,6 +20,7 @@ from alerts.choices import Cause, Level, Status
 from alerts.forms import AlertCreateForm, AlertFilterForm, ApproveForm, CommentForm, LiftForm, RejectForm
 from alerts.models import Alert
 from alerts.permissions import Effect
+from alerts.responders import responder
 from alerts.selectors import (
     alert_history,
     alert_in_force,
@@ -32,7 +33,6 @@ from foundation.errors import ActionRefused
 from foundation.display import local_time
 from foundation.pagination import page_of
 from foundation.urls import pk_url
-from responses.permissions import may_supervise
 from units.permissions import asks
 
 PAGE_SIZE = 25
@@ -169,7 +169,7 @@ def alert_detail(request, pk):
         "causes": Cause.choices,
         "basis_options": basis_options_lazy() if can_decide else [],
         "history": alert_history(alert, reader=user),
-        "responses": alert.responses.order_by("-started_at") if may_supervise(user) else [],
+        "responses": responder().responses_of(alert=alert, reader=user),
         "can_decide": can_decide,
         "can_lift": permissions.may_lift(user) and alert.status == Status.ISSUED,
         "lift_directly": permissions.may_lift_directly(user, alert),

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class FeedsConfig(AppConfig):
     name = "feeds"
     verbose_name = _("Monitoring and forecasts")
+
+    def ready(self):
+        # alerts sits below this app and never imports it: it reads the proposal each warning came from
+        # (recorded here, Proposal.alert) through these annotations.
+        from alerts.origins import origins_register
+        from feeds.selectors import alert_origin_annotations
+
+        origins_register(alert_origin_annotations)

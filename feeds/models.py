@@ -114,6 +114,11 @@ class Proposal(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
+    # The warning an accepted issue or downgrade proposal became (``proposal_act``). The link lives here, on
+    # the upper floor: feeds calls alerts and alerts never knows feeds (``alerts.origins`` reads it back).
+    alert = models.OneToOneField(
+        "alerts.Alert", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("warning")
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -3,7 +3,7 @@
 import datetime
 
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import CharField, DateTimeField, IntegerField, JSONField, Max, OuterRef, Subquery
 from django.utils import timezone
 
 from feeds.choices import FetchStatus, ProposalStatus
@@ -91,3 +91,24 @@ def feed_health() -> list[dict]:
     now = timezone.now()
     sources = FetchRecord.objects.values_list("source", flat=True).distinct().order_by("source")
     return [source_health(source, now) for source in sources]
+
+
+def alert_origin_annotations() -> dict:
+    """The origin of each warning (``alerts.origins``), as subqueries on ``alerts.Alert``: the proposal that
+    became it (``Proposal.alert``) and its forecast.
+
+    Registered with ``alerts.origins`` at start-up (``feeds.apps.FeedsConfig.ready``): alerts reads a
+    warning's proposal through this and never imports feeds. Returns a dict of the names of
+    ``alerts.origins.ORIGIN_FIELDS`` to ``Subquery`` expressions: the proposal's id (integer), its basis (a
+    dict), the forecast's daily figures (a list of dicts, AQI without unit, concentrations in µg/m³), its
+    source (text) and issue time (aware datetime); each None for a warning made by hand or, but the first
+    two, for a municipal proposal (no forecast). Raises nothing.
+    """
+    made = Proposal.objects.filter(alert=OuterRef("pk"))
+    return {
+        "origin_proposal": Subquery(made.values("pk")[:1], output_field=IntegerField()),
+        "origin_basis": Subquery(made.values("basis")[:1], output_field=JSONField()),
+        "origin_days": Subquery(made.values("forecast__days")[:1], output_field=JSONField()),
+        "origin_source": Subquery(made.values("forecast__source")[:1], output_field=CharField()),
+        "origin_issued_at": Subquery(made.values("forecast__issued_at")[:1], output_field=DateTimeField()),
+    }

@@ -372,7 +372,7 @@ def proposal_act(
         reason = proposal_reason(proposal) + (f"\n{comment.strip()}" if comment.strip() else "")
         if proposal.kind != ProposalKind.LIFT:  # an issue, or a downgrade: a new warning at the proposal's level
             alert = alert_create(
-                actor=actor, level=proposal.level, reason=reason, basis=proposal_basis_text(proposal), proposal=proposal,
+                actor=actor, level=proposal.level, reason=reason, basis=proposal_basis_text(proposal),
                 starts_at=proposal_start(proposal), cause=cause or proposal_cause(proposal),
                 advisory_only=proposal.advisory_only, confirm_downgrade=confirm_downgrade,
                 ends_at=_municipal_end(proposal), **_proposal_basis(proposal, basis_kind, basis_ref),
@@ -475,8 +475,11 @@ def proposal_lock(*, proposal: Proposal) -> Proposal:
     return Proposal.objects.select_for_update(no_key=True).get(pk=proposal.pk)
 
 
-def _close(proposal: Proposal, *, actor, to_status: str, comment: str = "", locked: bool = False) -> Proposal:
-    """Close an open proposal; ``locked``: the caller already holds its row (``proposal_lock``)."""
+def _close(
+    proposal: Proposal, *, actor, to_status: str, comment: str = "", locked: bool = False, alert: Alert | None = None
+) -> Proposal:
+    """Close an open proposal; ``locked``: the caller already holds its row (``proposal_lock``); ``alert``:
+    the warning it became, recorded on it."""
     with transaction.atomic():
         proposal = Proposal.objects.get(pk=proposal.pk) if locked else proposal_lock(proposal=proposal)
         if proposal.status == to_status and to_status == ProposalStatus.DISMISSED:
@@ -487,20 +490,24 @@ def _close(proposal: Proposal, *, actor, to_status: str, comment: str = "", lock
         proposal.status = to_status
         proposal.decided_by = actor
         proposal.decided_at = timezone.now()
-        proposal.save(update_fields=["status", "decided_by", "decided_at"])
+        proposal.alert = alert
+        proposal.save(update_fields=["status", "decided_by", "decided_at", "alert"])
         audit_record(actor=actor, action=to_status, target=proposal, from_state=from_status, to_state=to_status, comment=comment)
         event_record(type=EventType.PROPOSAL_CLOSED, payload=proposal_payload(proposal), audience=Audience.COMMAND)
     return proposal
 
 
-def proposal_accept(*, proposal: Proposal, actor, alert=None) -> Proposal:
+def proposal_accept(*, proposal: Proposal, actor, alert: Alert | None = None) -> Proposal:
     """Mark a proposal accepted once the office turned it into a warning (or a lift).
 
-    The caller holds the proposal's row lock (``proposal_lock``), taken before the area lock. Returns
-    the proposal, ``accepted``. Raises ActionRefused (409) for a proposal no longer open.
+    Args: ``proposal``, whose row the caller holds (``proposal_lock``, taken before the area lock);
+    ``alert``, the warning it became (an issue or downgrade proposal: recorded as ``Proposal.alert``, which
+    ``alerts.origins`` reads back) or the warning it lifted (named in the audit comment only).
+    Returns the proposal, ``accepted``. Raises ActionRefused (409) for a proposal no longer open.
     """
     return _close(
-        proposal, actor=actor, to_status=ProposalStatus.ACCEPTED, comment=f"alert #{alert.pk}" if alert else "", locked=True
+        proposal, actor=actor, to_status=ProposalStatus.ACCEPTED, comment=f"alert #{alert.pk}" if alert else "",
+        locked=True, alert=alert if proposal.kind != ProposalKind.LIFT else None,
     )
 
 

@@ -7,13 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from alerts.choices import LEVEL_RANK, RESPONSE_LEVEL
-
-
-class ResponseLevel(models.TextChoices):
-    III = "III", _("Level III")
-    II = "II", _("Level II")
-    I = "I", _("Level I")  # noqa: E741  (the plan's own name)
+# The response levels are defined once, beside the warning levels that start them (alerts.choices).
+from alerts.choices import LEVEL_RANK, RESPONSE_LEVEL, ResponseLevel
 
 
 class Stage(models.TextChoices):

@@ -183,6 +183,7 @@ def test_the_office_names_a_smoke_episode_when_acting_on_a_proposal(office, clie
     assert '<option value="pm2_5" selected>' in page
     answer = client.post(reverse("feeds:proposal-act", args=[proposal.pk]), {"comment": "", "cause": "smoke"})
     assert answer.status_code == 302
-    alert = proposal.alerts.get()
+    proposal.refresh_from_db()
+    alert = proposal.alert
     assert (alert.level, alert.cause) == ("yellow", "smoke")
     assert {key for _, key in handed_out(alert)} == {key for _, key in expected_from_file("smoke", "III")}

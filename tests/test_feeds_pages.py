@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from alerts.models import Alert
+from alerts.origins import origin_of
 from feeds import services
 from feeds.choices import FetchStatus, ProposalStatus, Provider
 from feeds.models import Forecast, Proposal
@@ -88,7 +89,7 @@ def test_office_issues_a_yellow_warning_from_the_proposals_page(office):
 
     assert answer.status_code == 302
     alert = Alert.objects.get()
-    assert (alert.level, alert.status, alert.proposal_id) == ("yellow", "issued", proposal.pk)
+    assert (alert.level, alert.status, origin_of(alert).proposal) == ("yellow", "issued", proposal.pk)
     assert "会商一致" in alert.reason
     assert Proposal.objects.get().status == ProposalStatus.ACCEPTED
 

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from alerts.models import Alert
+from alerts.origins import origin_of
 from alerts.services import alert_create
 from events.choices import Audience, EventType
 from events.models import AuditEntry, Event
@@ -152,8 +153,8 @@ def test_office_acting_on_a_yellow_proposal_issues_it(office):
     _, proposal, _ = submit([210, 120, 90])
     alert = services.proposal_act(proposal=proposal, actor=office)
     proposal.refresh_from_db()
-    assert (alert.level, alert.status, alert.proposal_id) == ("yellow", "issued", proposal.pk)
-    assert proposal.status == ProposalStatus.ACCEPTED and proposal.decided_by == office
+    assert (alert.level, alert.status, origin_of(alert).proposal) == ("yellow", "issued", proposal.pk)
+    assert proposal.status == ProposalStatus.ACCEPTED and proposal.decided_by == office and proposal.alert == alert
     assert "AQI 210" in alert.reason and "2026-12-08" in alert.basis
 
 
@@ -171,6 +172,26 @@ def test_acting_on_a_lift_proposal_lifts_the_yellow_warning(office, leader):
     alert.refresh_from_db()
     assert alert.status == "lifted"
     assert Proposal.objects.get().status == ProposalStatus.ACCEPTED
+    assert Proposal.objects.get().alert is None and origin_of(alert) is None  # it lifted a warning, made none
+
+
+def test_a_warning_made_from_a_proposal_names_it_in_the_api_and_shows_its_forecast(office, leader, api_as):
+    """The link lives on the proposal (feeds.Proposal.alert); alerts reads it back through alerts.origins."""
+    from django.test import Client
+    from django.urls import reverse
+
+    _, proposal, _ = submit([210, 120, 90])
+    made = services.proposal_act(proposal=proposal, actor=office)
+    by_hand = alert_create(actor=leader, level="yellow", reason="演练", drill=True)
+    listed = {row["id"]: row["proposal"] for row in api_as(leader).get("/api/alerts/").json()["results"]}
+    assert listed == {made.pk: proposal.pk, by_hand.pk: None}
+    assert api_as(leader).get(f"/api/alerts/{made.pk}/").json()["proposal"] == proposal.pk
+    read = Alert.objects.with_origin().get(pk=made.pk)
+    assert (read.origin_proposal, read.origin_source, read.origin_days[0]["aqi"]) == (proposal.pk, "test", 210)
+    client = Client()
+    client.force_login(leader)
+    page = client.get(reverse("alerts:detail", args=[made.pk])).content.decode()
+    assert '<td class="num">210</td>' in page and "· test " in page
 
 
 def test_a_dismissed_proposal_cannot_be_acted_on(office):
@@ -251,7 +272,7 @@ def test_office_accepting_a_red_to_orange_downgrade_asks_the_leaders_who_approve
     red = in_force(leader, "red")
     _, proposal, _ = submit([250, 230, 180])
     orange = services.proposal_act(proposal=proposal, actor=office)
-    assert (orange.level, orange.status, orange.proposal_id) == ("orange", "pending_approval", proposal.pk)
+    assert (orange.level, orange.status, origin_of(orange).proposal) == ("orange", "pending_approval", proposal.pk)
     assert orange.starts_at is None  # a downgrade takes effect at once once approved
     red.refresh_from_db()
     assert red.status == "issued"  # still red until a leader decides

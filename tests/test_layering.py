@@ -17,16 +17,16 @@ FLOORS = {
     "units": 1,  # the roster's vocabulary: who is who (see UNITS_WRITES_FLOOR for the rest of the app)
     "events": 2,  # the ground-floor log: events, audit, push, hub, consumer
     "duty": 3,  # the on-duty roster, which responses' notifications read
-    "alerts": 4,
-    "responses": 4,
-    "feeds": 5,  # forecasts and proposals: hands a proposal to alerts
-    "reductions": 5,  # the emission-reduction list: becomes work on a warning
-    "training": 5,  # the training and drill register
-    "reports": 6,  # daily reports and bulletins: read feeds' forecasts and reductions' inspections
-    "consultations": 6,  # the office's consultations: read feeds and offer a warning
-    "routines": 7,  # the office's standing duties: a round done may be a training record or a report
-    "dashboards": 8,  # the screens, and the demo data that touches every floor
-    "command_center": 9,  # settings, URLs, ASGI, Celery
+    "alerts": 4,  # warnings: reaches their response only through alerts.responders
+    "responses": 5,  # the response to a warning: reads the warning's level and cause, registers its responder
+    "feeds": 6,  # forecasts and proposals: hands a proposal to alerts, records the warning it became
+    "reductions": 6,  # the emission-reduction list: becomes work on a warning
+    "training": 6,  # the training and drill register
+    "reports": 7,  # daily reports and bulletins: read feeds' forecasts and reductions' inspections
+    "consultations": 7,  # the office's consultations: read feeds and offer a warning
+    "routines": 8,  # the office's standing duties: a round done may be a training record or a report
+    "dashboards": 9,  # the screens, and the demo data that touches every floor
+    "command_center": 10,  # settings, URLs, ASGI, Celery
 }
 
 # The roster is two floors. Its vocabulary (models, choices, roles, permissions, phones, selectors)
@@ -37,10 +37,10 @@ UNITS_WRITES_FLOOR = 3
 UNITS_VOCABULARY = ("units.models", "units.choices", "units.roles", "units.permissions", "units.phones",
                     "units.selectors", "units.migrations")
 
-# Two apps of one floor that may import each other: a warning's issue opens, changes and closes its
-# response in the same transaction (alerts.services -> responses.services), and a response's tasks
-# are chosen by the warning's cause (responses -> alerts.choices).
-SIBLINGS = {frozenset({"alerts", "responses"})}
+# Migrations written before a link was turned round (issue 13 §2): alerts' initial migration created
+# ``Alert.proposal``, a key up to feeds, which feeds/migrations/0007 moved to the proposal's side. Applied
+# migrations are history; no later one may point up.
+HISTORICAL_UPWARD_MIGRATIONS = {"alerts/migrations/0002_initial.py"}
 
 
 def floor_of(module: str) -> int | None:
@@ -86,7 +86,7 @@ def allowed(importer: str, imported: str) -> bool:
     app, other = importer.split(".")[0], imported.split(".")[0]
     if app == other:
         return theirs <= mine  # units' vocabulary never imports units' writes
-    return theirs < mine or (theirs == mine and frozenset({app, other}) in SIBLINGS)
+    return theirs < mine
 
 
 def upward_imports() -> list[str]:
@@ -109,7 +109,7 @@ def test_every_app_of_the_project_has_a_floor():
 
 
 def test_every_import_points_down():
-    """No module imports one on a higher floor, nor a neighbour on its own floor (but the siblings)."""
+    """No module imports one on a higher floor, nor a neighbour on its own floor."""
     assert upward_imports() == []
 
 
@@ -133,6 +133,54 @@ def test_feeds_calls_alerts_and_alerts_never_imports_feeds():
     ] == []
 
 
+def test_alerts_reaches_responses_only_through_its_responder():
+    """A warning's response is opened, changed and ended through ``alerts.responders`` (issue 13 §2)."""
+    assert [
+        f"{path.relative_to(ROOT)}:{line}: {imported}"
+        for path in project_modules() if module_name(path).startswith("alerts")
+        for line, imported in imports_of(path) if imported.split(".")[0] == "responses"
+    ] == []
+
+
+def _migration_references(path: Path) -> set[str]:
+    """The apps a migration names: its dependencies and the ``to="app.model"`` of its relations."""
+    apps = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Tuple) and len(node.elts) == 2 and all(
+            isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts
+        ):
+            apps.add(node.elts[0].value)  # ("app", "0001_initial") in dependencies or run_before
+        elif isinstance(node, ast.keyword) and node.arg == "to" and isinstance(node.value, ast.Constant):
+            apps.add(str(node.value.value).split(".")[0])
+    return apps
+
+
+def test_no_migration_points_up_a_floor():
+    """A migration depends on, and keys to, its own app and lower floors only (but the history above)."""
+    upward = [
+        f"{path.relative_to(ROOT)}: {other}"
+        for app in FLOORS
+        for path in sorted((ROOT / app / "migrations").glob("0*.py"))
+        for other in sorted(_migration_references(path))
+        if other in FLOORS and other != app and FLOORS[other] >= FLOORS[app]
+        and str(path.relative_to(ROOT)) not in HISTORICAL_UPWARD_MIGRATIONS
+    ]
+    assert upward == []
+
+
+def test_no_model_of_alerts_keys_to_an_app_above_it():
+    """The models as they stand: alerts' tables hold no key to feeds or responses (the arrows are theirs)."""
+    from django.apps import apps
+
+    assert [
+        f"{model.__name__}.{field.name} -> {field.related_model._meta.label}"
+        for model in apps.get_app_config("alerts").get_models()
+        for field in model._meta.get_fields()
+        if field.concrete and field.is_relation and field.related_model is not None
+        and FLOORS.get(field.related_model._meta.app_label, 0) > FLOORS["alerts"]
+    ] == []
+
+
 def test_the_roster_knows_nothing_of_responses():
     """units loads units and duties; the task templates are the responses' data and loader (item 4)."""
     assert [
@@ -151,7 +199,8 @@ def test_the_roster_knows_nothing_of_responses():
         ("units.models", "events.models", False),
         ("alerts.services", "feeds.services", False),
         ("feeds.services", "alerts.services", True),
-        ("alerts.services", "responses.services", True),
+        ("alerts.services", "responses.services", False),
+        ("responses.services", "alerts.choices", True),
         ("feeds.services", "reductions.services", False),
         ("responses.services", "duty.selectors", True),
         ("duty.services", "responses.services", False),

@@ -247,7 +247,8 @@ def test_detail_shows_forecast_numbers_and_the_timeline(client, office, leader):
         days=[{"date": "2026-01-10", "aqi": 231, "primary_pollutants": ["PM2.5"]}, {"date": "2026-01-11", "aqi": 287}],
     )
     proposal = Proposal.objects.create(forecast=forecast, kind="issue", level="orange", criteria="national", dedupe_key="t-1")
-    alert = alert_create(actor=office, level="orange", reason="two days above 200", proposal=proposal)
+    alert = alert_create(actor=office, level="orange", reason="two days above 200")
+    Proposal.objects.filter(pk=proposal.pk).update(alert=alert)  # as feeds.services.proposal_accept records it
     alert_approve(alert=alert, actor=leader, comment="go")
     client.force_login(leader)
     page = client.get(reverse("alerts:detail", args=[alert.pk])).content.decode()

@@ -6,6 +6,7 @@ from rest_framework import serializers
 from alerts.basis import basis_of, city_warning_at
 from alerts.choices import BasisKind, Cause, Level, Status
 from alerts.models import Alert
+from alerts.origins import origin_of
 from alerts.permissions import may_decide, may_see_every_alert
 from alerts.selectors import alert_as_seen_by, approval_preview
 from events.models import AuditEntry
@@ -23,6 +24,8 @@ class AlertSerializer(ReadModelSerializer):
     response_level = serializers.CharField(read_only=True)
     # "" for a warning with no basis: read-only model fields lose allow_blank in DRF, and the schema then refused it.
     basis_kind = serializers.ChoiceField(choices=BasisKind.choices, allow_blank=True, read_only=True)
+    # The proposal the warning came from (``alerts.origins``: recorded on the proposal's side, in feeds).
+    proposal = serializers.SerializerMethodField(help_text="The id of the proposal this warning was made from, or null.")
 
     class Meta:
         model = Alert
@@ -34,6 +37,11 @@ class AlertSerializer(ReadModelSerializer):
             "lift_reason", "lift_at", "lifted_by", "lifted_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field({"type": "integer", "nullable": True})
+    def get_proposal(self, alert) -> int | None:
+        found = origin_of(alert)
+        return found.proposal if found is not None else None
 
     def to_representation(self, instance):
         """As the reader may see it (``alerts.selectors.alert_as_seen_by``): the command sees everything."""

@@ -3,9 +3,9 @@
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from alerts.choices import Level, Status
+from alerts.choices import Level, ResponseLevel, Status
+from alerts.origins import origin_of
 from foundation.display import pollutant_names
-from responses.choices import AssignmentStatus, ResponseLevel, ResponseStatus
 
 register = template.Library()
 
@@ -32,9 +32,18 @@ AUDIT_ACTIONS = {
 }
 
 _STATE_LABELS = {}
-for _choices in (Status, ResponseStatus, ResponseLevel, AssignmentStatus, Level):
-    for _value, _label in _choices.choices:
-        _STATE_LABELS.setdefault(_value, _label)
+
+
+def state_labels_register(*choices) -> None:
+    """Name the states of ``choices`` (``TextChoices`` classes) for ``state_label``: an app above alerts
+    registers its own from its ``AppConfig.ready`` (``responses``: its statuses), since alerts never imports
+    it. A value named already keeps its first name. Raises nothing."""
+    for kind in choices:
+        for value, label in kind.choices:
+            _STATE_LABELS.setdefault(value, label)
+
+
+state_labels_register(Status, ResponseLevel, Level)
 
 
 @register.filter
@@ -49,12 +58,17 @@ def state_label(value: str) -> str:
 
 
 @register.filter
+def origin(alert):
+    """The proposal and forecast ``alert`` came from (``alerts.origins.Origin``), or None."""
+    return origin_of(alert)
+
+
+@register.filter
 def forecast_days(alert) -> list[dict]:
     """The daily figures of the forecast behind a warning's proposal, if any (tolerant of missing keys)."""
-    proposal = getattr(alert, "proposal", None)
-    forecast = getattr(proposal, "forecast", None) if proposal is not None else None
+    found = origin_of(alert)
     rows = []
-    for day in (forecast.days if forecast is not None else None) or []:
+    for day in (found.forecast_days if found is not None else None) or []:
         if not isinstance(day, dict):
             continue
         pollutants = day.get("primary_pollutants") or day.get("primary") or ()
