@@ -5,7 +5,6 @@ deleted afterwards (a correction is a new record), so a warning that rests on on
 leaders saw when they decided.
 """
 
-import uuid
 
 from django.conf import settings
 from django.db import models
@@ -13,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alerts.choices import Cause, Level
 from consultations.choices import Conclusion, DirectiveKind, Pollutant
+from foundation.attachments import AttachmentFields, attachment_path
 
 
 class Consultation(models.Model):
@@ -52,29 +52,23 @@ class Consultation(models.Model):
 
 
 def _minutes_path(instance, filename):
-    # Never the uploader's name on disk; one flat folder the upload sweep reads (responses.uploads.SWEPT_FOLDERS).
-    suffix = {"image/png": ".png", "image/jpeg": ".jpg", "application/pdf": ".pdf", "image/webp": ".webp"}
-    return f"consultations/{uuid.uuid4().hex}{suffix.get(instance.content_type, '')}"
+    # The one rule (foundation.attachments.attachment_path); this name stays for the migrations that cite it.
+    return attachment_path(instance, filename)
 
 
-class ConsultationAttachment(models.Model):
+class ConsultationAttachment(AttachmentFields):
     """The minutes of a consultation (会商纪要) or its charts: PNG, JPEG, WebP or PDF, checked by content."""
+
+    UPLOAD_FOLDER = "consultations"
 
     consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT, related_name="attachments")
     file = models.FileField(upload_to=_minutes_path)
-    original_name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=50)
-    size = models.PositiveIntegerField()
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["id"]
+    class Meta(AttachmentFields.Meta):
         verbose_name = _("minutes")
         verbose_name_plural = _("minutes")
-
-    def __str__(self):
-        return self.original_name
 
 
 class Directive(models.Model):

@@ -20,13 +20,17 @@ from events.services import audit_record, event_record
 from feeds.choices import ProposalKind
 from feeds.services import proposal_municipal_create
 from foundation.text import storable_text
-from responses.uploads import uploads_discard, uploads_store
+from foundation.uploads import uploads_discard, uploads_store
 
 AQI_MAX = 999
 
 
 def consultation_payload(record: Consultation) -> dict:
-    """What the command's dashboards get of a new consultation record."""
+    """What the command's dashboards get of a new consultation record (会商).
+
+    Returns ``{"id", "held_at" (ISO 8601), "conclusion", "cause", "aqi_min", "aqi_max", "pollutant"}``.
+    Raises nothing.
+    """
     return {
         "id": record.pk, "held_at": record.held_at.isoformat(), "conclusion": record.conclusion, "cause": record.cause,
         "aqi_min": record.aqi_min, "aqi_max": record.aqi_max, "pollutant": record.pollutant,
@@ -34,7 +38,11 @@ def consultation_payload(record: Consultation) -> dict:
 
 
 def directive_payload(directive: Directive) -> dict:
-    """What the command's dashboards get of a recorded directive."""
+    """What the command's dashboards get of a recorded municipal directive.
+
+    Returns ``{"id", "kind", "document_number", "level", "starts_at" (ISO 8601 or None), "proposal" (the
+    proposal it became, or None)}``. Raises nothing.
+    """
     return {
         "id": directive.pk, "kind": directive.kind, "document_number": directive.document_number, "level": directive.level,
         "starts_at": directive.starts_at.isoformat() if directive.starts_at else None, "proposal": directive.proposal_id,
@@ -117,7 +125,7 @@ def consultation_attach(*, actor, consultation: Consultation, upload) -> Consult
     """Attach the minutes (会商纪要) or a chart: PNG, JPEG, WebP or PDF by content, at most UPLOAD_MAX_BYTES.
 
     Raises PermissionDenied (403) unless ``may_record_consultation``; ValidationError (400: type or size).
-    The file is written before the transaction and linked in it (``responses.uploads``); a failed
+    The file is written before the transaction and linked in it (``foundation.uploads``); a failed
     transaction deletes it, and the sweep deletes one a killed process left unlinked.
     """
     if not may_record_consultation(actor):

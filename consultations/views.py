@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -12,6 +11,7 @@ from consultations.forms import AttachmentForm, ConsultationForm, DirectiveForm
 from consultations.models import ConsultationAttachment
 from consultations.permissions import may_record_consultation, may_record_directive, may_view_consultations
 from consultations.selectors import consultations_visible_to, directive_covers_district, directives_visible_to
+from foundation.attachments import attachment_download_view
 from units.permissions import asks
 
 
@@ -76,20 +76,10 @@ def consultation_detail(request, pk: int):
     return render(request, "consultations/detail.html", {"record": record, "form": form})
 
 
-@login_required
-def attachment_download(request, pk: int):
-    """A record's file, for those who may read the records (404 for anyone else)."""
-    if not may_view_consultations(request.user):
-        raise Http404
-    attachment = get_object_or_404(ConsultationAttachment, pk=pk)
-    try:
-        handle = attachment.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    http = FileResponse(handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type)
-    http["X-Content-Type-Options"] = "nosniff"
-    http["Cache-Control"] = "private, no-store"
-    return http
+attachment_download = attachment_download_view(
+    ConsultationAttachment, may_read=lambda user, attachment: may_view_consultations(user),
+    doc="A record's file, for those who may read the records (404 for anyone else).",
+)
 
 
 @login_required

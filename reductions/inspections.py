@@ -8,8 +8,8 @@ one open, with its own deadline) when not. Each inspection sets what the complia
 enterprise's or site's live checklist items (``ChecklistItem.check_state``).
 
 Photos: written before the transaction, linked in it, deleted if it fails; a process killed in between
-leaves them to the sweep (``responses.uploads``: write, link, sweep; the ``inspections`` folder is in
-``SWEPT_FOLDERS``). No file is written while a row lock is held.
+leaves them to the sweep (``foundation.uploads``: write, link, sweep; the ``inspections`` folder is
+``InspectionPhoto.UPLOAD_FOLDER``). No file is written while a row lock is held.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from events.models import Event
 from events.services import audit_record, events_record
 from foundation.errors import ActionRefused
 from foundation.text import storable_text, text_checked
+from foundation.uploads import uploads_discard, uploads_store, validate_upload
 from reductions.choices import (
     INSPECTION_TRANSITIONS,
     LIVE_ITEM_STATUSES,
@@ -38,7 +39,6 @@ from reductions.models import ChecklistItem, Enterprise, Inspection, InspectionP
 from reductions.permissions import may_follow_up, may_inspect_entry
 from responses.choices import ResponseStatus
 from responses.models import Response
-from responses.uploads import uploads_discard, uploads_store, validate_upload
 
 INSPECTION_RECORDED = "inspection.recorded"
 MAX_PHOTOS = 6
@@ -78,7 +78,7 @@ def _validate(*, response, owner, inspected_at, place, result, findings, rectifi
         except ValidationError as error:
             errors["photos"] = " ".join(error.message_dict.get("files", error.messages))
             break
-        if not content_type.startswith("image/"):
+        if content_type not in InspectionPhoto.ACCEPTED_TYPES:
             errors["photos"] = _("%(name)s is not a photo (PNG, JPEG or WebP).") % {"name": upload.name}
             break
     if follow_up_of is not None and owner is not None and (

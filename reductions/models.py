@@ -9,7 +9,6 @@ reduction is how much of the enterprise's yearly rate it removes while it is in 
 share of the total (the national 10/20/30 % requirement) is unit-free.
 """
 
-import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from alerts.choices import Level
+from foundation.attachments import IMAGE_TYPES, AttachmentFields, attachment_path
 from reductions.choices import (
     CAUSE_FIELDS,
     DEFAULT_TARGET_PCT,
@@ -318,24 +318,19 @@ class Inspection(models.Model):
 
 
 def _photo_path(instance, filename):
-    # Never the uploader's name on disk; one flat folder that the upload sweep reads (responses.uploads.SWEPT_FOLDERS).
-    suffix = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp"}
-    return f"inspections/{uuid.uuid4().hex}{suffix.get(instance.content_type, '')}"
+    # The one rule (foundation.attachments.attachment_path); this name stays for the migrations that cite it.
+    return attachment_path(instance, filename)
 
 
-class InspectionPhoto(models.Model):
+class InspectionPhoto(AttachmentFields):
     """A photo taken at an inspection: stored under a random name, served only to those who may see the inspection."""
+
+    UPLOAD_FOLDER = "inspections"
+    ACCEPTED_TYPES = IMAGE_TYPES
 
     inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="photos")
     file = models.FileField(upload_to=_photo_path)
-    original_name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=60)
-    size = models.PositiveIntegerField()
 
-    class Meta:
-        ordering = ["id"]
+    class Meta(AttachmentFields.Meta):
         verbose_name = _("inspection photo")
         verbose_name_plural = _("inspection photos")
-
-    def __str__(self):
-        return self.original_name

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from alerts.choices import Cause
 from events.selectors import latest_event_id
+from foundation.attachments import attachment_download_view
 from foundation.errors import ActionRefused
 from foundation.pagination import page_of
 from reductions import selectors, services, xlsx
@@ -315,18 +316,10 @@ def compliance_page(request, pk):
     return render(request, "reductions/compliance.html", context)
 
 
-@login_required
-@require_GET
-def inspection_photo(request, pk):
-    """An inspection's photo, for those who may see the inspection; anyone else gets a 404 (it does not exist for them)."""
-    photo = get_object_or_404(InspectionPhoto.objects.select_related("inspection"), pk=pk)
-    if not selectors.inspections_visible_to(request.user).filter(pk=photo.inspection_id).exists():
-        raise Http404
-    try:
-        handle = photo.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    http = FileResponse(handle, filename=photo.original_name, content_type=photo.content_type)
-    http["X-Content-Type-Options"] = "nosniff"
-    http["Cache-Control"] = "private, no-store"
-    return http
+inspection_photo = attachment_download_view(
+    InspectionPhoto,
+    may_read=lambda user, photo: selectors.inspections_visible_to(user).filter(pk=photo.inspection_id).exists(),
+    download=False,
+    doc="An inspection's photo, shown inline, for those who may see the inspection; anyone else gets a 404 "
+    "(it does not exist for them).",
+)

@@ -1,6 +1,5 @@
 """Responses (应急响应), the task templates derived from the plan's duties, and each unit's assignments."""
 
-import uuid
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -10,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from alerts.choices import all_causes
+from foundation.attachments import AttachmentFields, attachment_path
 from responses.choices import (
     AssignmentStatus,
     ResponseLevel,
@@ -101,9 +101,8 @@ class Response(models.Model):
 
 
 def _attachment_path(instance, filename):
-    # Never the uploader's name on disk: no traversal, no overwrite, no guessing.
-    suffix = {"image/png": ".png", "image/jpeg": ".jpg", "application/pdf": ".pdf", "image/webp": ".webp"}
-    return f"reports/{uuid.uuid4().hex}{suffix.get(instance.content_type, '')}"
+    # The one rule (foundation.attachments.attachment_path); this name stays for the migrations that cite it.
+    return attachment_path(instance, filename)
 
 
 class TaskAssignment(models.Model):
@@ -193,17 +192,15 @@ class AssignmentUpdate(models.Model):
         verbose_name_plural = _("task updates")
 
 
-class Attachment(models.Model):
+class Attachment(AttachmentFields):
     """A file a unit attached to its report: stored under a random name, served only to those who may see the task."""
+
+    UPLOAD_FOLDER = "reports"
 
     update = models.ForeignKey(AssignmentUpdate, on_delete=models.PROTECT, related_name="attachments")
     file = models.FileField(upload_to=_attachment_path)
-    original_name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=60)
-    size = models.PositiveIntegerField()
 
-    class Meta:
-        ordering = ["id"]
+    class Meta(AttachmentFields.Meta):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
 

@@ -24,6 +24,7 @@ from events.models import AuditEntry, Event
 from events.services import audit_record, audits_record, event_record, events_record
 from foundation.errors import ActionRefused
 from foundation.text import text_checked
+from foundation.uploads import StoredUpload, uploads_discard, uploads_store, validate_upload
 from responses import extensions, permissions
 from responses.choices import (
     ASSIGNMENT_TRANSITIONS,
@@ -38,7 +39,6 @@ from responses.choices import (
     overdue_q,
 )
 from responses.models import AssignmentUpdate, Attachment, Response, TaskAssignment, TaskTemplate
-from responses.uploads import StoredUpload, uploads_discard, uploads_store, validate_upload
 from units.models import Duty, Unit
 from units.selectors import command_users
 
@@ -67,7 +67,11 @@ def assignment_payload(a: TaskAssignment, unit_name: str | None = None) -> dict:
 
 
 def response_payload(r: Response) -> dict:
-    """A response as its events carry it: id, warning, level (III/II/I), status, drill, area, ISO times."""
+    """A response as its events carry it.
+
+    Returns ``{"id", "alert", "level" (III/II/I), "status", "drill", "area", "started_at" (ISO 8601)}``.
+    Reads no other row. Raises nothing.
+    """
     return {
         "id": r.pk, "alert": r.alert_id, "level": r.level, "status": r.status, "drill": r.drill, "area": r.area,
         "started_at": r.started_at.isoformat(),
@@ -426,15 +430,15 @@ def _files_written_first(files):
     commit's included), a refusal, or a repeat that changes nothing leaves them unlinked, and they
     are deleted here. A process killed in between leaves them to ``uploads_sweep`` (issue 12 item 14).
     """
-    stored = uploads_store(files)
+    stored = uploads_store(files, model=Attachment)
     linked = [False]
     try:
         yield stored, linked
     except BaseException:
-        uploads_discard(stored)
+        uploads_discard(stored, model=Attachment)
         raise
     if not linked[0]:
-        uploads_discard(stored)
+        uploads_discard(stored, model=Attachment)
 
 
 def assignment_progress(*, assignment: TaskAssignment, actor, text: str, files=()) -> TaskAssignment:
@@ -827,7 +831,11 @@ def assignments_recur(*, now: datetime.datetime | None = None) -> dict:
 
 
 def notifications_unsent(*, older_than: datetime.timedelta = datetime.timedelta(minutes=2)) -> list[int]:
-    """Notifications committed but never sent (the worker died before the send was queued)."""
+    """Notifications committed but never sent, older than ``older_than`` (default two minutes): the
+    worker died before the send was queued. The beat queues them again.
+
+    Returns at most 500 ids, oldest first by id. Raises nothing.
+    """
     from responses.models import Notification
 
     cutoff = timezone.now() - older_than

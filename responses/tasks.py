@@ -2,9 +2,9 @@
 
 from celery import shared_task
 
+from foundation.uploads import uploads_sweep
 from responses import services
 from responses.transports import TransientError
-from responses.uploads import uploads_sweep
 
 
 @shared_task(acks_late=True)

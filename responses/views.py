@@ -6,13 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Value, When
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from foundation.attachments import attachment_download_view
 from foundation.display import local_time, localized
 from foundation.errors import ActionRefused
 from foundation.pagination import page_of
@@ -204,25 +205,14 @@ def response_summary_csv(request, pk):
     return http
 
 
-@login_required
-def attachment_download(request, pk):
-    """A report's file, for the command and the members of the task's own unit only.
+attachment_download = attachment_download_view(
+    Attachment.objects.select_related("update__assignment"),
+    may_read=lambda user, attachment: may_read_unit_files(user, attachment.update.assignment.unit_id),
+    doc="""A report's file, for the command and the members of the task's own unit only.
 
     Anyone else gets a 404, not a 403: another unit must not learn that the file exists.
-    """
-    attachment = get_object_or_404(Attachment.objects.select_related("update__assignment"), pk=pk)
-    user = request.user
-    unit_id = attachment.update.assignment.unit_id
-    if not may_read_unit_files(user, unit_id):
-        raise Http404
-    try:
-        handle = attachment.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    http = FileResponse(handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type)
-    http["X-Content-Type-Options"] = "nosniff"
-    http["Cache-Control"] = "private, no-store"
-    return http
+    """,
+)
 
 
 @login_required

@@ -11,12 +11,12 @@ from django.utils import timezone
 from alerts.services import alert_lift
 from events.models import AuditEntry, Event
 from foundation.errors import ActionRefused
+from foundation.uploads import uploads_sweep
 from reductions.choices import CheckState, InspectionStatus
 from reductions.inspections import INSPECTION_RECORDED, inspection_record
 from reductions.models import ChecklistItem, Enterprise, Inspection, InspectionPhoto, Inspector
 from reductions.selectors import compliance
 from responses.models import Response
-from responses.uploads import uploads_sweep
 from tests.factories import alert_issue
 from tests.test_reductions_checklists import sample  # noqa: F401
 from units.services import user_create

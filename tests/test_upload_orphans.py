@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 import threading
 import time
 
@@ -24,7 +25,7 @@ from events.locks import EVENT_ORDER_LOCK
 from foundation.errors import ActionRefused
 from responses.models import Attachment, TaskAssignment
 from responses.services import assignment_complete, assignment_progress
-from responses.uploads import uploads_sweep
+from foundation.uploads import uploads_sweep
 from tests.processes import LiveServer, wait_for
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -251,3 +252,36 @@ def test_the_sweep_keeps_linked_files_of_every_folder(office, member, roster, me
     training_record_attach(actor=office, record=_training_record(office, roster), upload=_png())
     assert uploads_sweep(older_than=datetime.timedelta(0)) == []
     assert len(_files(media)) == 1 and len(_training_files(media)) == 1
+
+
+def test_every_attachment_kind_has_one_shape_and_is_swept():
+    """One base (foundation.attachments.AttachmentFields): the sweep finds every kind's folder by itself, and each
+    kind names its files by the one rule and keeps the same fields (issue 13 §2: no repeated upload code)."""
+    from foundation.attachments import AttachmentFields, attachment_path
+    from foundation.uploads import swept_models
+
+    kinds = {m._meta.label: m.UPLOAD_FOLDER for m in swept_models()}
+    assert kinds == {
+        "consultations.ConsultationAttachment": "consultations", "reductions.InspectionPhoto": "inspections",
+        "responses.Attachment": "reports", "training.TrainingAttachment": "training",
+    }
+    for model in swept_models():
+        assert issubclass(model, AttachmentFields)
+        assert model._meta.get_field("content_type").max_length == 60
+        name = model._meta.get_field("file").generate_filename(model(content_type="image/png"), "../../etc/passwd")
+        assert re.fullmatch(rf"{model.UPLOAD_FOLDER}/[0-9a-f]{{32}}\.png", name), name
+    assert attachment_path(Attachment(content_type="application/pdf"), "a.exe").endswith(".pdf")
+
+
+@pytest.mark.django_db
+def test_an_inspection_keeps_photos_only_even_through_the_store(media):
+    """A PDF passes the shared content check but an inspection keeps photos (InspectionPhoto.ACCEPTED_TYPES)."""
+    from django.core.exceptions import ValidationError
+
+    from foundation.uploads import uploads_store
+    from reductions.models import InspectionPhoto
+
+    with pytest.raises(ValidationError) as refused:
+        uploads_store([SimpleUploadedFile("minutes.pdf", b"%PDF-1.7\n" + b"\x00" * 32)], model=InspectionPhoto)
+    assert refused.value.message_dict == {"files": ["minutes.pdf 不是照片（PNG、JPEG 或 WebP）。"]}
+    assert not (media / "inspections").exists() or not any((media / "inspections").iterdir())

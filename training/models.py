@@ -1,11 +1,11 @@
 """The register of publicity, trainings and drills (宣传、培训和演练), with their attachments."""
 
-import uuid
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from foundation.attachments import AttachmentFields, attachment_path
 from training.choices import RecordKind
 
 
@@ -33,24 +33,20 @@ class TrainingRecord(models.Model):
 
 
 def _attachment_path(instance, filename):
-    # Never the uploader's name on disk, and one flat folder that the upload sweep reads
-    # (responses.uploads.SWEPT_FOLDERS).
-    suffix = {"image/png": ".png", "image/jpeg": ".jpg", "application/pdf": ".pdf", "image/webp": ".webp"}
-    return f"training/{uuid.uuid4().hex}{suffix.get(instance.content_type, '')}"
+    # The one rule (foundation.attachments.attachment_path); this name stays for the migrations that cite it.
+    return attachment_path(instance, filename)
 
 
-class TrainingAttachment(models.Model):
+class TrainingAttachment(AttachmentFields):
     """A file of a record (plan, sign-in sheet, photos, evaluation): PNG, JPEG, WebP or PDF, checked by content."""
+
+    UPLOAD_FOLDER = "training"
 
     record = models.ForeignKey(TrainingRecord, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to=_attachment_path)
-    original_name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=50)
-    size = models.PositiveIntegerField()
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["id"]
+    class Meta(AttachmentFields.Meta):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")

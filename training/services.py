@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from events.services import audit_record
-from responses.uploads import uploads_discard, uploads_store
+from foundation.uploads import uploads_discard, uploads_store
 from training.choices import RecordKind
 from training.models import TrainingAttachment, TrainingRecord
 from training.permissions import may_edit_training
@@ -58,7 +58,7 @@ def training_record_attach(*, actor, record: TrainingRecord, upload) -> Training
     Raises PermissionDenied (403) or ValidationError (400 / form message: type or size).
 
     The file is written before the transaction and linked in it; a failed transaction deletes it, and
-    a process killed in between leaves it to ``responses.uploads.uploads_sweep`` (issue 12 item 14).
+    a process killed in between leaves it to ``foundation.uploads.uploads_sweep`` (issue 12 item 14).
     """
     _check(actor)
     (stored,) = uploads_store([upload], model=TrainingAttachment)

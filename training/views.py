@@ -3,10 +3,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from foundation.attachments import attachment_download_view
 from training import services
 from training.forms import AttachmentForm, TrainingRecordForm
 from training.models import TrainingAttachment
@@ -57,17 +57,7 @@ def record_detail(request, pk: int):
     return render(request, "training/detail.html", {"record": record, "figures": drill_figures(record), "form": form})
 
 
-@login_required
-def attachment_download(request, pk: int):
-    """A record's file, for the command only (404 for anyone else)."""
-    if not may_view_training(request.user):
-        raise Http404
-    attachment = get_object_or_404(TrainingAttachment, pk=pk)
-    try:
-        handle = attachment.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    http = FileResponse(handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type)
-    http["X-Content-Type-Options"] = "nosniff"
-    http["Cache-Control"] = "private, no-store"
-    return http
+attachment_download = attachment_download_view(
+    TrainingAttachment, may_read=lambda user, attachment: may_view_training(user),
+    doc="A record's file, for the command only (404 for anyone else).",
+)

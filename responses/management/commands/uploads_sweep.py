@@ -4,7 +4,7 @@ import datetime
 
 from django.core.management.base import BaseCommand
 
-from responses.uploads import uploads_sweep
+from foundation.uploads import uploads_sweep
 
 
 class Command(BaseCommand):

@@ -1,5 +1,6 @@
-"""Report attachments: checks on size and type by content (never by the name or the browser's word), and
-writing them so that no file outlives a failed upload (write, then link, then sweep)."""
+"""Uploaded files, for every app that keeps them (``foundation.attachments``): checks on size and type by
+content (never by the name or the browser's word), and writing them so that no file outlives a failed
+upload (write, then link, then sweep)."""
 
 import datetime
 import logging
@@ -13,17 +14,6 @@ from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 
-# Where report attachments are written (responses.models._attachment_path).
-UPLOAD_DIR = "reports"
-# Every folder of uploaded files and the model whose ``file`` field names them: the sweep looks only here.
-# A new kind of upload adds its folder, and writes through ``uploads_store`` (issue 12 item 14, a kind).
-SWEPT_FOLDERS = (
-    (UPLOAD_DIR, "responses.Attachment"),
-    ("training", "training.TrainingAttachment"),
-    ("inspections", "reductions.InspectionPhoto"),
-    ("consultations", "consultations.ConsultationAttachment"),
-)
-
 # Magic numbers of the accepted types.
 _SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
@@ -33,6 +23,7 @@ _SIGNATURES = (
 
 
 def sniff(head: bytes) -> str | None:
+    """The content type the first bytes of a file show (PNG, JPEG, WebP, PDF), or None for anything else."""
     for signature, content_type in _SIGNATURES:
         if head.startswith(signature):
             return content_type
@@ -42,7 +33,11 @@ def sniff(head: bytes) -> str | None:
 
 
 def validate_upload(upload) -> str:
-    """Return the file's real content type, or raise a ValidationError saying what is wrong."""
+    """Return the file's real content type, read from its first bytes (``sniff``).
+
+    Raises ValidationError (400, under ``files``) for a file larger than ``UPLOAD_MAX_BYTES`` or of a type
+    other than PNG, JPEG, WebP or PDF, whatever its name or the browser's word say. A kind keeping fewer
+    types (an inspection's photos, ``ACCEPTED_TYPES``) checks the type answered against its own."""
     if upload.size > settings.UPLOAD_MAX_BYTES:
         raise ValidationError(
             {"files": _("%(name)s is too large (%(size)s); the limit is %(limit)s.")
@@ -75,25 +70,39 @@ class StoredUpload:
     size: int
 
 
-def _file_field(model=None):
-    """The ``file`` field of ``model`` (default: report attachments), whose storage and names are used."""
-    if model is None:
-        from responses.models import Attachment as model
+def _file_field(model):
+    """The ``file`` field of ``model`` (a ``foundation.attachments.AttachmentFields``), whose storage and names are used."""
     return model._meta.get_field("file")
 
 
-def uploads_store(files, *, model=None) -> list[StoredUpload]:
+def swept_models() -> list:
+    """Every attachment model (a concrete ``AttachmentFields`` with an ``UPLOAD_FOLDER``), by label: the sweep's
+    folders. A new kind of upload extends ``AttachmentFields`` and is swept with no list to keep."""
+    from django.apps import apps
+
+    from foundation.attachments import AttachmentFields
+
+    return sorted(
+        (m for m in apps.get_models() if issubclass(m, AttachmentFields) and m.UPLOAD_FOLDER),
+        key=lambda m: m._meta.label,
+    )
+
+
+def uploads_store(files, *, model) -> list[StoredUpload]:
     """Validate and write each upload under a random name; answer what was written, in order.
 
-    ``model`` is the attachment model whose ``file`` field names the files (default: report
-    attachments, ``responses.Attachment``); its ``upload_to`` sees an unsaved instance with only
+    ``model`` is the attachment model whose ``file`` field names the files (``responses.Attachment``,
+    ``training.TrainingAttachment``, …); its ``upload_to`` sees an unsaved instance with only
     ``content_type`` set. Called before the transaction that links the files. Raises ValidationError
-    (400) for a file of the wrong type or size; whatever was written before the error is deleted.
+    (400) for a file of the wrong type or size, or of a type the model does not keep (``ACCEPTED_TYPES``:
+    an inspection keeps photos only); whatever was written before the error is deleted.
     """
     field, stored = _file_field(model), []
     try:
         for upload in files:
             content_type = validate_upload(upload)
+            if content_type not in model.ACCEPTED_TYPES:
+                raise ValidationError({"files": _("%(name)s is not a photo (PNG, JPEG or WebP).") % {"name": upload.name}})
             name = field.generate_filename(field.model(content_type=content_type), upload.name)
             name = field.storage.save(name, upload, max_length=field.max_length)
             stored.append(StoredUpload(name, upload.name[:200], content_type, upload.size))
@@ -103,8 +112,9 @@ def uploads_store(files, *, model=None) -> list[StoredUpload]:
     return stored
 
 
-def uploads_discard(stored, *, model=None) -> None:
-    """Delete written files that will not be linked (the action was refused, repeated or rolled back)."""
+def uploads_discard(stored, *, model) -> None:
+    """Delete written files that will not be linked (the action was refused, repeated or rolled back); a file
+    storage cannot delete is logged and left to the sweep. Raises nothing."""
     storage = _file_field(model).storage
     for item in stored:
         try:
@@ -114,20 +124,18 @@ def uploads_discard(stored, *, model=None) -> None:
 
 
 def uploads_sweep(*, older_than: datetime.timedelta | None = None, now: datetime.datetime | None = None) -> list[str]:
-    """Delete files of the upload folders (``SWEPT_FOLDERS``) that no attachment names and that are older
+    """Delete files of the upload folders (``swept_models``) that no attachment names and that are older
     than ``older_than``.
 
     ``older_than`` defaults to ``UPLOAD_ORPHAN_MINUTES`` (60): far longer than a request, so that a
     file written by an upload still in flight is never taken. Run by the beat
     (``responses.tasks.sweep_uploads``) and by ``manage.py uploads_sweep``. Answers the deleted names, sorted.
     """
-    from django.apps import apps
-
     older_than = older_than if older_than is not None else datetime.timedelta(minutes=settings.UPLOAD_ORPHAN_MINUTES)
     cutoff = (now or timezone.now()) - older_than
     deleted = []
-    for folder, label in SWEPT_FOLDERS:
-        model = apps.get_model(label)
+    for model in swept_models():
+        folder = model.UPLOAD_FOLDER
         storage = _file_field(model).storage
         try:
             _, names = storage.listdir(folder)
