@@ -15,7 +15,12 @@ PUBLIC_STATUSES = (Status.ISSUED, Status.LIFT_PENDING, Status.LIFTED, Status.SUP
 
 
 def alerts_visible_to(user):
-    """The command sees every warning; units see those that were issued."""
+    """The warnings ``user`` may see: every one for the command (``may_see_every_alert``), those issued
+    at some point (``PUBLIC_STATUSES``) for anyone else.
+
+    Returns a lazy queryset with the proposer and issuer joined, the other people prefetched and each
+    warning's origin annotated (``alerts.origins``). Raises nothing.
+    """
     # Two joins, and the other people by id when there are any: six joins of the user table
     # cost PostgreSQL ~10 ms of planning on every list request.
     alerts = Alert.objects.with_origin().select_related("proposed_by", "issued_by").prefetch_related(
@@ -124,7 +129,14 @@ def _below_city(level: str | None, alert: Alert, city) -> str | None:
 
 
 def approval_effect(alert: Alert, current: Alert | None, *, city=False) -> dict:
-    """``approval_preview`` for ``alert`` pending approval while ``current`` (None: nothing) is in force."""
+    """``approval_preview`` for ``alert`` pending approval while ``current`` (None: nothing) is in force.
+
+    ``city``: the city's warning notice in effect, when the caller has it (False: look it up). Returns the
+    preview dict (keys as ``approval_preview`` names them): the effect of approving now, whether the warning
+    in force changed since the proposal (``stale``), whether it goes below the city's notice
+    (``below_city``) and the flags the approval needs. Reads ``alert.proposed_over`` (one query unless
+    joined). Raises nothing.
+    """
     effect = change_effect(alert.level, current.level if current else None)
     stale = (current.pk if current else None) != alert.proposed_over_id
     confirm = (["confirm_downgrade"] if effect == Effect.DOWNGRADE else []) + (["confirm_stale"] if stale else [])

@@ -32,7 +32,12 @@ from foundation.text import TEXT_MAX, storable_text, text_checked
 
 
 def alert_payload(alert: Alert) -> dict:
-    """What dashboards and the public page need to show a warning."""
+    """What dashboards and the public page need to show ``alert``, as its events carry it.
+
+    Returns a dict: ``id``, ``level`` and ``level_display``, ``status``, ``response_level`` (III/II/I),
+    ``colour`` (hex), ``reason``, ``area``, ``drill``, ``supersedes`` (id or None) and the times as ISO 8601
+    with offset. Reads no other row. Raises nothing.
+    """
     return {
         "id": alert.pk,
         "level": alert.level,
@@ -621,8 +626,9 @@ def alerts_end_due(*, now: datetime.datetime | None = None, limit: int = 100) ->
     lifting at the same moment) finds it lifted and does nothing. The audit entry has no actor (the
     platform), the lift is pushed to every dashboard after the commit, and the public page, CAP
     (``Cancel``) and the Atom feed follow from the lifted state. Returns ``{"expired": n, "lifted": n}``.
-    ``_lift``'s ActionRefused (409) for a transition not in the table cannot happen here: the due
-    condition is checked again under the locks. A Celery task, so no HTTP answer either way.
+    Raises nothing in practice: ``_lift``'s ActionRefused (409) for a transition not in the table cannot
+    happen here, as the due condition is checked again under the locks. A Celery task's work, so no HTTP
+    answer either way.
     """
     now = now or timezone.now()
     counts = {"expired": 0, "lifted": 0}

@@ -41,13 +41,20 @@ def directive_covers_district(region: str) -> bool:
 
 
 def consultations_visible_to(user):
-    """Every consultation record for whoever may read them (``may_view_consultations``), else none."""
+    """Every consultation record for whoever may read them (``may_view_consultations``: the command), an
+    empty queryset for anyone else; author joined, units and attachments prefetched. Returns a lazy
+    queryset. Raises nothing.
+    """
     if not may_view_consultations(user):
         return Consultation.objects.none()
     return Consultation.objects.select_related("created_by").prefetch_related("units", "attachments")
 
 
 def directives_visible_to(user):
+    """Every municipal directive for whoever may read the records (``may_view_consultations``), an empty
+    queryset for anyone else; author and the proposal it became joined. Returns a lazy queryset.
+    Raises nothing.
+    """
     if not may_view_consultations(user):
         return Directive.objects.none()
     return Directive.objects.select_related("created_by", "proposal")
@@ -58,7 +65,10 @@ def _local(value: datetime.datetime | None) -> str:
 
 
 def consultation_summary(c: Consultation) -> str:
-    """The record as plain text: who, what was forecast, what was concluded (a warning's basis, a CAP-free note)."""
+    """Consultation ``c`` as plain text in the active language: when and who, what was forecast (pollutant,
+    AQI range, hours, weather) and what was concluded: a warning's basis, a note free of CAP. Reads its
+    units (one query unless prefetched). Returns the text. Raises nothing.
+    """
     units = (", " if is_english() else "、").join(localized(u, "name") for u in c.units.all())
     lines = [
         _("Consultation of %(at)s: %(units)s") % {"at": _local(c.held_at), "units": units},
@@ -73,7 +83,9 @@ def consultation_summary(c: Consultation) -> str:
 
 
 def consultation_basis(pk: int) -> BasisRecord | None:
-    """Resolver registered with ``alerts.basis``: consultation #``pk`` as a basis, or None."""
+    """The resolver registered with ``alerts.basis``: consultation #``pk`` as a ``BasisRecord``, or None
+    when there is none. One query. Raises nothing.
+    """
     c = Consultation.objects.filter(pk=pk).prefetch_related("units").first()
     return _consultation_record(c) if c is not None else None
 
@@ -95,7 +107,9 @@ def _consultation_record(c: Consultation) -> BasisRecord:
 
 
 def directive_basis(pk: int) -> BasisRecord | None:
-    """Resolver registered with ``alerts.basis``: directive #``pk`` as a basis (a lift advice orders no level)."""
+    """The resolver registered with ``alerts.basis``: directive #``pk`` as a ``BasisRecord`` (a lift advice
+    orders no level), or None when there is none. One query. Raises nothing.
+    """
     d = Directive.objects.filter(pk=pk).first()
     return _directive_record(d) if d is not None else None
 

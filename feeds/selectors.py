@@ -49,7 +49,9 @@ def criteria_active() -> Criteria:
 
 
 def stations_due(now: datetime.datetime | None = None) -> list[int]:
-    """Active stations read by a provider whose last fetch is at least ``fetch_minutes`` old."""
+    """Active stations read by a pull provider whose last fetch is at least their ``fetch_minutes`` old
+    at ``now`` (default: the clock), less a small slack. Returns their ids in id order. Raises nothing.
+    """
     now = now or timezone.now()
     stations = Station.objects.filter(active=True, provider__in=list(PULL_PROVIDERS)).annotate(
         last=Max("fetches__started_at")
@@ -62,7 +64,13 @@ def stations_due(now: datetime.datetime | None = None) -> list[int]:
 
 
 def source_health(source: str, now: datetime.datetime | None = None) -> dict:
-    """Last success, consecutive failures since it, the last error and the data age of one source."""
+    """The health of one feed ``source`` at ``now`` (default: the clock).
+
+    Returns ``{"source", "station", "last_success", "last_ok_record", "data_time", "consecutive_failures",
+    "last_error", "last_error_at", "age_minutes", "stale"}``: the last success, the failures since it, the
+    last error and the data's age in minutes (None without data), stale past ``FEED_STALE_MINUTES`` or
+    without data. Four queries. Raises nothing.
+    """
     now = now or timezone.now()
     records = FetchRecord.objects.filter(source=source).select_related("station")
     last_ok = records.filter(status=FetchStatus.OK).order_by("-started_at", "-id").first()

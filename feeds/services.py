@@ -122,8 +122,8 @@ def forecast_create(
 
     Returns ``(forecast, proposal, created)``: the proposal the evaluation calls for
     (new, or the one already made for the same condition) and whether it is new.
-    ``actor`` is the person entering it (None: a feed read by the platform itself); a person
-    who may not manage forecasts gets PermissionDenied (403).
+    ``actor`` is the person entering it (None: a feed read by the platform itself). Raises
+    PermissionDenied (403) for a person who may not manage forecasts.
     """
     if actor is not None and not may_manage_forecasts(actor):
         raise PermissionDenied(_("Only the office enters forecasts."))
@@ -227,7 +227,12 @@ def forecast_evaluate_and_propose(*, forecast: Forecast, actor=None) -> tuple[Pr
 
 
 def proposal_reason(proposal: Proposal) -> str:
-    """The reason text a warning made from this proposal starts with."""
+    """The reason text a warning made from ``proposal`` starts with, in the active language.
+
+    A forecast's proposal names its trigger days and their AQI and the criteria version; a downgrade the
+    level in force; a lift the first clean day; a municipal one the city's document. Returns the text.
+    Raises nothing (a basis missing keys reads as empty).
+    """
     b = proposal.basis
     if proposal.source == ProposalSource.MUNICIPAL:
         return _municipal_reason(proposal)
@@ -255,7 +260,10 @@ def proposal_reason(proposal: Proposal) -> str:
 
 
 def proposal_basis_text(proposal: Proposal) -> str:
-    """The forecast figures as plain text, for the warning's ``basis``."""
+    """The forecast figures behind ``proposal`` as plain text, for the warning's ``basis``: the source,
+    its issue time (local) and criteria, then one line per day (date, AQI, category, primary pollutants).
+    A municipal proposal's is its document. Returns the text. Raises nothing.
+    """
     b = proposal.basis
     if proposal.source == ProposalSource.MUNICIPAL:
         return _municipal_reason(proposal)
@@ -512,11 +520,14 @@ def proposal_accept(*, proposal: Proposal, actor, alert: Alert | None = None) ->
 
 
 def proposal_dismiss(*, proposal: Proposal, actor, reason: str = "") -> Proposal:
-    """The office sets a proposal aside. PermissionDenied (403) for anyone else; ActionRefused (409) if accepted.
+    """The office sets a proposal aside, with ``reason`` (audited); a second dismissal changes nothing.
 
     A municipal directive's proposal is the city's order: the district follows it unless a leader records
-    why not (issue 15 item 3). Only a leader sets one aside (403 for the office), with a reason
-    (ValidationError, 400, without one).
+    why not (issue 15 item 3). Only a leader sets one aside, with a reason.
+
+    Returns the proposal, ``dismissed``. Raises PermissionDenied (403) for anyone but the office (for a
+    municipal proposal: anyone but a leader); ValidationError (400) for a municipal proposal without a
+    reason; ActionRefused (409) for a proposal already accepted.
     """
     if not may_dismiss_proposal(actor, proposal):
         if proposal.source == ProposalSource.MUNICIPAL:
@@ -531,14 +542,24 @@ def proposal_dismiss(*, proposal: Proposal, actor, reason: str = "") -> Proposal
 
 
 def source_name(label: str, station: Station) -> str:
-    """One source per feed and station, e.g. "Open-Meteo AQ · 几江街道" (FetchRecord.source)."""
+    """One source per feed and station, e.g. "Open-Meteo AQ · 几江街道" (``FetchRecord.source``).
+
+    ``label``: the provider's name; ``station``: the station read. Returns at most 60 characters.
+    Raises nothing.
+    """
     return f"{label} · {station.name}"[:60]
 
 
 def fetch_record(
     *, source: str, station: Station | None, status: str, points: int = 0, error: str = "", data_time=None
 ) -> FetchRecord:
-    """Record one read of a feed; a failure also raises FEED_FAILED for the command."""
+    """Record one read of a feed: ``source`` (``source_name``), the ``station`` read (None: a push),
+    its ``status`` (``FetchStatus``), the ``points`` read, the ``error`` text (at most 2,000 characters
+    kept) and the time of the data.
+
+    A failure also records ``feed.failed`` for the command (with the consecutive failures so far) and is
+    logged. Returns the ``FetchRecord``. Raises nothing (a Celery task's work, no HTTP answer).
+    """
     with transaction.atomic():
         record = FetchRecord.objects.create(
             source=source, station=station, status=status, points=points, error=error[:2000], data_time=data_time

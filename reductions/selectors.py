@@ -33,7 +33,10 @@ HUNDRED = Decimal(100)
 
 
 def version_current(year: int | None = None) -> ListVersion | None:
-    """The list in force: the given year's, else the latest year not after this one, else the latest."""
+    """The emission-reduction list (应急减排清单) in force: ``year``'s if given (None if there is none),
+    else the latest year not after this one, else the latest. Returns the ``ListVersion`` or None.
+    Raises nothing.
+    """
     versions = ListVersion.objects.all()
     if year is not None:
         return versions.filter(year=year).first()
@@ -42,7 +45,9 @@ def version_current(year: int | None = None) -> ListVersion | None:
 
 
 def version_for(moment) -> ListVersion | None:
-    """The list in force at a moment (a response's start): that local year's, else the latest before it."""
+    """The list in force at ``moment`` (an aware datetime: a response's start): that local year's, else
+    the latest before it, else ``version_current()``. Returns the ``ListVersion`` or None. Raises nothing.
+    """
     year = timezone.localtime(moment).year
     return ListVersion.objects.filter(year__lte=year).order_by("-year").first() or version_current()
 
@@ -54,7 +59,10 @@ def versions():
 
 
 def with_measures_by_level(rows) -> list:
-    """The rows (enterprises or sites with ``measures`` prefetched), each given ``by_level``: level → measures."""
+    """``rows`` (enterprises or sites with ``measures`` prefetched), each given ``by_level`` (level →
+    its measures) and ``levels`` (``[(level, measures)]`` in the level order). No query. Returns the rows
+    as a list. Raises nothing.
+    """
     rows = list(rows)
     for row in rows:
         row.by_level = {level: [] for level in LEVELS}
@@ -65,7 +73,10 @@ def with_measures_by_level(rows) -> list:
 
 
 def enterprises_visible_to(user, version: ListVersion | None = None):
-    """Enterprises the user may see (permissions.scope_q), of one version or all, with their units loaded."""
+    """The enterprises ``user`` may see (``reductions.permissions.scope_q``: the command all, a unit
+    those it supervises or in its town), of ``version`` or of every version, with town, supervisor and
+    version joined. Returns a lazy queryset. Raises nothing.
+    """
     enterprises = Enterprise.objects.select_related("town", "supervisor", "version")
     scope = scope_q(user)
     if scope is not None:
@@ -74,7 +85,9 @@ def enterprises_visible_to(user, version: ListVersion | None = None):
 
 
 def sites_visible_to(user, version: ListVersion | None = None):
-    """Construction and dust sites the user may see, like ``enterprises_visible_to``."""
+    """The construction and dust sites ``user`` may see, of ``version`` or every version, as
+    ``enterprises_visible_to`` scopes them. Returns a lazy queryset. Raises nothing.
+    """
     sites = Site.objects.select_related("town", "supervisor", "version")
     scope = scope_q(user)
     if scope is not None:
@@ -83,8 +96,10 @@ def sites_visible_to(user, version: ListVersion | None = None):
 
 
 def measures_visible_to(user, version: ListVersion, level: str | None = None, cause: str | None = None):
-    """The measures of the entries the user may see, owners loaded, in list order; of one level and one
-    episode cause (``Measure.for_<cause>``) when given."""
+    """The measures of ``version``'s entries ``user`` may see, their owners joined, in list order (credit code
+    or site reference, level, order); of one ``level`` and one episode ``cause`` (``Measure.for_<cause>``)
+    when given. Returns a lazy queryset. Raises nothing.
+    """
     measures = Measure.objects.select_related(
         "enterprise__town", "enterprise__supervisor", "site__town", "site__supervisor"
     ).filter(Q(enterprise__version=version) | Q(site__version=version))
@@ -249,7 +264,10 @@ def targets_by_cause(version: ListVersion | None, *, causes=None, top: int = 5) 
 
 
 def list_counts(user, version: ListVersion | None) -> dict:
-    """Numbers for the list page header: enterprises, sites and measures per level the user sees."""
+    """The list page's header figures for ``user`` in ``version`` (None: no list yet, zeros).
+
+    Returns ``{"enterprises": n, "sites": n}``: what the user sees. Two queries. Raises nothing.
+    """
     if version is None:
         return {"enterprises": 0, "sites": 0}
     return {
@@ -363,7 +381,9 @@ def import_diff(*, version: ListVersion | None, plan) -> ImportDiff:
 
 
 def items_visible_to(user, response=None):
-    """Checklist items the user may see (``permissions.item_scope_q``), of one response or all, owners loaded."""
+    """The checklist items ``user`` may see (``reductions.permissions.item_scope_q``), of ``response``
+    or of every response, owners and units joined. Returns a lazy queryset. Raises nothing.
+    """
     items = ChecklistItem.objects.select_related("enterprise", "site", "unit", "town")
     scope = item_scope_q(user)
     if scope is not None:
@@ -372,7 +392,10 @@ def items_visible_to(user, response=None):
 
 
 def inspections_visible_to(user):
-    """Inspections the user may see: the command all, a unit what it supervises or what lies in its town."""
+    """The inspections (督查) ``user`` may see: the command all, a unit those of what it supervises or
+    of what lies in its town (``item_scope_q``), with owners, units, inspector and photos loaded.
+    Returns a lazy queryset. Raises nothing.
+    """
     inspections = Inspection.objects.select_related("enterprise", "site", "unit", "town", "inspector").prefetch_related("photos")
     scope = item_scope_q(user)
     return inspections.filter(scope) if scope is not None else inspections

@@ -182,8 +182,9 @@ def inventory_save(*, actor, year: int, totals: dict[str, Decimal], source: str 
 def inspector_save(*, actor, inspector: Inspector) -> Inspector:
     """Name a unit member an inspector (督查员), or change or end the grant (issue 16 item 5).
 
-    Only the roster admin (PermissionDenied, 403); only a unit member with a unit may be named
-    (ValidationError, 400): office staff inspect by their role. Locks the grant's row, saves, audits.
+    Raises PermissionDenied (403) for anyone but the roster admin, and ValidationError (400) for anyone
+    named but a unit member with a unit: office staff inspect by their role. Locks the grant's row, saves,
+    audits.
     """
     if not is_roster_admin(actor):
         raise PermissionDenied(_("Only the roster admin names inspectors."))

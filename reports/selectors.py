@@ -9,7 +9,10 @@ from reports.permissions import may_follow_reports
 
 
 def report_days_visible_to(user) -> QuerySet[ReportDay]:
-    """The command sees every day; a unit member the days its unit reports on; anyone else none."""
+    """The report days ``user`` may see, newest first, each with its ``due`` and ``submitted`` counts:
+    every day for the command (``may_follow_reports``), the days its unit reports on for a member, none for
+    anyone else. Returns a lazy queryset. Raises nothing.
+    """
     days = ReportDay.objects.select_related("response").annotate(
         due=Count("reports", filter=Q(reports__status=ReportStatus.DUE)),
         submitted=Count("reports", filter=Q(reports__status=ReportStatus.SUBMITTED)),
@@ -22,7 +25,10 @@ def report_days_visible_to(user) -> QuerySet[ReportDay]:
 
 
 def daily_reports_visible_to(user) -> QuerySet[DailyReport]:
-    """The command sees every unit's reports; a member only their own unit's."""
+    """The daily reports ``user`` may see: every unit's for the command, their own unit's for a
+    member, none for anyone else; newest day first, then in the units' order. Returns a lazy queryset.
+    Raises nothing.
+    """
     reports = DailyReport.objects.select_related("unit", "report_day", "submitted_by").order_by(
         "-report_day__day", "unit__order", "id")
     if may_follow_reports(user):
@@ -56,21 +62,27 @@ def report_day_board(report_day: ReportDay, *, now=None) -> dict:
 
 
 def bulletins_visible_to(user) -> QuerySet[Bulletin]:
-    """The command sees every bulletin, drafts included; anyone else none."""
+    """The bulletins ``user`` may see: every one, drafts included, for the command; none for anyone else.
+    Newest day first. Returns a lazy queryset. Raises nothing.
+    """
     if not may_follow_reports(user):
         return Bulletin.objects.none()
     return Bulletin.objects.select_related("response", "created_by", "issued_by").order_by("-day", "-id")
 
 
 def city_reports_visible_to(user) -> QuerySet[CityReport]:
-    """The command sees every report sent to the city; anyone else none."""
+    """The reports sent to the city that ``user`` may see: every one for the command, none for anyone
+    else. Newest first. Returns a lazy queryset. Raises nothing.
+    """
     if not may_follow_reports(user):
         return CityReport.objects.none()
     return CityReport.objects.select_related("bulletin", "sent_by").order_by("-sent_at", "-id")
 
 
 def summaries_visible_to(user) -> QuerySet[UnitSummary]:
-    """The command sees every unit's summary; a member only their own unit's."""
+    """The units' summaries (总结评估) ``user`` may see: every unit's for the command, their own unit's for
+    a member, none for anyone else; the latest response first. Returns a lazy queryset. Raises nothing.
+    """
     summaries = UnitSummary.objects.select_related("unit", "response", "submitted_by").order_by(
         "-response__ended_at", "unit__order", "id")
     if may_follow_reports(user):

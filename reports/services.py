@@ -39,7 +39,9 @@ MAX_FIGURE = 10_000_000
 
 
 def report_deadline(day: datetime.date) -> datetime.datetime:
-    """The moment a day's reports are due: ``day`` at ``DAILY_REPORT_DEADLINE`` (default 16:00), local time."""
+    """The moment ``day``'s reports are due: ``day`` at ``DAILY_REPORT_DEADLINE`` (``"HH:MM"``,
+    default 16:00), local time. Returns an aware datetime. Raises nothing for a well-formed setting.
+    """
     hours, minutes = (int(part) for part in settings.DAILY_REPORT_DEADLINE.split(":"))
     naive = datetime.datetime.combine(day, datetime.time(hours, minutes))
     return timezone.make_aware(naive, timezone.get_current_timezone())
@@ -107,13 +109,20 @@ def report_days_open(*, now: datetime.datetime | None = None) -> dict:
 
 
 def report_day_payload(report_day: ReportDay) -> dict:
-    """The event payload of a report day (``report.daily`` to the command)."""
+    """The event payload of ``report_day`` (``report.daily`` to the command).
+
+    Returns ``{"id", "response", "day" (ISO date), "deadline" (ISO 8601), "status"}``. Raises nothing.
+    """
     return {"id": report_day.pk, "response": report_day.response_id, "day": report_day.day.isoformat(),
             "deadline": report_day.deadline.isoformat(), "status": report_day.status}
 
 
 def daily_report_payload(report: DailyReport) -> dict:
-    """The event payload of a daily report: its unit, day, state, figures and lateness."""
+    """The event payload of a unit's daily ``report``.
+
+    Returns ``{"id", "report_day", "day" (ISO date), "unit", "unit_name", "status", "figures" (as
+    reported, in each field's unit), "late", "revisions"}``. Raises nothing.
+    """
     return {"id": report.pk, "report_day": report.report_day_id, "day": report.report_day.day.isoformat(),
             "unit": report.unit_id, "unit_name": report.unit.name, "status": report.status,
             "figures": report.figures, "late": report.late, "revisions": report.revisions}
@@ -123,7 +132,9 @@ def daily_report_payload(report: DailyReport) -> dict:
 
 
 def figure_fields_for(unit_kind: str) -> list[FigureField]:
-    """The figures a kind of unit reports, in order (``FigureField`` rows an admin edits)."""
+    """The figures a kind of unit (``unit_kind``) reports, active ones in order: the ``FigureField``
+    rows an admin edits. Returns a list. Raises nothing.
+    """
     return list(FigureField.objects.filter(unit_kind=unit_kind, active=True).order_by("order", "id"))
 
 
@@ -233,7 +244,9 @@ def report_day_close(*, report_day: ReportDay, actor) -> ReportDay:
 
 
 def unit_recipients(unit_id: int) -> list[str]:
-    """Addresses of a unit's active members (e-mail, else user name), as the transports take them."""
+    """The addresses of the active members of unit ``unit_id`` (e-mail, else user name), in id order,
+    as the transports take them. Returns a list of strings. Raises nothing.
+    """
     from units.models import User
 
     return [u.email or u.username for u in User.objects.filter(unit_id=unit_id, is_active=True).order_by("id")]

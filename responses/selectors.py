@@ -14,7 +14,9 @@ from units.models import Unit
 
 
 def assignments_visible_to(user):
-    """The command sees every unit's tasks; a member sees only their own unit's."""
+    """The tasks ``user`` may see: every unit's for the command (``may_supervise``), their own unit's for a
+    member, none for an account without a unit. Returns a lazy queryset with the unit joined. Raises nothing.
+    """
     assignments = TaskAssignment.objects.select_related("unit")
     if may_supervise(user):
         return assignments
@@ -30,7 +32,12 @@ def response_active(*, drill: bool = False) -> Response | None:
 
 
 def unit_grid(response: Response | None) -> list[dict]:
-    """One row per active unit with its counts by state: the office's command grid (two queries)."""
+    """One row per active unit with its task counts by state in ``response`` (None: no response, every
+    count zero): the office's command grid. Two queries.
+
+    Returns a list of dicts in the units' order: the unit, ``total`` and one count per assignment status,
+    ``overdue`` (not acknowledged by its deadline, ``responses.choices.is_overdue``). Raises nothing.
+    """
     units = list(Unit.objects.active().order_by("order"))
     counts: dict[int, dict] = defaultdict(lambda: defaultdict(int))
     if response is not None:
@@ -90,7 +97,13 @@ def grid_totals(grid: list[dict]) -> dict:
 
 
 def response_summary(response: Response) -> dict:
-    """The summary evaluation (总结评估): timeline, each unit's latency, completion and overdue, and reports."""
+    """The summary evaluation (总结评估) of ``response``: its timeline, each unit's latency, completion and
+    overdue count, and the reports with their attachments.
+
+    Only the response's own tasks count; the closing tasks handed out when it ends are the evaluation's
+    work, so the summary of an ended response no longer changes. Latencies are in minutes. Returns a dict
+    (the keys the summary page and its export read). Raises nothing.
+    """
     # The tasks of the response itself: the closing tasks handed out when it ends are the evaluation's
     # own work, so that the summary of an ended response no longer changes (issue 12 item 9).
     assignments = list(
@@ -205,7 +218,9 @@ def units_tasks_current(unit_ids) -> dict[int, list[TaskAssignment]]:
 
 
 def unit_tasks_recent(unit, *, limit: int = 10) -> list[TaskAssignment]:
-    """The unit's latest ``limit`` tasks from responses that have ended, newest first. One query."""
+    """``unit``'s latest ``limit`` tasks from responses that have ended, newest first, each with its
+    response and warning joined. One query. Returns a list of ``TaskAssignment``. Raises nothing.
+    """
     return list(
         TaskAssignment.objects.filter(unit=unit)
         .exclude(response__status="active")
@@ -215,7 +230,11 @@ def unit_tasks_recent(unit, *, limit: int = 10) -> list[TaskAssignment]:
 
 
 def units_tasks_recent(unit_ids, *, limit: int = 10) -> dict[int, list[TaskAssignment]]:
-    """``unit_tasks_recent`` of several units at once, ``{unit id: tasks}``. One query (a window per unit)."""
+    """``unit_tasks_recent`` of several units at once (``unit_ids``): one query, a window per unit.
+
+    Returns ``{unit id: [TaskAssignment, …]}``, newest first, an empty list for a unit with none.
+    Raises nothing.
+    """
     recent: dict[int, list[TaskAssignment]] = {unit_id: [] for unit_id in unit_ids}
     ranked = (
         TaskAssignment.objects.filter(unit_id__in=recent)

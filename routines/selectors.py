@@ -9,7 +9,9 @@ from routines.permissions import may_view_routines
 
 
 def routines_visible_to(user) -> QuerySet[Routine]:
-    """The command sees every duty, each with its open round (``open_rounds``) prefetched; anyone else none."""
+    """The office's standing duties ``user`` may see: every one for the command, each with its open
+    rounds prefetched (``open_rounds``); none for anyone else. Returns a lazy queryset. Raises nothing.
+    """
     if not may_view_routines(user):
         return Routine.objects.none()
     return Routine.objects.prefetch_related(
@@ -17,14 +19,20 @@ def routines_visible_to(user) -> QuerySet[Routine]:
 
 
 def occurrences_visible_to(user) -> QuerySet[Occurrence]:
-    """Every round of every duty for the command; none for anyone else."""
+    """Every round of every duty for the command; none for anyone else. Duty, who did it and the
+    training record it became joined. Returns a lazy queryset. Raises nothing.
+    """
     if not may_view_routines(user):
         return Occurrence.objects.none()
     return Occurrence.objects.select_related("routine", "done_by", "training_record")
 
 
 def routine_rows(user) -> list[dict]:
-    """Each active duty with its next open round, whether that is overdue, and when it was last done."""
+    """Each active duty ``user`` may see with its next open round, whether that is overdue (due before
+    today, local date), and when it was last done; open rounds first, soonest first.
+
+    Returns a list of ``{"routine", "open", "last", "overdue"}``. Two queries. Raises nothing.
+    """
     today = timezone.localdate()
     last_done = {}
     for occurrence in occurrences_visible_to(user).filter(status=OccurrenceStatus.DONE).order_by("due_on"):

@@ -28,7 +28,9 @@ MAX_NOTE = 4000
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
-    """``day`` moved ``months`` calendar months on, clamped to the month's last day (31 Jan + 1 → 28/29 Feb)."""
+    """``day`` moved ``months`` calendar months on (negative: back), clamped to the month's last day
+    (31 Jan + 1 → 28/29 Feb). Returns the date. Raises nothing.
+    """
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
@@ -46,7 +48,10 @@ def next_due(routine: Routine, after: datetime.date) -> datetime.date:
 
 
 def occurrence_payload(occurrence: Occurrence) -> dict:
-    """The event payload of a round (``routine.changed`` to the command)."""
+    """The event payload of a round (``routine.changed`` to the command).
+
+    Returns ``{"id", "routine", "title", "due_on" (ISO date), "status"}``. Raises nothing.
+    """
     return {"id": occurrence.pk, "routine": occurrence.routine_id, "title": occurrence.routine.title,
             "due_on": occurrence.due_on.isoformat(), "status": occurrence.status}
 

@@ -1,21 +1,28 @@
 """Every public service and selector says what it does (issue 13 §2 item 9), read with ``ast``.
 
 A public function of an app's ``services.py`` or ``selectors.py`` (a name without a leading
-underscore) has a docstring, and that docstring names every exception class the function raises
-itself (``raise X(...)``), each error that becomes an HTTP answer with that answer's status:
-ActionRefused 409, PermissionDenied 403, ValidationError 400, Http404 and DoesNotExist 404
-(foundation.api maps them). Needs no database.
+underscore), in every app of the house (``tests/test_layering.FLOORS``), has a docstring that:
+
+- is more than one line when the function takes arguments: it names them and their shapes, what it
+  returns (and in which units), the errors, the plan's clause where one applies;
+- names every exception class the function raises itself (``raise X(...)``) or through its module's
+  private helpers, each error that becomes an HTTP answer with that answer's status: ActionRefused 409,
+  PermissionDenied 403, ValidationError 400, Http404 and DoesNotExist 404 (foundation.api maps them);
+- says so in a part of its own ("Raises ...") when the function raises anything at all.
+
+Needs no database.
 """
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
 
+from tests.test_layering import FLOORS
+
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["foundation", "units", "events", "alerts", "responses", "feeds", "reductions", "duty", "training", "reports",
-        "routines",
-        "dashboards"]
+APPS = list(FLOORS)
 # What the API and the pages answer for each (foundation/api.py; Django's handlers for the pages).
 HTTP = {"ActionRefused": "409", "PermissionDenied": "403", "ValidationError": "400", "Http404": "404",
         "DoesNotExist": "404", "NotFound": "404"}
@@ -69,7 +76,9 @@ FUNCTIONS = sorted(public_functions(), key=lambda item: item[0])
 
 
 def test_there_are_functions_to_check():
-    assert len(FUNCTIONS) > 100
+    """Every app of the house is read, consultations included (it was left out before)."""
+    assert len(FUNCTIONS) > 170
+    assert any(where.startswith("consultations/") for where, _, _ in FUNCTIONS)
 
 
 @pytest.mark.parametrize(("where", "function", "private"), FUNCTIONS, ids=[where for where, _, _ in FUNCTIONS])
@@ -80,6 +89,22 @@ def test_public_service_or_selector_has_a_docstring_naming_what_it_raises(where,
         assert name in doc, f"{where} raises {name} but its docstring does not say so"
         if name in HTTP:
             assert HTTP[name] in doc, f"{where}: say which HTTP answer {name} becomes ({HTTP[name]})"
+
+
+@pytest.mark.parametrize(("where", "function", "private"), FUNCTIONS, ids=[where for where, _, _ in FUNCTIONS])
+def test_a_function_with_arguments_has_more_than_a_one_line_docstring(where, function, private):
+    """One line cannot name the arguments, the answer and its units, and the errors."""
+    arguments = [a.arg for a in (*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs)]
+    doc = (ast.get_docstring(function) or "").strip()
+    assert not arguments or "\n" in doc, f"{where} takes {', '.join(arguments)}: its docstring is one line"
+
+
+@pytest.mark.parametrize(("where", "function", "private"), FUNCTIONS, ids=[where for where, _, _ in FUNCTIONS])
+def test_a_function_that_raises_says_so(where, function, private):
+    """The errors have a part of their own ("Raises PermissionDenied (403) for ..."), not a name in passing."""
+    raised = raised_classes(function) | raised_through_helpers(function, private)
+    doc = ast.get_docstring(function) or ""
+    assert not raised or re.search(r"\braise", doc, re.IGNORECASE), f"{where} raises {sorted(raised)}: say so (Raises ...)"
 
 
 @pytest.mark.parametrize(("where", "function", "private"), FUNCTIONS, ids=[where for where, _, _ in FUNCTIONS])

@@ -7,14 +7,20 @@ from units.permissions import COMMAND_ROLES, may_view_contacts
 
 
 def units_visible_to(user) -> QuerySet[Unit]:
-    """Every unit (active or not) for readers of the contact sheet; none for anyone else."""
+    """Every unit, active or not, for ``user`` if they may read the contact sheet
+    (``units.permissions.may_view_contacts``); an empty queryset for anyone else (the page answers 403 first).
+    Returns a lazy ``QuerySet[Unit]``. Raises nothing.
+    """
     if not may_view_contacts(user):
         return Unit.objects.none()
     return Unit.objects.all()
 
 
 def units_with_contacts(user, *, active_only: bool = True) -> QuerySet[Unit]:
-    """Units with their duties and contact people prefetched (three queries, whatever the count)."""
+    """``units_visible_to(user)`` with each unit's duties and contact people prefetched, in their order:
+    three queries, whatever the count. ``active_only`` (default) leaves out units no longer active.
+    Returns a lazy ``QuerySet[Unit]``. Raises nothing.
+    """
     units = units_visible_to(user)
     if active_only:
         units = units.filter(active=True)

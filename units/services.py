@@ -202,7 +202,12 @@ def session_logged_out(*, user: User | None, session_key: str | None) -> None:
 
 
 def user_password_set(*, user: User, actor=None, password: str, keep_session: str | None = None) -> User:
-    """Set a new password; every session but ``keep_session`` ends, sockets close and the API token is revoked."""
+    """Set ``user``'s new ``password``; every session but ``keep_session`` (a session key: the one the
+    person is using) ends, their sockets close and their API token is revoked (``user_access_changed``).
+
+    ``actor``: who set it (None: the person themself), for the audit entry. The row is locked while it
+    changes. Returns the user, fresh. Raises nothing: the password rules are the form's (400 there).
+    """
     with transaction.atomic():
         user = User.objects.select_for_update(no_key=True).get(pk=user.pk)
         before = user_access(user)
