@@ -10,8 +10,9 @@ stored under a random name in its app's folder, and served only to those who may
   the content types it keeps.
 - ``attachment_path``: the ``upload_to`` rule: never the uploader's name on disk (no traversal, no
   overwrite, no guessing), one flat folder.
-- ``attachment_download_view``: the view factory: a 404 for anyone who may not see the file (another unit
-  must not learn that it exists), ``nosniff`` and ``no-store`` on the answer.
+- ``attachment_download_view``: the view factory: a 404 for anyone who may not see the file, whatever the
+  method (another unit must not learn that it exists), GET and HEAD only for those who may (405 else),
+  ``nosniff`` and ``no-store`` on the answer.
 """
 
 import uuid
@@ -19,9 +20,8 @@ from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
 from django.db import models
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404
-from django.views.decorators.http import require_safe
 
 #: The content types a file may have, checked by content (``foundation.uploads.sniff``), and their suffix.
 SUFFIXES = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp", "application/pdf": ".pdf"}
@@ -72,16 +72,18 @@ def attachment_download_view(
     queryset, *, may_read: Callable[[object, AttachmentFields], bool], download: bool = True, doc: str = ""
 ):
     """A page view answering the file of the attachment ``pk`` of ``queryset`` (a model or a queryset) to a
-    signed-in user for whom ``may_read(user, attachment)`` holds; anyone else gets a 404, as for a missing
-    one (a file of another unit, or of the command's, does not exist for them). ``download``: as a
-    download (default) or inline (a photo). ``doc``: the view's docstring."""
+    signed-in user for whom ``may_read(user, attachment)`` holds, by GET or HEAD (405 for another method);
+    anyone else gets a 404 whatever the method, as for a missing one (a file of another unit, or of the
+    command's, does not exist for them). ``download``: as a download (default) or inline (a photo).
+    ``doc``: the view's docstring."""
 
     @login_required
-    @require_safe
     def view(request, pk: int):
         attachment = get_object_or_404(queryset, pk=pk)
         if not may_read(request.user, attachment):
             raise Http404
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
         return attachment_response(attachment, download=download)
 
     view.__doc__ = doc or view.__doc__
