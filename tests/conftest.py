@@ -23,12 +23,15 @@ from units.services import roster_load, user_create
 PASSWORD = "persona-pass-2026"
 FAULTS_DIR = Path(__file__).parent / "faults"
 
-# pytest-xdist (``make test-fast`` runs ``-n 2``): each worker has its own test database (pytest-django
-# suffixes its name: test_<name>_gw0, …), and so its own events channel in Redis (named after the database,
-# events.push.events_channel). Its Celery queues get their own key prefix in the shared Redis db as well, here
-# and in the Celery workers its tests start (tests/processes.py passes the environment on), so one worker's
-# ``--purge`` or consumer never touches the other's tasks.
+# pytest-xdist (``make test-fast PYTEST_ARGS="-n 2 -o timeout_func_only=true"``; not the default yet, README):
+# each worker has its own test database (pytest-django suffixes its name: test_<name>_gw0, …), and so its own
+# events channel in Redis (named after the database, events.push.events_channel; a channel named outright in
+# EVENTS_REDIS_CHANNEL gets the worker's id appended). Its Celery queues get their own key prefix in the shared
+# Redis db as well, here and in the Celery workers its tests start (tests/processes.py passes the environment
+# on), so one worker's ``--purge`` or consumer never touches the other's tasks.
 XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if XDIST_WORKER and settings.EVENTS_REDIS_CHANNEL:
+    settings.EVENTS_REDIS_CHANNEL = os.environ["EVENTS_REDIS_CHANNEL"] = f"{settings.EVENTS_REDIS_CHANNEL}:{XDIST_WORKER}"
 if XDIST_WORKER and settings.REDIS_URL:
     from command_center.celery import app as celery_app
 
@@ -136,6 +139,93 @@ def _restore_teardown(self):
             cursor.execute("SET session_replication_role = DEFAULT")
 
 
+# --- The test database, cloned from a template built once per set of migrations ---------------------------
+#
+# Building the test database runs every migration (most of a minute of PostgreSQL work on the loaded 2-core
+# machine, once per pytest-xdist worker). The first run builds it once as a template, test_<name>_template_<hash>,
+# the hash over every installed app's migration files and the pinned requirements; every run after clones it
+# (CREATE DATABASE … TEMPLATE, a file copy), then Django's migrate runs on the clone as with --reuse-db: nothing
+# to apply, and the post_migrate handlers (content types, permissions, the role groups of units.roles) bring
+# what code defines up to date. A changed migration changes the hash: a new template, the old ones dropped.
+# TEST_DB_TEMPLATE=0 builds the test database from its migrations as Django does.
+
+
+def _template_hash() -> str:
+    import hashlib
+
+    from django.apps import apps
+
+    digest = hashlib.sha256()
+    for name in ("requirements.txt", "requirements-dev.txt"):
+        digest.update((settings.BASE_DIR / name).read_bytes())
+    for app_config in sorted(apps.get_app_configs(), key=lambda a: a.label):
+        digest.update(app_config.label.encode())
+        for path in sorted(Path(app_config.path, "migrations").glob("*.py")):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _clone_from_template() -> bool:
+    """Create this process's test database from the migrated template (built first if missing); False if
+    templates are off or the database is not PostgreSQL."""
+    if os.environ.get("TEST_DB_TEMPLATE", "1") == "0" or connection.vendor != "postgresql":
+        return False
+    creation = connection.creation
+    test_name = creation._get_test_db_name()
+    base = test_name.removesuffix(f"_{XDIST_WORKER}") if XDIST_WORKER else test_name
+    template = f"{base}_template_{_template_hash()}"[:63]
+    qn = connection.ops.quote_name
+    with connection._nodb_cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(hashtext(%s))", [base])  # one builder; clones one at a time
+        try:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template])
+            if cursor.fetchone() is None:
+                cursor.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", [f"{base}_template_%"])
+                for (stale,) in cursor.fetchall():
+                    cursor.execute(f"DROP DATABASE IF EXISTS {qn(stale)}")
+                original_test_name = connection.settings_dict["TEST"].get("NAME")
+                original_name = connection.settings_dict["NAME"]
+                connection.settings_dict["TEST"]["NAME"] = template
+                try:
+                    creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+                    connection.close()
+                finally:
+                    connection.settings_dict["TEST"]["NAME"] = original_test_name
+                    connection.settings_dict["NAME"] = original_name
+                    settings.DATABASES["default"]["NAME"] = original_name
+            cursor.execute(f"DROP DATABASE IF EXISTS {qn(test_name)}")
+            cursor.execute(f"CREATE DATABASE {qn(test_name)} TEMPLATE {qn(template)}")
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [base])
+    return True
+
+
+_CLONED = False
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(request, django_db_modify_db_settings, django_db_blocker):
+    """The test database is cloned from the template here, then kept by setup_databases (``--reuse-db``'s path)
+    and dropped at the end by ``django_db_setup`` below."""
+    global _CLONED
+    if request.config.getvalue("reuse_db") or request.config.getvalue("create_db"):
+        return request.config.getvalue("reuse_db") and not request.config.getvalue("create_db")
+    with django_db_blocker.unblock():
+        _CLONED = _clone_from_template()
+    return _CLONED
+
+
+def _drop_clone() -> None:
+    test_name = connection.settings_dict["NAME"]
+    connection.close()
+    with connection._nodb_cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [test_name],
+        )
+        cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(test_name)}")
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the roster once into the test database; per-test transactions roll back to it, and
@@ -157,6 +247,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
                     " WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 )
+            if _CLONED:
+                _drop_clone()
 
 
 @pytest.fixture
