@@ -20,20 +20,37 @@ from tests.processes import start_worker, stop, wait_for
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True), pytest.mark.basis_rule]
 
 
-@pytest.fixture
-def outbox(tmp_path):
-    return tmp_path / "outbox"
+@pytest.fixture(scope="module")
+def module_outbox(tmp_path_factory):
+    return tmp_path_factory.mktemp("escalation") / "outbox"
 
 
-@pytest.fixture
-def worker(roster, outbox, settings):
-    proc = start_worker(
-        NOTIFICATION_TRANSPORT="responses.transports.FileTransport",
-        NOTIFICATION_OUTBOX=str(outbox),
-        ESCALATE_AFTER_MINUTES="15",
-    )
+@pytest.fixture(scope="module")
+def module_worker(django_db_setup, django_db_blocker, module_outbox):
+    """One worker for the module (starting one costs seconds): each test starts with its log and outbox empty,
+    every task of the test before it having run (each test waits for its last round)."""
+    with django_db_blocker.unblock():
+        proc = start_worker(
+            NOTIFICATION_TRANSPORT="responses.transports.FileTransport",
+            NOTIFICATION_OUTBOX=str(module_outbox),
+            ESCALATE_AFTER_MINUTES="15",
+        )
     yield proc
     stop(proc)
+
+
+@pytest.fixture
+def outbox(module_outbox):
+    if module_outbox.exists():
+        for path in module_outbox.iterdir():
+            path.unlink()
+    return module_outbox
+
+
+@pytest.fixture
+def worker(roster, module_worker, outbox):
+    module_worker.log.clear()
+    return module_worker
 
 
 def _late(assignments, minutes):
