@@ -38,6 +38,10 @@ def test_every_session_post_without_a_csrf_token_is_refused_and_changes_nothing(
     people = {"member": member, "member_x": member, "office": office, "leader": leader, "admin": admin_user}
     audit_rows = AuditEntry.objects.count()
     tried, refused = 0, []
+    clients = {}  # one signed-in client per person: a refused POST changes no session
+    for role, person in people.items():
+        clients[role] = Client(enforce_csrf_checks=True)
+        clients[role].force_login(person)
     for route in all_routes():
         if route.route.startswith(ADMIN_PREFIX):
             continue
@@ -45,9 +49,7 @@ def test_every_session_post_without_a_csrf_token_is_refused_and_changes_nothing(
         for index, role in enumerate(ROLES):
             if role == "anon" or post[index] is None or post[index] <= {405}:
                 continue  # only where the POST would otherwise reach the view
-            client = Client(enforce_csrf_checks=True)
-            client.force_login(people[role])
-            answer = client.post(route.path(_values(route, world, role)))
+            answer = clients[role].post(route.path(_values(route, world, role)))
             tried += 1
             if answer.status_code != 403 or "CSRF" not in answer.content.decode():
                 refused.append(f"POST {route.route} as {role}: {answer.status_code}")
