@@ -317,6 +317,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AlertLevelEnum": "alerts.choices.Level",
         "AlertStatusEnum": "alerts.choices.Status",  # shared by the Alert and AlertDetail components
+        # An episode's cause is a warning's "cause" and a measure's "causes": one name for the one choice set.
+        "CauseEnum": "alerts.choices.Cause",
         "ResponseLevelEnum": "responses.choices.ResponseLevel",
         # Four fields are named "kind": name each choice set, or the schema gets "Kind603Enum" (W001).
         "ProposalKindEnum": "feeds.choices.ProposalKind",
