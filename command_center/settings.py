@@ -499,6 +499,9 @@ CITY_REPORT_DEADLINE = env_str("CITY_REPORT_DEADLINE", "18:00")
 # official calendar with its adjusted working weekends, chinese-calendar). The plan says only "及时"
 # (附件1 二: 及时汇总上报) and names no number: 5 is the default, set it to the district's rule.
 SUMMARY_WORKING_DAYS = env_int("SUMMARY_WORKING_DAYS", 5)
+# A bulletin's or evaluation's PDF (LibreOffice, when installed): the conversion is killed after this many seconds
+# and the reader gets a 503 with a message (a first conversion on a cold, busy server takes some 10 s).
+PDF_TIMEOUT_SECONDS = float(env_str("PDF_TIMEOUT_SECONDS", "60"))
 # Who the office's reports go up to (附件1 一: 市政府、区委区政府、市生态环境局).
 CITY_REPORT_RECIPIENTS = env_list("CITY_REPORT_RECIPIENTS", ["重庆市人民政府", "中共重庆市江津区委、江津区人民政府", "重庆市生态环境局"])
 

@@ -3,16 +3,22 @@
 A bulletin is a Chinese government document (it goes up to the city), so its text is Chinese whatever the
 reader's language: title in red, the issue number, the issuing office and date, a red rule, the body, the
 units' figures as a table. The PDF comes from LibreOffice (``soffice --headless --convert-to pdf``) when the
-server has it; without it ``pdf_available()`` is False and the pages offer the Word file only.
+server has it (``docx_to_pdf``: no shell, a timeout, its own profile per conversion); without it
+``pdf_available()`` is False and the pages offer the Word file only.
 """
 
 import io
+import logging
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -27,6 +33,7 @@ RED = RGBColor(0xC0, 0x00, 0x00)
 BODY_FONT = "仿宋"
 TITLE_FONT = "宋体"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+logger = logging.getLogger(__name__)
 
 
 def _font(run, name: str, size: float, *, bold: bool = False, color: RGBColor | None = None) -> None:
@@ -126,32 +133,74 @@ def _soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+class PdfUnavailable(RuntimeError):
+    """This server has no LibreOffice: the PDF routes answer 404 with this message (the Word file is there)."""
+
+
+class PdfFailed(RuntimeError):
+    """LibreOffice failed, timed out or was busy: the PDF routes answer 503 with this message."""
+
+
+# At most this many conversions run at once in one web process; a request that waits longer than the timeout
+# for a turn gets the 503. Each conversion is a whole LibreOffice (some 200 MB), on a two-core server.
+PDF_CONCURRENT = 2
+_turns = threading.BoundedSemaphore(PDF_CONCURRENT)
+
+
 def pdf_available() -> bool:
     """Whether this server can make PDFs (LibreOffice installed: ``soffice`` or ``libreoffice`` on PATH)."""
     return _soffice() is not None
 
 
-def docx_to_pdf(data: bytes, *, timeout: int = 60) -> bytes:
-    """Convert a ``.docx`` (bytes) to PDF with LibreOffice, headless, in a scratch folder.
+def docx_to_pdf(data: bytes, *, timeout: float | None = None) -> bytes:
+    """Convert a ``.docx`` (bytes) to PDF (bytes) with LibreOffice, headless, in a scratch folder.
 
-    Raises RuntimeError when LibreOffice is not installed or the conversion fails (the view answers 404
-    with that message; nothing is stored)."""
+    Safe to run from a web request: no shell (an argument list), the scratch folder holds the document and
+    LibreOffice's own profile (``-env:UserInstallation``) and is its ``HOME``, so concurrent conversions share
+    nothing; at most ``PDF_CONCURRENT`` run at once; the whole process group is killed after ``timeout``
+    seconds (default ``settings.PDF_TIMEOUT_SECONDS``). Nothing is stored.
+
+    Raises PdfUnavailable when LibreOffice is not installed (the views answer 404 with its message), PdfFailed
+    when it exits with an error, writes no PDF, times out or no turn comes within the timeout (503)."""
     soffice = _soffice()
     if soffice is None:
-        raise RuntimeError("LibreOffice is not installed on this server")
-    with tempfile.TemporaryDirectory() as folder:
-        source = Path(folder) / "document.docx"
-        source.write_bytes(data)
-        profile = Path(folder) / "profile"
-        result = subprocess.run(
-            [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-             "--outdir", folder, str(source)],
-            capture_output=True, timeout=timeout, check=False,
-        )
-        target = Path(folder) / "document.pdf"
-        if result.returncode != 0 or not target.exists():
-            raise RuntimeError("the PDF conversion failed")
-        return target.read_bytes()
+        raise PdfUnavailable(_("PDF is not available on this server (LibreOffice is not installed): download the Word file."))
+    timeout = settings.PDF_TIMEOUT_SECONDS if timeout is None else timeout
+    if not _turns.acquire(timeout=timeout):
+        raise PdfFailed(_("The PDF converter is busy: try again in a minute, or download the Word file."))
+    try:
+        with tempfile.TemporaryDirectory(prefix="pdf-") as folder:
+            source = Path(folder) / "document.docx"
+            source.write_bytes(data)
+            profile = Path(folder) / "profile"
+            env = {"PATH": os.environ.get("PATH", ""), "HOME": folder, "LANG": "C.UTF-8"}
+            process = subprocess.Popen(  # noqa: S603 - a fixed argument list, no shell
+                [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+                 "--convert-to", "pdf", "--outdir", folder, str(source)],
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=folder,
+                start_new_session=True,  # its own process group: a timeout kills LibreOffice's children too
+            )
+            try:
+                _out, err = process.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                _kill_group(process)
+                logger.warning("PDF conversion timed out after %s s", timeout)
+                raise PdfFailed(_("Making the PDF took too long: try again, or download the Word file.")) from None
+            target = Path(folder) / "document.pdf"
+            if process.returncode != 0 or not target.exists() or target.read_bytes()[:5] != b"%PDF-":
+                logger.warning("PDF conversion failed (exit %s): %s", process.returncode, err[-500:].decode(errors="replace"))
+                raise PdfFailed(_("Making the PDF failed: try again, or download the Word file."))
+            return target.read_bytes()
+    finally:
+        _turns.release()
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.communicate()
 
 
 def issuer_name() -> str:

@@ -1,7 +1,5 @@
 """Reporting pages: the response days and who has reported (live for the office), a unit's report form."""
 
-import subprocess
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from events.selectors import latest_event_id
+from foundation.errorpages import error_page
 from foundation.errors import ActionRefused
 from reports import bulletins, documents, permissions, services, summaries
 from reports.forms import BulletinForm, CityReportForm, DailyReportForm, UnitSummaryForm, figure_label
@@ -125,6 +124,19 @@ def _file(data: bytes, name: str, content_type: str) -> HttpResponse:
     return http
 
 
+def _pdf(request, docx: bytes, name: str) -> HttpResponse:
+    """``docx`` converted to a PDF download; without LibreOffice the 404 page says so, a failed or timed-out
+    conversion is a 503 with its message (never a 500)."""
+    try:
+        data = documents.docx_to_pdf(docx)
+    except documents.PdfUnavailable as exc:
+        return error_page(request, 404, detail=str(exc))
+    except (documents.PdfFailed, OSError) as exc:
+        detail = str(exc) if isinstance(exc, documents.PdfFailed) else _("Making the PDF failed: try again, or download the Word file.")
+        return error_page(request, 503, detail=detail, headers={"Retry-After": "30"})
+    return _file(data, name, "application/pdf")
+
+
 @login_required
 @require_POST
 def bulletin_draft(request, pk: int):
@@ -202,15 +214,11 @@ def bulletin_docx(request, pk: int):
 
 @login_required
 def bulletin_pdf(request, pk: int):
-    """The bulletin as PDF, through LibreOffice; 404 with a message where the server has none."""
+    """The bulletin as PDF, through LibreOffice (``_pdf``: 404 with a message without it, 503 if it fails)."""
     if not permissions.may_follow_reports(request.user):
         raise Http404
     bulletin = get_object_or_404(bulletins_visible_to(request.user), pk=pk)
-    try:
-        data = documents.docx_to_pdf(bulletins.bulletin_render(bulletin))
-    except (RuntimeError, OSError, subprocess.SubprocessError):
-        raise Http404(_("PDF is not available on this server (LibreOffice is not installed): download the Word file.")) from None
-    return _file(data, f"简报-{bulletin.year}-{bulletin.number or _draft()}.pdf", "application/pdf")
+    return _pdf(request, bulletins.bulletin_render(bulletin), f"简报-{bulletin.year}-{bulletin.number or _draft()}.pdf")
 
 
 @login_required
@@ -270,17 +278,13 @@ def evaluation_docx(request, pk: int):
 
 @login_required
 def evaluation_pdf(request, pk: int):
-    """The summary evaluation as PDF, through LibreOffice; 404 with a message where the server has none."""
+    """The summary evaluation as PDF, through LibreOffice (``_pdf``: 404 without it, 503 if it fails)."""
     if not permissions.may_follow_reports(request.user):
         raise Http404
     from responses.models import Response
 
     response = get_object_or_404(Response.objects.select_related("alert"), pk=pk)
-    try:
-        data = documents.docx_to_pdf(summaries.evaluation_docx(response))
-    except (RuntimeError, OSError, subprocess.SubprocessError):
-        raise Http404(_("PDF is not available on this server (LibreOffice is not installed): download the Word file.")) from None
-    return _file(data, f"总结评估-{response.pk}.pdf", "application/pdf")
+    return _pdf(request, summaries.evaluation_docx(response), f"总结评估-{response.pk}.pdf")
 
 
 @login_required

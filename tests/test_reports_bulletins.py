@@ -147,8 +147,6 @@ def test_the_pages_draft_issue_download_and_record(reported_day, office, member)
     assert client.post(drafted.url, {"action": "city", "recipient": "重庆市生态环境局", "sent_at": ""}).status_code == 302
     page = client.get("/reports/city/").content.decode()
     assert "重庆市生态环境局" in page and "〔2026〕1号" in page
-    if not documents.pdf_available():
-        assert client.get(f"/reports/bulletins/{bulletin.pk}/bulletin.pdf").status_code == 404
     client.force_login(member)
     assert client.get(drafted.url).status_code == 403
     assert client.get(f"/reports/bulletins/{bulletin.pk}/bulletin.docx").status_code == 404

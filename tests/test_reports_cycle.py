@@ -15,7 +15,7 @@ from django.test import Client
 
 from alerts.models import Alert
 from alerts.services import alert_lift
-from reports import bulletins, documents, services, summaries
+from reports import bulletins, services, summaries
 from reports.models import DailyReport, ReportDay, UnitSummary
 from reports.workdays import working_day_add
 from responses.models import Notification
@@ -186,7 +186,3 @@ def test_the_evaluation_shows_the_forecast_aqi_before_during_and_after(ended_res
     document = docx.Document(io.BytesIO(summaries.evaluation_docx(ended_response)))
     assert [c.text for c in document.tables[3].rows[3].cells][:3] == ["2026-09-28", "响应期间", "230"]
     assert document.tables[3].rows[3].cells[4].text == "█" * 12  # 230 / 20, rounded
-    client = Client()
-    client.force_login(office)
-    if not documents.pdf_available():
-        assert client.get(f"/reports/summaries/responses/{ended_response.pk}/evaluation.pdf").status_code == 404
