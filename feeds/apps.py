@@ -13,3 +13,9 @@ class FeedsConfig(AppConfig):
         from feeds.selectors import alert_origin_annotations
 
         origins_register(alert_origin_annotations)
+
+        # The summary evaluation (responses, a floor below) reads the daily AQI through its extension point.
+        from feeds.selectors import forecast_aqi_days
+        from responses.extensions import air_quality_register
+
+        air_quality_register(forecast_aqi_days)

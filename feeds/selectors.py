@@ -1,4 +1,4 @@
-"""Reads of the feeds app: proposals, the criteria in force, stations due and feed health."""
+"""Reads of the feeds app: proposals, the criteria in force, stations due, feed health and the daily AQI."""
 
 import datetime
 
@@ -6,9 +6,10 @@ from django.conf import settings
 from django.db.models import CharField, DateTimeField, IntegerField, JSONField, Max, OuterRef, Subquery
 from django.utils import timezone
 
+from feeds.aqi import category_for
 from feeds.choices import FetchStatus, ProposalStatus
 from feeds.criteria import NATIONAL_CRITERIA, Criteria
-from feeds.models import CriteriaProfile, FetchRecord, Proposal, Station
+from feeds.models import CriteriaProfile, FetchRecord, Forecast, Proposal, Station
 from feeds.providers import PULL_PROVIDERS
 
 # Beat runs every 30 minutes and a fetch takes a few seconds: without some slack a
@@ -120,3 +121,37 @@ def alert_origin_annotations() -> dict:
         "origin_source": Subquery(made.values("forecast__source")[:1], output_field=CharField()),
         "origin_issued_at": Subquery(made.values("forecast__issued_at")[:1], output_field=DateTimeField()),
     }
+
+
+def forecast_aqi_days(*, first: datetime.date, last: datetime.date) -> dict:
+    """The forecast AQI of each day from ``first`` to ``last`` (inclusive): for each day, the latest forecast
+    issued by the end of that day (local) that covers it (the platform keeps forecasts, not observations).
+
+    Returns ``{"days": [{"date": date, "aqi": int | None, "category": str, "colour": "#rrggbb" | ""}, …],
+    "thresholds": [150, 200, 300]}``: one row per day, in order, ``aqi`` None where no forecast covered the
+    day; the category as the forecast named it, else HJ 633's (``feeds.aqi.category_for``); the thresholds are
+    the active criteria's (``criteria_active``: sustained, high and severe). Two queries. Raises nothing.
+    Registered as ``responses.extensions.air_quality``'s source (``FeedsConfig.ready``)."""
+    forecasts = list(Forecast.objects.filter(
+        issued_at__lt=timezone.make_aware(datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time())),
+        issued_at__gte=timezone.make_aware(datetime.datetime.combine(first - datetime.timedelta(days=7), datetime.time())),
+    ).order_by("-issued_at", "-id").only("issued_at", "days"))
+    days, day = [], first
+    while day <= last:
+        found = None
+        for forecast in forecasts:
+            if timezone.localdate(forecast.issued_at) > day:
+                continue
+            found = next((r for r in forecast.days or []
+                          if r.get("date") == day.isoformat() and isinstance(r.get("aqi"), int) and r["aqi"] >= 0), None)
+            if found:
+                break
+        if found:
+            zh, _en, _level, colour = category_for(found["aqi"])
+            days.append({"date": day, "aqi": found["aqi"], "category": found.get("category") or zh, "colour": colour})
+        else:
+            days.append({"date": day, "aqi": None, "category": "", "colour": ""})
+        day += datetime.timedelta(days=1)
+    criteria = criteria_active()
+    thresholds = sorted({criteria.yellow_sustained_above, criteria.yellow_any_day_above, criteria.red_severe_above})
+    return {"days": days, "thresholds": thresholds}

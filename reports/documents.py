@@ -24,7 +24,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import Cm, Pt, RGBColor
 from docx.table import _Cell
 
 from foundation.text import xml_text
@@ -114,8 +114,10 @@ def bulletin_docx(*, title: str, number_line: str, issuer: str, day, body: str, 
     return _save(document)
 
 
-def summary_docx(*, title: str, subtitle: str, sections: list[tuple[str, list[str]]], tables: list[tuple[str, list[list]]]) -> bytes:
-    """A summary evaluation as a ``.docx``: title, subtitle, sections of paragraphs, then captioned tables."""
+def summary_docx(*, title: str, subtitle: str, sections: list[tuple[str, list[str]]], tables: list[tuple[str, list[list]]],
+                 charts: list[tuple[str, bytes]] = ()) -> bytes:
+    """A summary evaluation as a ``.docx``: title, subtitle, sections of paragraphs, the ``charts`` (caption and
+    PNG bytes, each an inline picture 16 cm wide under its caption), then captioned tables."""
     document = Document()
     _paragraph(document, title, size=22, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, font=TITLE_FONT)
     _red_rule(_paragraph(document, subtitle, size=14, align=WD_ALIGN_PARAGRAPH.CENTER))
@@ -123,6 +125,9 @@ def summary_docx(*, title: str, subtitle: str, sections: list[tuple[str, list[st
         _paragraph(document, heading, size=16, bold=True)
         for text in paragraphs:
             _paragraph(document, text, size=14)
+    for caption, png in charts:
+        _paragraph(document, caption, size=14, bold=True)
+        document.add_paragraph().add_run().add_picture(io.BytesIO(png), width=Cm(16))
     for caption, rows in tables:
         _paragraph(document, caption, size=14, bold=True)
         _table(document, rows)

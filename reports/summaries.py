@@ -156,35 +156,18 @@ def _minutes(seconds) -> str:
     return "—" if seconds is None else str(round(seconds / 60, 1))
 
 
-def aqi_around(response: Response, *, margin: int = 2) -> list[list]:
-    """The forecast AQI of each day from ``margin`` days before the response to ``margin`` days after it: for each
-    day, the latest forecast issued by the end of that day (the platform keeps forecasts, not observations).
-    Rows ``[date, stage, AQI or "—", category, bar]`` with stage 响应前 / 响应期间 / 响应后 and a bar of one block per
-    20 AQI."""
-    from feeds.models import Forecast
+STAGE_NAMES = {"before": "响应前", "during": "响应期间", "after": "响应后"}
 
-    start = timezone.localdate(response.started_at)
-    end = timezone.localdate(response.ended_at or timezone.now())
-    first, last = start - datetime.timedelta(days=margin), end + datetime.timedelta(days=margin)
-    forecasts = list(Forecast.objects.filter(
-        issued_at__lt=timezone.make_aware(datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time())),
-        issued_at__gte=timezone.make_aware(datetime.datetime.combine(first - datetime.timedelta(days=7), datetime.time())),
-    ).order_by("-issued_at", "-id").only("issued_at", "days"))
-    rows, day = [], first
-    while day <= last:
-        stage = "响应前" if day < start else ("响应后" if day > end else "响应期间")
-        found = None
-        for forecast in forecasts:
-            if timezone.localdate(forecast.issued_at) > day:
-                continue
-            found = next((r for r in forecast.days or [] if r.get("date") == day.isoformat() and r.get("aqi") is not None), None)
-            if found:
-                break
-        # A bar of one block per 20 AQI: the figure at a glance in the Word file (python-docx draws no charts).
-        bar = "█" * max(1, round(found["aqi"] / 20)) if found else ""
-        rows.append([day.isoformat(), stage, found["aqi"] if found else "—", (found or {}).get("category") or "", bar])
-        day += datetime.timedelta(days=1)
-    return rows
+
+def aqi_around(response: Response, *, charts: dict | None = None) -> list[list]:
+    """The evaluation's AQI table: the forecast AQI of each day from two days before the response to two days
+    after it (``responses.selectors.response_evaluation_charts``, the chart's own figures). Rows
+    ``[date, stage, AQI or "—", category]`` with stage 响应前 / 响应期间 / 响应后."""
+    from responses.selectors import response_evaluation_charts
+
+    charts = charts if charts is not None else response_evaluation_charts(response)
+    return [[d["date"].isoformat(), STAGE_NAMES[d["stage"]], d["aqi"] if d["aqi"] is not None else "—", d["category"]]
+            for d in charts["aqi"]]
 
 
 def evaluation_compose(response: Response) -> dict:
@@ -192,13 +175,20 @@ def evaluation_compose(response: Response) -> dict:
 
     Figures: each unit's tasks, acknowledgements, completions, overdue count and acknowledgement times
     (``responses.selectors.response_summary``), the daily reports each unit owed, sent late or missed, the
-    bulletins and reports to the city, the inspections and their findings, and the units' summaries."""
+    bulletins and reports to the city, the inspections and their findings, and the units' summaries; the
+    AQI before, during and after and the units' acknowledgement times also as charts (PNG,
+    ``responses.selectors.response_evaluation_charts`` drawn by ``responses.charts``). Returns
+    ``summary_docx``'s arguments: ``{"title", "subtitle", "sections", "tables", "charts": [(caption, png)]}``."""
     from django.utils import translation
 
     from responses.selectors import response_summary
 
+    from responses import charts as drawing
+    from responses.selectors import response_evaluation_charts
+
     figures = response_summary(response)
     totals = figures["totals"]
+    charts = response_evaluation_charts(response, summary=figures)
     started = timezone.localtime(response.started_at)
     ended = timezone.localtime(response.ended_at) if response.ended_at else None
     with translation.override("zh-hans"):
@@ -260,7 +250,11 @@ def evaluation_compose(response: Response) -> dict:
             "subtitle": f"{level}应急响应 #{response.pk}{drill}",
             "sections": sections,
             "tables": [("附表1：各单位任务落实情况", tasks), ("附表2：各单位每日报送情况", reports), ("附表3：各单位总结提交情况", due),
-                       ("附表4：响应前后空气质量（预报AQI）", [["日期", "阶段", "AQI", "级别", "图示"]] + aqi_around(response))]}
+                       ("附表4：响应前后空气质量（预报AQI）", [["日期", "阶段", "AQI", "级别"]] + aqi_around(response, charts=charts))],
+            # Chinese labels (it goes up); English where the server has no CJK font (responses.charts).
+            "charts": [("附图1：响应前后空气质量（预报AQI，虚线为预警阈值）", drawing.aqi_chart(charts, language="zh-hans")),
+                       ("附图2：各单位任务签收用时（红色为有超时任务的单位，虚线为签收时限）",
+                        drawing.ack_chart(charts, language="zh-hans"))]}
 
 
 def evaluation_docx(response: Response) -> bytes:

@@ -1,5 +1,7 @@
 """The response path's extension point: apps above ``responses`` take part in opening, changing and ending a response.
 
+Two extension points live here: response participants (below) and the air-quality source (at the end).
+
 The arrows of the layout point one way (``alerts``/``responses`` never import ``reductions`` or any app
 above them), yet the emission-reduction list must become work in the same transaction that issues a
 warning (issue 16 item 4). So an app above registers a participant here, from its ``AppConfig.ready``,
@@ -19,6 +21,7 @@ which push after the commit. Participants are called in registration order.
 
 from __future__ import annotations
 
+import datetime
 from typing import Protocol
 
 
@@ -44,3 +47,40 @@ def participant_register(participant: ResponseParticipant) -> None:
 def participants() -> tuple[ResponseParticipant, ...]:
     """The registered participants, in registration order."""
     return tuple(_participants)
+
+
+# --- The air quality around a response (the summary evaluation's AQI chart, issue 17 item 3) -------------
+#
+# The evaluation shows the AQI before, during and after a response, but the forecasts live in ``feeds``, a
+# floor above. ``feeds`` registers its reader here from its ``AppConfig.ready``; without one (an app list
+# without ``feeds``) the evaluation shows no AQI.
+
+
+class AirQualitySource(Protocol):
+    """Reads the AQI of each day from ``first`` to ``last`` (dates, inclusive)."""
+
+    def __call__(self, *, first, last) -> dict: ...
+
+
+_air_quality: list[AirQualitySource] = []
+
+
+def air_quality_register(source: AirQualitySource) -> None:
+    """Set ``source`` as the reader of the daily AQI (the last one registered wins; registering the same twice
+    does nothing). Answers nothing."""
+    if source not in _air_quality:
+        _air_quality.append(source)
+
+
+def air_quality(*, first, last) -> dict:
+    """The daily AQI from ``first`` to ``last`` (dates, inclusive), from the registered source:
+    ``{"days": [{"date": date, "aqi": int | None, "category": str, "colour": "#rrggbb" | ""}, …] (one per day,
+    in order), "thresholds": [int, …]}`` (the warning criteria's AQI thresholds, ascending). Without a source,
+    every day's ``aqi`` is None and there are no thresholds. Raises nothing."""
+    if _air_quality:
+        return _air_quality[-1](first=first, last=last)
+    days, day = [], first
+    while day <= last:
+        days.append({"date": day, "aqi": None, "category": "", "colour": ""})
+        day += datetime.timedelta(days=1)
+    return {"days": days, "thresholds": []}

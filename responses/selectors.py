@@ -1,5 +1,6 @@
 """Reads of responses and assignments, scoped to the user, and the summary evaluation."""
 
+import datetime
 from collections import defaultdict
 
 from django.db.models import F, Prefetch, Q, Window
@@ -166,6 +167,45 @@ def response_summary(response: Response) -> dict:
         "response": response, "units": list(units.values()), "totals": totals, "timeline": timeline,
         "warnings": warnings, "level_history": level_history(response, warnings),
     }
+
+
+STAGES = ("before", "during", "after")
+
+
+def response_evaluation_charts(response: Response, *, summary: dict | None = None, margin: int = 2) -> dict:
+    """The figures of the summary evaluation's charts (issue 17 item 3), one source for the page, the CSV and the
+    Word file (``responses.charts`` draws them).
+
+    Args: ``summary``, ``response_summary(response)`` when the caller has it (saves its queries); ``margin``
+    days shown before the response's first day and after its last (local dates; an active response's last day
+    is today). Returns ``{"aqi": [{"date": date, "stage": "before" | "during" | "after", "aqi": int | None,
+    "category": str, "colour": str}, …] (one per day, in order), "thresholds": [AQI, …] (the warning
+    criteria's, ascending), "acks": [{"unit": Unit, "assigned": n, "acknowledged": n, "overdue": n,
+    "avg_min": minutes | None, "max_min": minutes | None}, …] (the units of ``summary``, in roster order;
+    minutes from the task taking effect to its acknowledgement, one decimal), "ack_deadline_min": minutes (the
+    response level's, ``responses.choices.ack_minutes``), "first", "last", "start", "end": dates}``. The AQI
+    comes from the registered source (``responses.extensions.air_quality``: the feeds' forecasts). Queries:
+    ``response_summary``'s unless given, plus the source's (two or three). Raises nothing (the plan:
+    附件1 二, 应急响应结束后组织开展总结评估)."""
+    from responses.choices import ack_minutes
+    from responses.extensions import air_quality
+
+    summary = summary if summary is not None else response_summary(response)
+    start = timezone.localdate(response.started_at)
+    end = timezone.localdate(response.ended_at or timezone.now())
+    first, last = start - datetime.timedelta(days=margin), end + datetime.timedelta(days=margin)
+    air = air_quality(first=first, last=last)
+    aqi = [{**day, "stage": "before" if day["date"] < start else ("after" if day["date"] > end else "during")}
+           for day in air["days"]]
+
+    def minutes(seconds):
+        return None if seconds is None else round(seconds / 60, 1)
+
+    acks = [{"unit": row["unit"], "assigned": row["assigned"], "acknowledged": row["acknowledged"],
+             "overdue": row["overdue"], "avg_min": minutes(row["ack_latency_avg_s"]),
+             "max_min": minutes(row["ack_latency_max_s"])} for row in summary["units"]]
+    return {"aqi": aqi, "thresholds": list(air["thresholds"]), "acks": acks,
+            "ack_deadline_min": ack_minutes(response.level), "first": first, "last": last, "start": start, "end": end}
 
 
 def response_warnings(response: Response) -> list:

@@ -1,5 +1,6 @@
 """Response pages for the command: the list, the summary evaluation (总结评估) and its CSV, and report attachments."""
 
+import base64
 import csv
 
 from django.contrib import messages
@@ -8,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -18,12 +19,13 @@ from foundation.display import local_time, localized
 from foundation.errors import ActionRefused
 from foundation.pagination import page_of
 from foundation.urls import pk_url
+from responses import charts as drawing
 from responses import services
 from responses.choices import OPEN_STATUSES, AssignmentStatus, ResponseStatus
 from responses.forms import RemindForm, ReturnForm
 from responses.models import Attachment, Response, TaskAssignment
 from responses.permissions import may_read_unit_files, may_supervise
-from responses.selectors import response_summary, unit_reminders, unit_response_tasks
+from responses.selectors import response_evaluation_charts, response_summary, unit_reminders, unit_response_tasks
 from responses.templatetags.response_pages import occurrence
 from units.models import Unit
 from units.permissions import asks
@@ -103,6 +105,8 @@ def response_summary_page(request, pk):
     ended = response.ended_at or timezone.now()
     totals = _with_rates(summary["totals"])
     totals["reports"] = sum(len(row["reports"]) for row in summary["units"])
+    charts = response_evaluation_charts(response, summary=summary)
+    language = translation.get_language() or "zh-hans"
     return render(
         request,
         "responses/summary.html",
@@ -116,8 +120,22 @@ def response_summary_page(request, pk):
             "level_history": [{**step, "ending_label": ENDINGS[step["ending"]]} for step in summary["level_history"]],
             "duration_s": (ended - response.started_at).total_seconds(),
             "generated_at": timezone.now(),
+            # The charts as SVG in data: URIs (the CSP's img-src allows them): no route, no script, text as paths.
+            "charts": charts,
+            "aqi_days": [{**day, "stage_label": STAGE_LABELS[day["stage"]]} for day in charts["aqi"]],
+            "aqi_forecast": any(day["aqi"] is not None for day in charts["aqi"]),
+            "aqi_chart": _svg_uri(drawing.aqi_chart(charts, language=language, fmt="svg")),
+            "ack_chart": _svg_uri(drawing.ack_chart(charts, language=language, fmt="svg")),
         },
     )
+
+
+STAGE_LABELS = {"before": gettext_lazy("Before the response"), "during": gettext_lazy("During the response"),
+                "after": gettext_lazy("After the response")}
+
+
+def _svg_uri(svg: bytes) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
 
 
 def csv_cell(value) -> str:
@@ -143,7 +161,8 @@ def _minutes(seconds) -> str:
 @login_required
 @asks(may_supervise)
 def response_summary_csv(request, pk):
-    """The per-unit table of the summary, with a totals row: UTF-8 with a BOM so Excel reads the Chinese."""
+    """The per-unit table of the summary, with a totals row, then the charts' AQI by day (``response_evaluation_charts``):
+    UTF-8 with a BOM so Excel reads the Chinese."""
     response = get_object_or_404(Response, pk=pk)
     summary = response_summary(response)
     http = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -200,6 +219,14 @@ def response_summary_csv(request, pk):
                 localized(row["unit"], "name"), _title(item["assignment"]), update.get_kind_display(),
                 update.author, local_time(update.at), update.text, "; ".join(f.original_name for f in update.attachments.all()),
             )])
+    writer.writerow([])
+    charts = response_evaluation_charts(response, summary=summary)
+    writer.writerow([_("Forecast AQI before, during and after the response"), _("Stage"), _("AQI"), _("Category")])
+    for day in charts["aqi"]:
+        writer.writerow([csv_cell(v) for v in (day["date"].isoformat(), STAGE_LABELS[day["stage"]],
+                                               day["aqi"] if day["aqi"] is not None else "", day["category"])])
+    writer.writerow([csv_cell(v) for v in (_("Warning thresholds"), " / ".join(str(t) for t in charts["thresholds"]),
+                                           _("Deadline: %(n)d minutes") % {"n": charts["ack_deadline_min"]})])
     if response.drill:
         writer.writerow([csv_cell(_("DRILL (演练): not part of official statistics."))])
     return http
