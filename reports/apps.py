@@ -11,3 +11,9 @@ class ReportsConfig(AppConfig):
         from reports.screens import screens_register
 
         screens_register()
+
+        # The evaluation page offers its Word file and PDF beside its CSV (responses never imports this app).
+        from reports.summaries import evaluation_documents
+        from responses.extensions import evaluation_documents_register
+
+        evaluation_documents_register(evaluation_documents)

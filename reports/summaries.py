@@ -14,6 +14,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -260,3 +261,16 @@ def evaluation_compose(response: Response) -> dict:
 def evaluation_docx(response: Response) -> bytes:
     """The summary evaluation (``evaluation_compose``) as a ``.docx``."""
     return documents.summary_docx(**evaluation_compose(response))
+
+
+def evaluation_documents(*, response, user) -> list[dict]:
+    """The summary evaluation's files for ``response`` (a ``Response``) that ``user`` may fetch, for the evaluation
+    page (registered in ``responses.extensions``): ``[{"label": str, "url": str}, …]``, the Word file, then the PDF
+    when this server has LibreOffice (``documents.pdf_available``); empty for anyone outside the command (the routes
+    answer them 404). Issue 17 item 3: "Output as .docx and PDF beside today's page and CSV". Raises nothing."""
+    if not permissions.may_follow_reports(user):
+        return []
+    files = [{"label": _("Download Word (.docx)"), "url": reverse("reports:evaluation-docx", args=[response.pk])}]
+    if documents.pdf_available():
+        files.append({"label": _("Download PDF"), "url": reverse("reports:evaluation-pdf", args=[response.pk])})
+    return files

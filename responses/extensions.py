@@ -84,3 +84,30 @@ def air_quality(*, first, last) -> dict:
         days.append({"date": day, "aqi": None, "category": "", "colour": ""})
         day += datetime.timedelta(days=1)
     return {"days": days, "thresholds": []}
+
+
+# --- The evaluation's documents (issue 17 item 3: "Output as .docx and PDF beside today's page and CSV") ---------
+#
+# The Word file and the PDF are made by ``reports``, a floor above. It registers here what it offers for a response,
+# and the evaluation page lists those links beside its CSV; without ``reports`` the page offers the CSV alone.
+
+
+class EvaluationDocuments(Protocol):
+    """The documents offered for ``response`` to ``user``: ``[{"label": str, "url": str}, …]``."""
+
+    def __call__(self, *, response, user) -> list[dict]: ...
+
+
+_evaluation_documents: list[EvaluationDocuments] = []
+
+
+def evaluation_documents_register(source: EvaluationDocuments) -> None:
+    """Add ``source`` once (``AppConfig.ready`` may run more than once in tests). Answers nothing."""
+    if source not in _evaluation_documents:
+        _evaluation_documents.append(source)
+
+
+def evaluation_documents(*, response, user) -> list[dict]:
+    """Every registered source's documents for ``response`` (a ``Response``) as ``user`` may fetch them:
+    ``[{"label": str, "url": str}, …]`` in registration order; empty without a source. Raises nothing."""
+    return [document for source in _evaluation_documents for document in source(response=response, user=user)]

@@ -22,6 +22,7 @@ from foundation.urls import pk_url
 from responses import charts as drawing
 from responses import services
 from responses.choices import OPEN_STATUSES, AssignmentStatus, ResponseStatus
+from responses.extensions import evaluation_documents
 from responses.forms import RemindForm, ReturnForm
 from responses.models import Attachment, Response, TaskAssignment
 from responses.permissions import may_read_unit_files, may_supervise
@@ -122,6 +123,7 @@ def response_summary_page(request, pk):
             "generated_at": timezone.now(),
             # The charts as SVG in data: URIs (the CSP's img-src allows them): no route, no script, text as paths.
             "charts": charts,
+            "documents": evaluation_documents(response=response, user=request.user),
             "aqi_days": [{**day, "stage_label": STAGE_LABELS[day["stage"]]} for day in charts["aqi"]],
             "aqi_forecast": any(day["aqi"] is not None for day in charts["aqi"]),
             "aqi_chart": _svg_uri(drawing.aqi_chart(charts, language=language, fmt="svg")),

@@ -139,3 +139,24 @@ def test_the_reports_page_of_the_summaries_leads_to_the_evaluation_page(evaluate
     page = client.get(f"/reports/summaries/responses/{evaluated.pk}/").content.decode()
     assert f'href="/responses/{evaluated.pk}/summary/"' in page
     assert f'href="/reports/summaries/responses/{evaluated.pk}/evaluation.docx"' in page
+
+
+def test_the_evaluation_page_offers_its_word_file_and_pdf_beside_the_csv(evaluated, office, monkeypatch):
+    """Issue 17 item 3: "Output as .docx and PDF beside today's page and CSV" (reports registers its documents in
+    responses.extensions). The Word file behind the link opens with python-docx; without LibreOffice no PDF link."""
+    client = Client()
+    client.force_login(office)
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/responses/{evaluated.pk}/summary/").content.decode()
+    buttons = re.findall(r'<a class="button" href="([^"]+)">([^<]+)</a>', page)
+    assert buttons == [
+        (f"/responses/{evaluated.pk}/summary.csv", "Download CSV"),
+        (f"/reports/summaries/responses/{evaluated.pk}/evaluation.docx", "Download Word (.docx)"),
+        (f"/reports/summaries/responses/{evaluated.pk}/evaluation.pdf", "Download PDF"),
+    ]
+    word = docx.Document(io.BytesIO(client.get(buttons[1][0]).content))
+    assert len(word.inline_shapes) == 2
+    monkeypatch.setenv("PATH", "")
+    page = client.get(f"/responses/{evaluated.pk}/summary/").content.decode()
+    assert [href for href, _ in re.findall(r'<a class="button" href="([^"]+)">([^<]+)</a>', page)] == [
+        f"/responses/{evaluated.pk}/summary.csv", f"/reports/summaries/responses/{evaluated.pk}/evaluation.docx"]
