@@ -31,6 +31,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from foundation.display import localized
+from foundation.text import xml_text
 
 CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
                 "SimHei", "Microsoft YaHei", "Noto Sans CJK JP")
@@ -166,7 +167,8 @@ def _draw_ack(charts: dict, language: str, fmt: str) -> bytes:
                     color=RED if r["overdue"] else "#222222")
         ax.axvline(deadline, color=RED, linestyle="--", linewidth=0.8,
                    label=_("Deadline: %(n)d minutes") % {"n": deadline})
-        ax.set_yticks(ys, [r["unit"].name if language == "zh-hans" else localized(r["unit"], "name") for r in rows])
+        # A unit's name is typed by a person: without the characters XML forbids (the SVG is XML, and an ESC has no glyph).
+        ax.set_yticks(ys, [xml_text(r["unit"].name if language == "zh-hans" else localized(r["unit"], "name")) for r in rows])
         ax.invert_yaxis()
         ax.set_xlim(0, longest * 1.35)
         ax.set_xlabel(_("Minutes from the task taking effect"))

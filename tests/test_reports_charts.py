@@ -160,3 +160,19 @@ def test_the_evaluation_page_offers_its_word_file_and_pdf_beside_the_csv(evaluat
     page = client.get(f"/responses/{evaluated.pk}/summary/").content.decode()
     assert [href for href, _ in re.findall(r'<a class="button" href="([^"]+)">([^<]+)</a>', page)] == [
         f"/responses/{evaluated.pk}/summary.csv", f"/reports/summaries/responses/{evaluated.pk}/evaluation.docx"]
+
+
+def test_a_control_character_in_a_units_name_never_reaches_the_charts(evaluated, member):
+    """A unit's name is typed by a person; the SVG on the page is XML, which forbids an ESC (the hostile-text walk
+    drew one: "Glyph 27 missing"). The chart drops it, as the Word file and the feeds do (foundation.text.xml_text)."""
+    import warnings
+    from xml.etree import ElementTree
+
+    member.unit.name = "区教委\x1b[31m"
+    member.unit.save(update_fields=["name"])
+    charts = response_evaluation_charts(evaluated)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib warns of a glyph it cannot draw
+        svg = drawing.ack_chart(charts, language="zh-hans", fmt="svg")
+    assert ElementTree.fromstring(svg).tag.endswith("svg")
+    assert "\x1b" not in svg.decode() and "区教委[31m" in svg.decode()
