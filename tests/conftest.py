@@ -23,7 +23,7 @@ from units.services import roster_load, user_create
 PASSWORD = "persona-pass-2026"
 FAULTS_DIR = Path(__file__).parent / "faults"
 
-# pytest-xdist (``make test-fast PYTEST_ARGS="-n 2 -o timeout_func_only=true"``; not the default yet, README):
+# pytest-xdist (``make test-fast`` runs ``-n 2 -o timeout_func_only=true``; ``make test``, as CI, one process):
 # each worker has its own test database (pytest-django suffixes its name: test_<name>_gw0, …), and so its own
 # events channel in Redis (named after the database, events.push.events_channel; a channel named outright in
 # EVENTS_REDIS_CHANNEL gets the worker's id appended). Its Celery queues get their own key prefix in the shared
