@@ -213,27 +213,36 @@ def _sync_assignments(
     # (issue 12 item 8).
     effective = effective_from or now
     new = [
-        TaskAssignment(
-            response=response,
-            unit_id=t.unit_id,
-            template=t,
-            key=t.key,
-            occurrence=last.get((t.unit_id, t.key), 0) + 1,
-            stage=t.stage,
-            level=level,
-            title=t.title,
-            title_en=t.title_en,
-            instructions=t.instructions,
-            instructions_en=t.instructions_en,
-            report_required=t.report_required,
-            assigned_at=now,
-            effective_from=effective,
-            ack_deadline=ack_deadline(effective_from=effective, level=level, override=t.ack_minutes),
-        )
+        _assignment_from(t, response=response, level=level, now=now, effective_from=effective,
+                         occurrence=last.get((t.unit_id, t.key), 0) + 1)
         for t in templates
         if (t.unit_id, t.key) not in live
     ]
     _create_assignments(new, {t.unit_id: t.unit.name for t in templates})
+
+
+def _assignment_from(template: TaskTemplate, *, response: Response, level: str, now, effective_from,
+                     occurrence: int = 1) -> TaskAssignment:
+    """An unsaved task for ``template``'s unit in ``response`` at ``level``: the template's texts copied (the task keeps
+    what it was told even if the template is edited later), assigned at ``now``, its acknowledgement deadline counted
+    from ``effective_from`` (datetimes). The one place a task is made from a template. Raises nothing."""
+    return TaskAssignment(
+        response=response,
+        unit_id=template.unit_id,
+        template=template,
+        key=template.key,
+        occurrence=occurrence,
+        stage=template.stage,
+        level=level,
+        title=template.title,
+        title_en=template.title_en,
+        instructions=template.instructions,
+        instructions_en=template.instructions_en,
+        report_required=template.report_required,
+        assigned_at=now,
+        effective_from=effective_from,
+        ack_deadline=ack_deadline(effective_from=effective_from, level=level, override=template.ack_minutes),
+    )
 
 
 def _create_assignments(new: list[TaskAssignment], unit_names: dict[int, str], *, saved: bool = False) -> None:
@@ -309,22 +318,7 @@ def response_close(*, alert, actor, reason: str) -> Response | None:
     now = timezone.now()
     _create_assignments(
         [
-            TaskAssignment(
-                response=response,
-                unit_id=t.unit_id,
-                template=t,
-                key=t.key,
-                stage=t.stage,
-                level=response.level,
-                title=t.title,
-                title_en=t.title_en,
-                instructions=t.instructions,
-                instructions_en=t.instructions_en,
-                report_required=t.report_required,
-                assigned_at=now,
-                effective_from=now,
-                ack_deadline=ack_deadline(effective_from=now, level=response.level, override=t.ack_minutes),
-            )
+            _assignment_from(t, response=response, level=response.level, now=now, effective_from=now)
             for t in closing
         ],
         {t.unit_id: t.unit.name for t in closing},
@@ -796,23 +790,8 @@ def assignments_recur(*, now: datetime.datetime | None = None) -> dict:
             active.select_for_update(of=("self",), no_key=True).filter(pk__in={r.pk for r, _t, _n in due}).order_by("pk")
         )
         new = [
-            TaskAssignment(
-                response=response,
-                unit_id=t.unit_id,
-                template=t,
-                key=t.key,
-                occurrence=occurrence,
-                stage=t.stage,
-                level=response.level,
-                title=t.title,
-                title_en=t.title_en,
-                instructions=t.instructions,
-                instructions_en=t.instructions_en,
-                report_required=t.report_required,
-                assigned_at=now,
-                effective_from=now,
-                ack_deadline=ack_deadline(effective_from=now, level=response.level, override=t.ack_minutes),
-            )
+            _assignment_from(t, response=response, level=response.level, now=now, effective_from=now,
+                             occurrence=occurrence)
             for response, t, occurrence in _recurrences_due(locked, templates, now)
         ]
         if not new:
