@@ -61,3 +61,26 @@ def alert_issue(*, actor, level: str, reason: str = "test", **kw):
     if "basis_kind" not in kw and "basis_ref" not in kw and _needs_basis(level, kw):
         kw.update(basis_for(level, actor=actor, cause=kw.get("cause") or "pm2_5"))
     return alert_create(actor=actor, level=level, reason=reason, **kw)
+
+
+def yellow_response_ended(office):
+    """A yellow issued by ``office`` on 28 September 2026 at 08:00 (Asia/Shanghai), lifted on the 29th at 20:00, and
+    the units' summaries opened five minutes later (``reports.summaries.summaries_open``): the ended response."""
+    import zoneinfo
+
+    import time_machine
+
+    from alerts.models import Alert
+    from alerts.services import alert_lift
+    from reports import summaries
+
+    def at(day: int, hour: int, minute: int = 0) -> datetime.datetime:
+        return datetime.datetime(2026, 9, day, hour, minute, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+
+    with time_machine.travel(at(28, 8), tick=False):
+        alert = alert_issue(actor=office, level="yellow", reason="黄色预警")
+    with time_machine.travel(at(29, 20), tick=False):
+        alert_lift(alert=Alert.objects.get(pk=alert.pk), actor=office, reason="解除")
+    with time_machine.travel(at(29, 20, 5), tick=False):
+        summaries.summaries_open()
+    return alert.responses.get()

@@ -19,7 +19,7 @@ from reports import bulletins, services, summaries
 from reports.models import DailyReport, ReportDay, UnitSummary
 from reports.workdays import working_day_add
 from responses.models import Notification
-from tests.factories import alert_issue
+from tests.factories import alert_issue, yellow_response_ended
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 pytestmark = [pytest.mark.django_db, pytest.mark.basis_rule]
@@ -125,13 +125,7 @@ def test_a_three_day_response_through_its_reports_bulletins_lift_and_summaries(o
 
 @pytest.fixture
 def ended_response(office, member):
-    with time_machine.travel(at(9, 28, 8), tick=False):
-        alert = alert_issue(actor=office, level="yellow", reason="黄色预警")
-    with time_machine.travel(at(9, 29, 20), tick=False):
-        alert_lift(alert=Alert.objects.get(pk=alert.pk), actor=office, reason="解除")
-    with time_machine.travel(at(9, 29, 20, 5), tick=False):
-        summaries.summaries_open()
-    return alert.responses.get()
+    return yellow_response_ended(office)
 
 
 def test_only_the_units_members_submit_its_summary_and_an_empty_one_is_refused(ended_response, member, other_member, office):

@@ -16,11 +16,11 @@ import pytest
 import time_machine
 from django.test import Client
 
-from alerts.models import Alert
-from alerts.services import alert_create, alert_lift
+from alerts.services import alert_create
 from reports import bulletins, documents, services, summaries
 from reports.models import DailyReport, ReportDay
 from responses.selectors import response_summary
+from tests.factories import yellow_response_ended
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 pytestmark = pytest.mark.django_db
@@ -52,13 +52,7 @@ def issued_bulletin(office, member):
 
 @pytest.fixture
 def ended_response(office, member):
-    with time_machine.travel(at(9, 28, 8), tick=False):
-        alert = alert_create(actor=office, level="yellow", reason="黄色预警")
-    with time_machine.travel(at(9, 29, 20), tick=False):
-        alert_lift(alert=Alert.objects.get(pk=alert.pk), actor=office, reason="解除")
-    with time_machine.travel(at(9, 29, 20, 5), tick=False):
-        summaries.summaries_open()
-    return alert.responses.get()
+    return yellow_response_ended(office)
 
 
 @pytest.fixture
