@@ -22,11 +22,10 @@ _CHUNK = 500
 
 
 def wire_text(event) -> str:
-    """The exact text a dashboard receives: ``{"id", "type", "payload"}``."""
+    """The exact text a dashboard receives: ``{"id", "type", "payload"}``, in ASCII (why: ``events.hub.frames_of``)."""
     return json.dumps(
         {"id": event.id, "type": event.type, "payload": event.payload},
         cls=DjangoJSONEncoder,
-        ensure_ascii=False,
         separators=(",", ":"),
     )
 

@@ -83,8 +83,9 @@ def language_of(value: str | None) -> str:
 
 
 def screen_json(name: str, through: int, html: str) -> str:
-    """The ``"screen"`` value a frame carries, as JSON text (encoded once per audience)."""
-    return json.dumps({"name": name, "through": through, "html": html}, ensure_ascii=False, separators=(",", ":"))
+    """The ``"screen"`` value a frame carries, as JSON text in ASCII (encoded once per audience; why ASCII:
+    ``events.hub.frames_of``)."""
+    return json.dumps({"name": name, "through": through, "html": html}, separators=(",", ":"))
 
 
 def screens_render(wanted: dict[tuple[str, str], set], through: int) -> dict[tuple, str]:

@@ -98,6 +98,33 @@ def test_a_units_members_get_the_warning_and_their_tasks_rendered_once_in_the_fr
     assert fragment_of(member, "/dashboard/unit/?fragment=1", "en") == html
 
 
+def test_frames_are_ascii_json_and_decode_to_the_chinese_screen(office, member):
+    """The server encodes each socket's text to UTF-8 (ASGI sends a str): frames are ASCII so that is a copy
+    (``events.hub``, measured there). Live and replayed frames alike; JSON readers get the Chinese back."""
+    live = socket_for(member, "/ws/dashboard/?screen=unit&lang=zh-hans")
+    replayed = socket_for(member, "/ws/dashboard/?after=0")
+
+    async def scenario():
+        s = live()
+        assert (await s.connect())[0]
+        await sync_to_async(alert_create)(actor=office, level="yellow", reason="中文理由")
+        texts = [await s.receive_from(timeout=15)]
+        while "screen" not in json.loads(texts[-1])[-1]:
+            texts.append(await s.receive_from(timeout=15))
+        await s.disconnect()
+        replay = replayed()
+        assert (await replay.connect())[0]
+        texts.append(await replay.receive_from(timeout=15))
+        await replay.disconnect()
+        return texts
+
+    texts = asyncio.run(scenario())
+    assert all(text.isascii() for text in texts), [t for t in texts if not t.isascii()][0][:200]
+    batch = [e for text in texts[:-1] for e in json.loads(text)]
+    assert "黄色预警生效中" in batch[-1]["screen"]["html"]
+    assert any(e["type"] == "alert.issued" for e in json.loads(texts[-1]))
+
+
 def test_the_command_screens_are_rendered_once_each_for_every_desk(office, leader, leader2, render_calls):
     office_socket = socket_for(office, "/ws/dashboard/?screen=office&lang=zh-hans")
     other_desk = socket_for(office, "/ws/dashboard/?screen=office&lang=zh-hans")
