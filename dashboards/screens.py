@@ -12,7 +12,7 @@ from django.utils import translation
 from alerts.permissions import may_decide
 from events.screens import Screen, screen_register
 from responses.permissions import may_supervise
-from responses.selectors import units_tasks_current, units_tasks_recent
+from responses.selectors import units_tasks_current
 from units.models import Unit
 from units.permissions import may_act_for_unit
 
@@ -29,18 +29,20 @@ def _render_command(screen: str, build):
 
 def render_units(audiences: list, language: str) -> dict:
     """The unit screen for each unit id in ``audiences``: the context every unit shares (the warning in
-    force, its advice) is built once, and every unit's tasks are read at once (``units_tasks_current``,
-    ``units_tasks_recent``: four queries, not four per unit); then each unit's template."""
-    from dashboards.views import _context, live_html, unit_live
+    force, its advice) is built once, every unit's tasks are read at once (``units_tasks_current``: three
+    queries) and their "Earlier tasks" parts too (``recent_parts``: one query, two when one is not cached),
+    not per unit; then each unit's template."""
+    from dashboards.views import _context, live_html, recent_parts, unit_live
 
     units = Unit.objects.in_bulk([a for a in audiences if a is not None])
-    tasks, recent = units_tasks_current(units), units_tasks_recent(units)
+    tasks = units_tasks_current(units)
     with translation.override(language):
+        recent = recent_parts(list(units))
         common = _context({"unit_screen": True})
         # The banner is every unit's own: rendered once for the pass (unit_live.html includes it otherwise).
         common["banner_html"] = render_to_string("dashboards/_banner.html", common)
         return {
-            unit_id: live_html("unit", lambda unit=unit: unit_live(unit, tasks=tasks[unit.pk], recent=recent[unit.pk]), common)
+            unit_id: live_html("unit", lambda unit=unit: unit_live(unit, tasks=tasks[unit.pk], recent_html=recent[unit.pk]), common)
             for unit_id, unit in units.items()
         }
 

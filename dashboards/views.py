@@ -6,6 +6,8 @@ The live part rides in the dashboard socket's frames, rendered once per audience
 same text over HTTP, which the page asks only after a reconnect."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -21,7 +23,9 @@ from events.selectors import account_changes_recent, latest_event_id
 from events.shared import shared, shared_key
 from reductions.selectors import compliance_summary
 from responses.permissions import may_supervise
-from responses.selectors import grid_totals, response_active, unit_grid, unit_tasks_current, unit_tasks_recent
+from responses.selectors import (
+    grid_totals, response_active, unit_grid, unit_tasks_current, units_tasks_recent, units_tasks_recent_states,
+)
 from units.choices import Role, UnitKind
 from units.permissions import asks, may_act_for_unit
 from units.roles import role_of
@@ -71,14 +75,40 @@ def _context(context: dict) -> dict:
     return context | {"alert": alert, "alert_health": health, "drill_alert": drill_alert, "now": timezone.now()}
 
 
-def unit_live(unit, *, tasks=None, recent=None) -> dict:
-    """The unit screen's live context: the unit's current and recent tasks (``tasks``/``recent``: already
-    read for many units at once by the hub's renderer, ``dashboards.screens.render_units``)."""
+def unit_live(unit, *, tasks=None, recent_html=None) -> dict:
+    """The unit screen's live context: the unit's current tasks and its "Earlier tasks" part (``tasks``,
+    ``recent_html``: already read and rendered for many units at once by the hub's renderer,
+    ``dashboards.screens.render_units``)."""
     tasks = unit_tasks_current(unit) if tasks is None else tasks
-    recent = unit_tasks_recent(unit) if recent is None else recent
-    # The earlier tasks' list is a cached fragment (ended tasks do not change): keyed by what it shows.
-    recent_key = ",".join(f"{t.pk}:{t.status}" for t in recent)
-    return {"unit": unit, "tasks": tasks, "recent": recent, "recent_key": recent_key, "unit_screen": True}
+    recent_html = recent_parts([unit.pk])[unit.pk] if recent_html is None else recent_html
+    return {"unit": unit, "tasks": tasks, "recent_html": recent_html, "unit_screen": True}
+
+
+def recent_parts(unit_ids) -> dict[int, str]:
+    """Each unit's "Earlier tasks" part (``dashboards/_recent.html``) in the current language, ``{unit id:
+    html}`` ("" for a unit with none). Ended tasks seldom change, so a part is cached by what it lists (its
+    tasks' ids and statuses, ``units_tasks_recent_states``: one query) and the tasks themselves are read and
+    rendered only for the units whose part is not cached (``units_tasks_recent``: one more query for all of
+    them). The hub renders every open unit screen after each batch: 54 units' parts read afresh cost 30 ms
+    here (``bench/``'s fan-out database), from the cache 2 ms. Raises nothing."""
+    states = units_tasks_recent_states(unit_ids)
+    language = get_language()
+    keys = {unit_id: make_template_fragment_key("unit-recent", [language, state]) for unit_id, state in states.items() if state}
+    parts = {unit_id: "" for unit_id in states}
+    found = cache.get_many(keys.values())
+    missing = [unit_id for unit_id, key in keys.items() if key not in found]
+    fresh = {}
+    if missing:
+        for unit_id, recent in units_tasks_recent(missing).items():
+            fresh[keys[unit_id]] = parts[unit_id] = render_to_string("dashboards/_recent.html", {"recent": recent})
+        cache.set_many(fresh, RECENT_SECONDS)
+    for unit_id, key in keys.items():
+        if key in found:
+            parts[unit_id] = found[key]
+    return parts
+
+
+RECENT_SECONDS = 3600  # how long a unit's "Earlier tasks" part stays cached (it is keyed by what it lists)
 
 
 def office_live() -> dict:

@@ -155,7 +155,7 @@ class TaskAssignment(models.Model):
         indexes = [
             models.Index(fields=["status", "ack_deadline"], name="assignment_deadline_idx"),
             models.Index(fields=["unit", "status"], name="assignment_unit_status_idx"),
-            # A unit's latest tasks of ended responses (responses.selectors.unit_tasks_recent), flat with the years.
+            # A unit's latest tasks of ended responses (responses.selectors.units_tasks_recent), flat with the years.
             models.Index(fields=["unit", "-assigned_at"], name="assignment_unit_recent_idx"),
         ]
         verbose_name = _("task assignment")
