@@ -390,6 +390,8 @@ class Hub:
             except asyncio.CancelledError:
                 raise
             except (redis.RedisError, OSError) as exc:
+                if asyncio.current_task().cancelling():  # a cancellation redis-py turned into an error
+                    raise asyncio.CancelledError from exc
                 logger.warning("event listener lost Redis (%s); retrying in %.1fs", exc, backoff)
             finally:
                 await client.aclose()
@@ -400,8 +402,12 @@ class Hub:
         """The only coroutine that advances ``last_id``: live batches, gaps and polls in one order."""
         inbox = self._inbox
         while True:
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation that
+            # comes as the inbox answers (gh-86296), and this loop then outlives its event loop's shutdown
+            # (a fast-lane test hung 120 s in asyncio.run; test_realtime reproduces the race).
             try:
-                batch = await asyncio.wait_for(inbox.get(), timeout=settings.EVENTS_POLL_SECONDS)
+                async with asyncio.timeout(settings.EVENTS_POLL_SECONDS):
+                    batch = await inbox.get()
             except TimeoutError:
                 batch = None
             items, catch_up = [], batch is None
@@ -421,6 +427,8 @@ class Hub:
             except asyncio.CancelledError:
                 raise
             except Exception:
+                if asyncio.current_task().cancelling():
+                    raise asyncio.CancelledError from None
                 logger.exception("event listener failed; retrying")
                 await asyncio.sleep(1)
 

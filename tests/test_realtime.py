@@ -389,3 +389,27 @@ def test_an_http_post_from_another_port_is_refused_by_the_csrf_origin_check(memb
     assert foreign.status_code == 403 and "CSRF" in foreign.content.decode()
     own = client.post("/logout/", HTTP_X_CSRFTOKEN=token, HTTP_ORIGIN="http://testserver")
     assert own.status_code == 302
+
+
+def test_the_listener_ends_when_cancelled_even_as_its_inbox_answers():
+    """An event loop's shutdown cancels the hub's pump once; a cancellation that comes as a batch arrives
+    must end it (Python 3.11's ``asyncio.wait_for`` returned the batch instead, gh-86296, and the pump
+    then kept ``asyncio.run`` waiting for ever)."""
+    from events.hub import Hub
+
+    async def scenario():
+        hub = Hub()
+        pump = asyncio.ensure_future(hub._pump())
+        await asyncio.sleep(0.05)  # waiting on its inbox
+        hub._inbox.put_nowait([])  # a batch arrives…
+        pump.cancel()  # …as the loop shuts down
+        try:
+            await asyncio.wait_for(asyncio.shield(pump), timeout=5)
+        except asyncio.CancelledError:
+            return "cancelled"
+        except TimeoutError:
+            pump.cancel()
+            return "still running"
+        return "returned"
+
+    assert asyncio.run(scenario()) == "cancelled"
