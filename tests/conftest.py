@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.db.backends.signals import connection_created
 from django.test import TransactionTestCase
 from rest_framework.test import APIClient
@@ -39,6 +38,12 @@ if XDIST_WORKER and settings.REDIS_URL:
     settings.CELERY_BROKER_TRANSPORT_OPTIONS = {**settings.CELERY_BROKER_TRANSPORT_OPTIONS,
                                                 "global_keyprefix": os.environ["CELERY_KEY_PREFIX"]}
     celery_app.conf.broker_transport_options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+
+# Django's test client builds the middleware for every Client(): WhiteNoise then listed every static folder and
+# stat'ed each file (WHITENOISE_USE_FINDERS) once per client, 10% of the fast lane's samples (py-spy over
+# `make test-fast`). With autorefresh it finds a static file when one is asked for, as in development; what it
+# serves is the same, and the servers the browser tests start keep the production settings.
+settings.WHITENOISE_AUTOREFRESH = True
 
 # Every connection of every test refuses a lock taken after the event-order lock (events/locks.py),
 # so a transaction that breaks the one lock order fails its test instead of deadlocking one day.
@@ -122,21 +127,20 @@ _django_teardown = TransactionTestCase._fixture_teardown
 
 
 def _restore_teardown(self):
-    """A transactional test's teardown: Django's flush (TRUNCATE of every table, sequences kept), then the
-    setup's rows back with one COPY per table, instead of the post_migrate handlers and ``roster_load``
-    after every such test (about 1,600 queries, 2-3 s each on this machine; the COPYs take ~30 ms). The
-    database ends exactly as the other tests see it, with the same ids. Django's own teardown where it
-    differs (available_apps, serialized rollback, another vendor)."""
+    """A transactional test's teardown: every table emptied (sequences kept), then the setup's rows back with
+    one COPY per table, instead of the post_migrate handlers and ``roster_load`` after every such test
+    (about 1,600 queries, 2-3 s each on this machine). The database ends exactly as the other tests see it,
+    with the same ids. A DELETE per table with the foreign-key triggers off, not Django's flush: TRUNCATE of
+    ~100 tables in one statement took 250 ms a test here, these DELETEs and COPYs 25 ms. Django's own
+    teardown where it differs (available_apps, serialized rollback, another vendor)."""
     if not _SETUP_ROWS or connection.vendor != "postgresql" or self.available_apps is not None or self.serialized_rollback:
         return _django_teardown(self)
-    call_command("flush", verbosity=0, interactive=False, reset_sequences=False, inhibit_post_migrate=True)
-    with connection.cursor() as cursor:
-        cursor.execute("SET session_replication_role = replica")  # rows as they were: no FK order, no triggers
-        try:
-            for table, rows in _SETUP_ROWS.items():
-                cursor.cursor.copy_expert(f'COPY "{table}" FROM STDIN', io.StringIO(rows))
-        finally:
-            cursor.execute("SET session_replication_role = DEFAULT")
+    tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")  # rows as they were: no FK order, no triggers
+        cursor.execute("; ".join(f'DELETE FROM "{table}"' for table in tables))
+        for table, rows in _SETUP_ROWS.items():
+            cursor.cursor.copy_expert(f'COPY "{table}" FROM STDIN', io.StringIO(rows))
 
 
 # --- The test database, cloned from a template built once per set of migrations ---------------------------
@@ -224,6 +228,42 @@ def _drop_clone() -> None:
             [test_name],
         )
         cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(test_name)}")
+
+
+# --- The embedded default's SQLite file, migrated once per set of migrations ------------------------------
+
+
+@pytest.fixture
+def embedded_var(tmp_path) -> Path:
+    """A fresh ``var`` directory for the embedded default whose ``db.sqlite3`` is migrated (``tmp_path / "var"``).
+
+    The first use for a set of migrations runs ``manage.py migrate`` on an empty SQLite file, as a new user's
+    first ``make run`` does, and keeps a copy (``var/test-templates/embedded-<hash>.sqlite3``, the hash
+    ``_template_hash``'s); later uses copy it: migrating SQLite from nothing took 8 s of each such test here.
+    A fresh clone (CI) always migrates. ``TEST_DB_TEMPLATE=0`` migrates every time. Fails the test with
+    migrate's error output if migrating fails."""
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.processes import embedded_environ
+
+    var = tmp_path / "var"
+    var.mkdir()
+    cache = settings.BASE_DIR / "var" / "test-templates" / f"embedded-{_template_hash()}.sqlite3"
+    if os.environ.get("TEST_DB_TEMPLATE", "1") == "0" or not cache.exists():
+        migrate = subprocess.run([sys.executable, str(settings.BASE_DIR / "manage.py"), "migrate", "--noinput"],
+                                 cwd=tmp_path, env=embedded_environ(var), capture_output=True, text=True, timeout=300)
+        assert migrate.returncode == 0, migrate.stderr[-3000:]
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        for stale in cache.parent.glob("embedded-*.sqlite3"):
+            stale.unlink(missing_ok=True)
+        partial = cache.with_suffix(f".{os.getpid()}.part")
+        shutil.copyfile(var / "db.sqlite3", partial)
+        os.replace(partial, cache)  # whole or not at all, whichever xdist worker gets there first
+    else:
+        shutil.copyfile(cache, var / "db.sqlite3")
+    return var
 
 
 @pytest.fixture(scope="session")

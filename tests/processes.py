@@ -144,3 +144,10 @@ class LiveServer:
         self.stderr.flush()
         self.stderr.seek(0)
         return self.stderr.read().decode(errors="replace")
+
+
+def embedded_environ(var: Path) -> dict[str, str]:
+    """The environment of a process on the embedded default (``make run``: no DATABASE_URL, no REDIS_URL) whose
+    runtime files (its SQLite database among them) live under ``var``."""
+    environ = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
+    return environ | {"VAR_DIR": str(var), "DJANGO_SETTINGS_MODULE": "command_center.settings"}

@@ -6,12 +6,13 @@ containment lookup: issuing a warning failed there; a column named ``order`` unq
 INSERT … SELECT) fails here. It loads what `make run` loads, the sample reduction list included.
 """
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.processes import embedded_environ
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,9 +50,8 @@ print("RESULT", ozone.status, red.status, TaskAssignment.objects.filter(response
 
 
 @pytest.mark.slow
-def test_a_fresh_embedded_default_issues_approves_and_acknowledges(tmp_path):
-    environ = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
-    environ |= {"VAR_DIR": str(tmp_path / "var"), "DJANGO_SETTINGS_MODULE": "command_center.settings"}
+def test_a_fresh_embedded_default_issues_approves_and_acknowledges(embedded_var):
+    environ = embedded_environ(embedded_var)
 
     def manage(*args, stdin=None):
         return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environ, input=stdin,
@@ -60,7 +60,7 @@ def test_a_fresh_embedded_default_issues_approves_and_acknowledges(tmp_path):
     for step in (("migrate", "--noinput"), ("load_demo",), ("load_reductions_sample",)):
         done = manage(*step)
         assert done.returncode == 0, done.stderr[-3000:]
-    assert (tmp_path / "var" / "db.sqlite3").exists()
+    assert (embedded_var / "db.sqlite3").exists()
     done = manage("shell", stdin=SCRIPT)
     assert done.returncode == 0, done.stderr[-3000:]
     result = [line for line in done.stdout.splitlines() if line.startswith("RESULT")]
