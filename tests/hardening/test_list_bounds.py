@@ -56,7 +56,8 @@ def some_tasks(office):
 
 @pytest.mark.parametrize("path", _paginated_api_lists())
 @pytest.mark.parametrize("value", BAD_NUMBERS)
-def test_a_limit_that_is_not_a_whole_number_in_range_is_a_400(office, api_as, some_tasks, path, value):
+def test_a_limit_that_is_not_a_whole_number_in_range_is_a_400(office, api_as, path, value):
+    # The refusal comes before any row is read (the issue's own example, with tasks in the table, is below).
     answer = api_as(office).get(path, {"limit": value})
     maximum = 1000 if path == "/api/events/" else 500
     assert answer.status_code == 400, (path, value, answer.status_code)
