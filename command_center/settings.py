@@ -57,6 +57,10 @@ EMBEDDED = not DATABASE_URL
 # Runtime files of the embedded default (SQLite, Celery's file broker, uploads).
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+# matplotlib (the summary evaluation's charts) keeps its font list here, not in the home directory: a service
+# account's home is often missing or read-only, and matplotlib then rebuilds the list in a temporary folder in
+# every process, with a warning. MPLCONFIGDIR set in the environment wins.
+os.environ.setdefault("MPLCONFIGDIR", str(VAR_DIR / "matplotlib"))
 
 # DEBUG only when someone asks for it (DEBUG=true), the embedded default included: with it on, a
 # wrong address shows every URL pattern and an error the code and settings (issue 14 item 12).

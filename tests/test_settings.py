@@ -40,3 +40,21 @@ def test_security_headers_and_csp_are_set(client, roster):
     assert answer["X-Content-Type-Options"] == "nosniff"
     assert answer["X-Frame-Options"] == "DENY"
     assert answer["Referrer-Policy"] == "same-origin"
+
+
+SHELL_MATPLOTLIB = "import matplotlib; print('CONFIGDIR', matplotlib.get_configdir())"
+
+
+def test_a_service_account_without_a_home_keeps_matplotlibs_files_under_var(tmp_path):
+    """A service account's home is often missing: matplotlib's font list goes under VAR_DIR, once, without the
+    warning (and the per-process rebuild) of a home it cannot write."""
+    env = {k: v for k, v in os.environ.items() if k != "MPLCONFIGDIR"}
+    env |= {"HOME": str(tmp_path / "no-such-home"), "XDG_CONFIG_HOME": "", "XDG_CACHE_HOME": "",
+            "VAR_DIR": str(tmp_path / "var"), "DJANGO_SETTINGS_MODULE": "command_center.settings"}
+    env.pop("DATABASE_URL", None)
+    (tmp_path / "no-such-home").touch()  # a file, not a folder: nothing can be written under it
+    result = subprocess.run([sys.executable, "manage.py", "shell", "-c", SHELL_MATPLOTLIB], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert f"CONFIGDIR {tmp_path / 'var' / 'matplotlib'}" in result.stdout
+    assert "is not a writable directory" not in result.stderr
