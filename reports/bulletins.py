@@ -193,13 +193,30 @@ def bulletin_edit(*, bulletin: Bulletin, actor, title: str, body: str) -> Bullet
     return locked
 
 
+AQI_CAPTION = "附图：响应前后空气质量（预报AQI，虚线为预警阈值）"
+
+
 def bulletin_render(bulletin: Bulletin) -> bytes:
-    """The bulletin's Word file: as issued (stored), or the draft rendered now."""
+    """The bulletin's Word file: as issued (stored), or the draft rendered now. Under its body, the forecast AQI
+    of the response's days and two days either side as a chart (``responses.charts.aqi_chart``, the summary
+    evaluation's), when the feeds have a forecast for any of them."""
     if bulletin.docx:
         return bytes(bulletin.docx)
     return documents.bulletin_docx(title=bulletin.title, number_line=bulletin_number_line(bulletin),
                                    issuer=documents.issuer_name(), day=bulletin.day, body=bulletin.body,
-                                   table=bulletin.table)
+                                   table=bulletin.table, charts=_charts(bulletin))
+
+
+def _charts(bulletin: Bulletin) -> list[tuple[str, bytes]]:
+    from responses.charts import aqi_chart
+    from responses.selectors import response_air_quality
+
+    if bulletin.response is None:
+        return []
+    air = response_air_quality(bulletin.response)
+    if all(day["aqi"] is None for day in air["aqi"]):
+        return []
+    return [(AQI_CAPTION, aqi_chart(air, language="zh-hans"))]
 
 
 def bulletin_issue(*, bulletin: Bulletin, actor) -> Bulletin:

@@ -90,10 +90,12 @@ def _chinese_date(day) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def bulletin_docx(*, title: str, number_line: str, issuer: str, day, body: str, table: list[list]) -> bytes:
+def bulletin_docx(*, title: str, number_line: str, issuer: str, day, body: str, table: list[list],
+                  charts: list[tuple[str, bytes]] = ()) -> bytes:
     """The bulletin as a ``.docx`` (bytes): red title, "第N期" line, issuer and date over a red rule,
-    the body (one paragraph per line; lines opening "一、" … "十、" in bold as headings), and ``table``
-    (first row the header) when given."""
+    the body (one paragraph per line; lines opening "一、" … "十、" in bold as headings), the ``charts`` (caption
+    and PNG bytes, each an inline picture 16 cm wide under its caption), and ``table`` (first row the header)
+    when given."""
     document = Document()
     _paragraph(document, title, size=26, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, color=RED, font=TITLE_FONT)
     _paragraph(document, number_line, size=16, align=WD_ALIGN_PARAGRAPH.CENTER)
@@ -108,6 +110,9 @@ def bulletin_docx(*, title: str, number_line: str, issuer: str, day, body: str, 
             continue
         heading = len(line) > 1 and line[1] == "、" and line[0] in "一二三四五六七八九十"
         _paragraph(document, line, size=16, bold=heading)
+    for caption, png in charts:
+        _paragraph(document, caption, size=14, bold=True)
+        document.add_paragraph().add_run().add_picture(io.BytesIO(png), width=Cm(16))
     if table:
         _paragraph(document, "附表：各成员单位报送数据", size=14, bold=True)
         _table(document, table)

@@ -190,15 +190,8 @@ def response_evaluation_charts(response: Response, *, summary: dict | None = Non
     ``response_summary``'s unless given, plus the source's (two or three). Raises nothing (the plan:
     附件1 二, 应急响应结束后组织开展总结评估)."""
     from responses.choices import ack_minutes
-    from responses.extensions import air_quality
 
     summary = summary if summary is not None else response_summary(response)
-    start = timezone.localdate(response.started_at)
-    end = timezone.localdate(response.ended_at or timezone.now())
-    first, last = start - datetime.timedelta(days=margin), end + datetime.timedelta(days=margin)
-    air = air_quality(first=first, last=last)
-    aqi = [{**day, "stage": "before" if day["date"] < start else ("after" if day["date"] > end else "during")}
-           for day in air["days"]]
 
     def minutes(seconds):
         return None if seconds is None else round(seconds / 60, 1)
@@ -206,8 +199,27 @@ def response_evaluation_charts(response: Response, *, summary: dict | None = Non
     acks = [{"unit": row["unit"], "assigned": row["assigned"], "acknowledged": row["acknowledged"],
              "overdue": row["overdue"], "avg_min": minutes(row["ack_latency_avg_s"]),
              "max_min": minutes(row["ack_latency_max_s"])} for row in summary["units"]]
-    return {"aqi": aqi, "thresholds": list(air["thresholds"]), "acks": acks,
-            "ack_deadline_min": ack_minutes(response.level), "first": first, "last": last, "start": start, "end": end}
+    return {**response_air_quality(response, margin=margin), "acks": acks, "ack_deadline_min": ack_minutes(response.level)}
+
+
+def response_air_quality(response: Response, *, margin: int = 2) -> dict:
+    """The forecast AQI of each day from ``margin`` days before ``response`` started to ``margin`` days after it
+    ended (an active response: after today), what the AQI chart draws (``responses.charts.aqi_chart``) for the
+    summary evaluation and the office's bulletins.
+
+    Returns ``{"aqi": [{"date", "stage": "before" | "during" | "after", "aqi": int | None, "category", "colour"},
+    …] (one per day, in order), "thresholds": [AQI, …] (ascending), "first", "last", "start", "end": dates}``,
+    local dates. The AQI comes from the registered source (``responses.extensions.air_quality``: the feeds'
+    forecasts; two or three queries). Raises nothing."""
+    from responses.extensions import air_quality
+
+    start = timezone.localdate(response.started_at)
+    end = timezone.localdate(response.ended_at or timezone.now())
+    first, last = start - datetime.timedelta(days=margin), end + datetime.timedelta(days=margin)
+    air = air_quality(first=first, last=last)
+    aqi = [{**day, "stage": "before" if day["date"] < start else ("after" if day["date"] > end else "during")}
+           for day in air["days"]]
+    return {"aqi": aqi, "thresholds": list(air["thresholds"]), "first": first, "last": last, "start": start, "end": end}
 
 
 def response_warnings(response: Response) -> list:

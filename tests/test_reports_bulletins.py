@@ -72,6 +72,25 @@ def test_issued_bulletins_are_numbered_1_2_3_per_year_and_the_word_file_reads_ba
     assert rows[0] == ["单位", "报送情况", "发布信息（条）"]
     assert [member.unit.name, "已报送", "7"] in rows
     assert AuditEntry.objects.filter(action="bulletin_issue", target_id=drafts[2].pk, data__number=3).exists()
+    assert len(document.inline_shapes) == 0  # no forecast for these days: no AQI chart
+
+
+def test_the_bulletin_carries_the_aqi_chart_when_the_feeds_have_a_forecast(reported_day, office):
+    """The response's days and two either side, as the summary evaluation draws them (responses.charts)."""
+    from feeds.models import Forecast
+
+    Forecast.objects.create(source="test", provider="manual", issued_at=at(1, 6),
+                            days=[{"date": f"2026-12-0{d}", "aqi": aqi} for d, aqi in ((1, 230), (2, 260), (3, 180))])
+    with time_machine.travel(at(1, 18), tick=False):
+        bulletin = bulletins.bulletin_issue(bulletin=bulletins.bulletin_draft(report_day=reported_day, actor=office),
+                                            actor=office)
+    document = _read(bulletins.bulletin_render(Bulletin.objects.get(pk=bulletin.pk)))  # as stored at issue
+    texts = [p.text for p in document.paragraphs]
+    caption = texts.index(bulletins.AQI_CAPTION)
+    assert caption > texts.index("六、空气质量")
+    (picture,) = document.inline_shapes
+    image = document.part.related_parts[picture._inline.graphic.graphicData.pic.blipFill.blip.embed]
+    assert image.blob[:8] == b"\x89PNG\r\n\x1a\n" and picture.width == docx.shared.Cm(16)
 
 
 def test_the_office_edits_a_draft_but_not_an_issued_bulletin(reported_day, office):
