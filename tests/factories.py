@@ -14,6 +14,16 @@ from django.utils import timezone
 BASIS_LEVELS = ("orange", "red")
 
 
+def issued_this_morning(**kw):
+    """``alert_issue(**kw)`` as of today's midnight, local time: its response then has a report day today
+    whatever the hour the test runs (a response that starts after ``DAILY_REPORT_DEADLINE``, 16:00, reports from
+    the next day: ``reports.services.response_report_days``; three tests failed when run after 16:00)."""
+    import time_machine
+
+    with time_machine.travel(timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0), tick=False):
+        return alert_issue(**kw)
+
+
 def _recorder(actor):
     """Who records the consultation: the actor when they may (the office), else the roster's office account."""
     from consultations.permissions import may_record_consultation

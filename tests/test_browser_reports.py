@@ -6,9 +6,9 @@ import os
 
 import pytest
 
-from alerts.services import alert_create
 from reports.models import DailyReport
 from reports.services import report_days_open
+from tests.factories import issued_this_morning
 from tests.test_browser import PASSWORD, SHOTS, browser, expect, login, server  # noqa: F401  (fixtures)
 from tests.test_browser_live import wait_shown_through, watch_requests
 from units.services import user_create
@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_unit_submits_the_daily_report_on_a_phone_and_the_office_sees_it_live(browser, server, roster):  # noqa: F811
     office = user_create(username="b-office", role="office", password=PASSWORD, unit=roster["office"])
     user_create(username="b-edu", role="unit", password=PASSWORD, unit=roster["education"])
-    alert_create(actor=office, level="yellow", reason="黄色预警")
+    issued_this_morning(actor=office, level="yellow", reason="黄色预警")
     report_days_open()
     report = DailyReport.objects.get(unit=roster["education"])
 

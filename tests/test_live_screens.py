@@ -12,6 +12,7 @@ from django.test import Client
 from alerts.services import alert_create
 from events import screens
 from responses.models import TaskAssignment
+from tests.factories import issued_this_morning
 from tests.test_realtime import socket_for
 from units.services import user_create
 
@@ -250,7 +251,7 @@ def test_the_days_board_and_the_compliance_page_come_in_the_frame_once_per_subje
     from reports.models import ReportDay
     from reports.services import report_day_close, report_days_open
 
-    alert = alert_create(actor=office, level="yellow", reason="报表看板")
+    alert = issued_this_morning(actor=office, level="yellow", reason="报表看板")
     report_days_open()
     day = ReportDay.objects.get(response__alert=alert)
     response_id = day.response_id

@@ -290,13 +290,16 @@ def _reporting(world, member, other_member, office):
     from django.utils import timezone
 
     from reports import bulletins
-    from reports.models import DailyReport, UnitSummary
-    from reports.services import report_days_open
+    from reports.models import DailyReport, ReportDay, UnitSummary
+    from reports.services import report_deadline
     from routines.services import routine_create
 
-    report_days_open()
+    # Today's report day, made here rather than by the beat's report_days_open: the world's yellow is issued at
+    # the real time, and a response that starts after the day's deadline (16:00) reports from the next day.
+    today = timezone.localdate()
+    day = ReportDay.objects.create(response=world["response"], day=today, deadline=report_deadline(today))
     for side, user in (("own", member), ("theirs", other_member)):
-        world[f"daily_{side}"] = DailyReport.objects.get(unit=user.unit)
+        world[f"daily_{side}"] = DailyReport.objects.create(report_day=day, unit=user.unit)
         world[f"summary_{side}"] = UnitSummary.objects.create(response=world["response"], unit=user.unit,
                                                                due_on=timezone.localdate())
     world["report_day"] = world["daily_own"].report_day
