@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alerts.choices import Cause, Level
 from consultations.choices import Conclusion, DirectiveKind, Pollutant
-from foundation.attachments import AttachmentFields, attachment_path
+from foundation.attachments import UploadedAttachmentFields, attachment_path
 
 
 class Consultation(models.Model):
@@ -56,17 +56,15 @@ def _minutes_path(instance, filename):
     return attachment_path(instance, filename)
 
 
-class ConsultationAttachment(AttachmentFields):
+class ConsultationAttachment(UploadedAttachmentFields):
     """The minutes of a consultation (会商纪要) or its charts: PNG, JPEG, WebP or PDF, checked by content."""
 
     UPLOAD_FOLDER = "consultations"
 
     consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT, related_name="attachments")
     file = models.FileField(upload_to=_minutes_path)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta(AttachmentFields.Meta):
+    class Meta(UploadedAttachmentFields.Meta):
         verbose_name = _("minutes")
         verbose_name_plural = _("minutes")
 

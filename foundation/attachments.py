@@ -18,6 +18,7 @@ stored under a random name in its app's folder, and served only to those who may
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import models
 from django.http import FileResponse, Http404, HttpResponseNotAllowed
@@ -47,6 +48,17 @@ class AttachmentFields(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class UploadedAttachmentFields(AttachmentFields):
+    """``AttachmentFields`` with who uploaded the file and when: for the kinds whose parent row does not say
+    (a training record's files, a consultation's minutes; a task's files belong to the note that brought them)."""
+
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(AttachmentFields.Meta):
+        abstract = True
 
 
 def attachment_path(instance: AttachmentFields, filename: str) -> str:

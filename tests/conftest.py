@@ -111,11 +111,13 @@ def default_language_after():
 # The rows the test database holds after its setup (content types, permissions, groups, the roster), as
 # PostgreSQL COPY text per table: what a transactional test's teardown puts back (``_restore_teardown``).
 _SETUP_ROWS: dict[str, str] = {}
+_TABLES: list[str] = []  # every table of the test database, read once with the snapshot
 
 
 def _snapshot_setup_rows() -> None:
+    _TABLES[:] = connection.introspection.django_table_names(only_existing=True, include_views=False)
     with connection.cursor() as cursor:
-        for table in connection.introspection.django_table_names(only_existing=True, include_views=False):
+        for table in _TABLES:
             cursor.execute(f'SELECT EXISTS (SELECT 1 FROM "{table}")')
             if cursor.fetchone()[0]:
                 buffer = io.StringIO()
@@ -135,10 +137,9 @@ def _restore_teardown(self):
     teardown where it differs (available_apps, serialized rollback, another vendor)."""
     if not _SETUP_ROWS or connection.vendor != "postgresql" or self.available_apps is not None or self.serialized_rollback:
         return _django_teardown(self)
-    tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL session_replication_role = replica")  # rows as they were: no FK order, no triggers
-        cursor.execute("; ".join(f'DELETE FROM "{table}"' for table in tables))
+        cursor.execute("; ".join(f'DELETE FROM "{table}"' for table in _TABLES))
         for table, rows in _SETUP_ROWS.items():
             cursor.cursor.copy_expert(f'COPY "{table}" FROM STDIN', io.StringIO(rows))
 

@@ -124,22 +124,23 @@ def test_events_depends_on_nothing_above_the_rosters_vocabulary():
     assert above == []
 
 
+def _imports_of_app(app: str, target: str) -> list[str]:
+    """Where ``app``'s modules import anything of ``target`` (another app), as ``path:line: module``."""
+    return [
+        f"{path.relative_to(ROOT)}:{line}: {imported}"
+        for path in project_modules() if module_name(path).startswith(app)
+        for line, imported in imports_of(path) if imported.split(".")[0] == target
+    ]
+
+
 def test_feeds_calls_alerts_and_alerts_never_imports_feeds():
     """The proposal is locked in feeds and handed to alerts (issue 13 §2 item 5)."""
-    assert [
-        f"{path.relative_to(ROOT)}:{line}"
-        for path in project_modules() if module_name(path).startswith("alerts")
-        for line, imported in imports_of(path) if imported.split(".")[0] == "feeds"
-    ] == []
+    assert _imports_of_app("alerts", "feeds") == []
 
 
 def test_alerts_reaches_responses_only_through_its_responder():
     """A warning's response is opened, changed and ended through ``alerts.responders`` (issue 13 §2)."""
-    assert [
-        f"{path.relative_to(ROOT)}:{line}: {imported}"
-        for path in project_modules() if module_name(path).startswith("alerts")
-        for line, imported in imports_of(path) if imported.split(".")[0] == "responses"
-    ] == []
+    assert _imports_of_app("alerts", "responses") == []
 
 
 def _migration_references(path: Path) -> set[str]:

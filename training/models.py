@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from foundation.attachments import AttachmentFields, attachment_path
+from foundation.attachments import UploadedAttachmentFields, attachment_path
 from training.choices import RecordKind
 
 
@@ -37,16 +37,14 @@ def _attachment_path(instance, filename):
     return attachment_path(instance, filename)
 
 
-class TrainingAttachment(AttachmentFields):
+class TrainingAttachment(UploadedAttachmentFields):
     """A file of a record (plan, sign-in sheet, photos, evaluation): PNG, JPEG, WebP or PDF, checked by content."""
 
     UPLOAD_FOLDER = "training"
 
     record = models.ForeignKey(TrainingRecord, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to=_attachment_path)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta(AttachmentFields.Meta):
+    class Meta(UploadedAttachmentFields.Meta):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
