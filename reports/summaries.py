@@ -182,10 +182,8 @@ def evaluation_compose(response: Response) -> dict:
     ``summary_docx``'s arguments: ``{"title", "subtitle", "sections", "tables", "charts": [(caption, png)]}``."""
     from django.utils import translation
 
-    from responses.selectors import response_summary
-
     from responses import charts as drawing
-    from responses.selectors import response_evaluation_charts
+    from responses.selectors import response_evaluation_charts, response_summary
 
     figures = response_summary(response)
     totals = figures["totals"]
